@@ -1,0 +1,309 @@
+//! Evidence: what lets a controller demonstrate a choice (GDPR Art. 7(1)).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::limits::MAX_EVIDENCE_LEN;
+
+/// How a choice was collected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CollectionMethod {
+    /// A consent banner or pop-up (accept, reject or customise).
+    Banner,
+    /// A privacy or account settings page.
+    SettingsPage,
+    /// A web or paper form (sign-up, checkout, contest).
+    Form,
+    /// A link in an e-mail (e.g. unsubscribe).
+    EmailLink,
+    /// A phone call or call-centre tool, recorded by an agent.
+    Phone,
+    /// In person, recorded by staff.
+    InPerson,
+    /// A call to the host's API by another system.
+    Api,
+    /// Imported from an earlier system.
+    Import,
+    /// A browser or device signal such as Global Privacy Control.
+    BrowserSignal,
+    /// Anything else; say what in the channel.
+    Other,
+}
+
+impl CollectionMethod {
+    pub(crate) const ALL: [CollectionMethod; 10] = [
+        CollectionMethod::Banner,
+        CollectionMethod::SettingsPage,
+        CollectionMethod::Form,
+        CollectionMethod::EmailLink,
+        CollectionMethod::Phone,
+        CollectionMethod::InPerson,
+        CollectionMethod::Api,
+        CollectionMethod::Import,
+        CollectionMethod::BrowserSignal,
+        CollectionMethod::Other,
+    ];
+
+    /// The snake_case name used in JSON.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CollectionMethod::Banner => "banner",
+            CollectionMethod::SettingsPage => "settings_page",
+            CollectionMethod::Form => "form",
+            CollectionMethod::EmailLink => "email_link",
+            CollectionMethod::Phone => "phone",
+            CollectionMethod::InPerson => "in_person",
+            CollectionMethod::Api => "api",
+            CollectionMethod::Import => "import",
+            CollectionMethod::BrowserSignal => "browser_signal",
+            CollectionMethod::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for CollectionMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.as_str().replace('_', " "))
+    }
+}
+
+/// The evidence of a choice: the notice version shown, how and where it was
+/// collected, and a proof reference the host can resolve (a receipt id, a
+/// form submission id, a call recording id).
+///
+/// The notice version is required when consent is given or refused; the other
+/// fields are optional. Strings are at most
+/// [`MAX_EVIDENCE_LEN`](crate::limits::MAX_EVIDENCE_LEN) bytes and, when set,
+/// not empty.
+///
+/// # Examples
+///
+/// ```
+/// use consentry::{CollectionMethod, Evidence};
+/// let evidence = Evidence::new(CollectionMethod::Banner)
+///     .notice_version(3)
+///     .channel("web")
+///     .proof("rcpt-7f3a")
+///     .jurisdiction("EU")
+///     .language("fr");
+/// assert_eq!(evidence.proof_ref(), Some("rcpt-7f3a"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[must_use]
+pub struct Evidence {
+    method: CollectionMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    notice_version: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    channel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    proof: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    jurisdiction: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    language: Option<String>,
+}
+
+impl Evidence {
+    /// Evidence of a choice collected by `method`.
+    pub const fn new(method: CollectionMethod) -> Self {
+        Evidence {
+            method,
+            notice_version: None,
+            channel: None,
+            proof: None,
+            jurisdiction: None,
+            language: None,
+        }
+    }
+
+    /// The version of the purpose's notice the subject was shown.
+    pub fn notice_version(mut self, version: u32) -> Self {
+        self.notice_version = Some(version);
+        self
+    }
+
+    /// The channel or source: `web`, `ios-app`, `call-centre`, a partner name.
+    pub fn channel(mut self, channel: impl Into<String>) -> Self {
+        self.channel = Some(channel.into());
+        self
+    }
+
+    /// A reference the host can resolve to the proof (receipt id, form id...).
+    pub fn proof(mut self, reference: impl Into<String>) -> Self {
+        self.proof = Some(reference.into());
+        self
+    }
+
+    /// The jurisdiction whose rules applied (e.g. `EU`, `US-CA`).
+    pub fn jurisdiction(mut self, jurisdiction: impl Into<String>) -> Self {
+        self.jurisdiction = Some(jurisdiction.into());
+        self
+    }
+
+    /// The language the notice was shown in (e.g. `fr`, `en-GB`).
+    pub fn language(mut self, language: impl Into<String>) -> Self {
+        self.language = Some(language.into());
+        self
+    }
+
+    /// How the choice was collected.
+    #[must_use]
+    pub fn method(&self) -> CollectionMethod {
+        self.method
+    }
+
+    /// The notice version shown, if recorded.
+    #[must_use]
+    pub fn notice(&self) -> Option<u32> {
+        self.notice_version
+    }
+
+    /// The channel or source.
+    #[must_use]
+    pub fn channel_name(&self) -> Option<&str> {
+        self.channel.as_deref()
+    }
+
+    /// The proof reference.
+    #[must_use]
+    pub fn proof_ref(&self) -> Option<&str> {
+        self.proof.as_deref()
+    }
+
+    /// The jurisdiction.
+    #[must_use]
+    pub fn jurisdiction_code(&self) -> Option<&str> {
+        self.jurisdiction.as_deref()
+    }
+
+    /// The language.
+    #[must_use]
+    pub fn language_tag(&self) -> Option<&str> {
+        self.language.as_deref()
+    }
+
+    /// Checks lengths and emptiness of the strings.
+    pub(crate) fn check(&self) -> Result<()> {
+        for (field, value) in [
+            ("channel", &self.channel),
+            ("proof", &self.proof),
+            ("jurisdiction", &self.jurisdiction),
+            ("language", &self.language),
+        ] {
+            let Some(v) = value else { continue };
+            if v.trim().is_empty() {
+                return Err(Error::InvalidEvidence {
+                    field,
+                    problem: "is empty".into(),
+                });
+            }
+            if v.len() > MAX_EVIDENCE_LEN {
+                return Err(Error::InvalidEvidence {
+                    field,
+                    problem: format!(
+                        "is {} bytes long (limit {MAX_EVIDENCE_LEN})",
+                        v.len()
+                    ),
+                });
+            }
+            if v.chars().any(char::is_control) {
+                return Err(Error::InvalidEvidence {
+                    field,
+                    problem: "contains a control character".into(),
+                });
+            }
+        }
+        if self.notice_version == Some(0) {
+            return Err(Error::InvalidEvidence {
+                field: "notice_version",
+                problem: "is 0; notice versions start at 1".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A symbol in the ledger's string pool; 0 stands for "none".
+pub(crate) type Sym = u32;
+
+/// Interns repeated evidence strings (channels, jurisdictions, languages):
+/// millions of records share a handful of values.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Interner {
+    strings: Vec<Box<str>>,
+    index: HashMap<Box<str>, Sym>,
+}
+
+impl Interner {
+    fn intern(&mut self, s: Option<&str>) -> Sym {
+        let Some(s) = s else { return 0 };
+        if let Some(&sym) = self.index.get(s) {
+            return sym;
+        }
+        self.strings.push(s.into());
+        // INVARIANT: symbols are 1 + position; fewer than 2^32 distinct strings
+        // fit in memory at the evidence length limit long before overflow.
+        let sym = self.strings.len() as Sym;
+        self.index.insert(s.into(), sym);
+        sym
+    }
+
+    fn get(&self, sym: Sym) -> Option<&str> {
+        let i = usize::try_from(sym).ok()?.checked_sub(1)?;
+        self.strings.get(i).map(|s| &**s)
+    }
+}
+
+/// Evidence as a record stores it: repeated strings interned, the proof
+/// reference (usually unique) kept inline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoredEvidence {
+    notice: u32,
+    method: u8,
+    channel: Sym,
+    jurisdiction: Sym,
+    language: Sym,
+    proof: Option<Box<str>>,
+}
+
+impl StoredEvidence {
+    pub(crate) fn store(e: &Evidence, pool: &mut Interner) -> Self {
+        StoredEvidence {
+            notice: e.notice_version.unwrap_or(0),
+            method: CollectionMethod::ALL
+                .iter()
+                .position(|m| *m == e.method)
+                .unwrap_or(0) as u8,
+            channel: pool.intern(e.channel.as_deref()),
+            jurisdiction: pool.intern(e.jurisdiction.as_deref()),
+            language: pool.intern(e.language.as_deref()),
+            proof: e.proof.as_deref().map(Into::into),
+        }
+    }
+
+    pub(crate) fn notice(&self) -> u32 {
+        self.notice
+    }
+
+    pub(crate) fn load(&self, pool: &Interner) -> Evidence {
+        Evidence {
+            method: CollectionMethod::ALL
+                .get(usize::from(self.method))
+                .copied()
+                .unwrap_or(CollectionMethod::Other),
+            notice_version: (self.notice != 0).then_some(self.notice),
+            channel: pool.get(self.channel).map(str::to_owned),
+            proof: self.proof.as_deref().map(str::to_owned),
+            jurisdiction: pool.get(self.jurisdiction).map(str::to_owned),
+            language: pool.get(self.language).map(str::to_owned),
+        }
+    }
+}

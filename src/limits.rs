@@ -1,0 +1,117 @@
+//! Limits on untrusted input.
+//!
+//! Every name, string and list that reaches the engine from a caller, an event
+//! or a snapshot is checked against these limits; a larger one is refused with
+//! [`Error::LimitExceeded`](crate::Error::LimitExceeded) or
+//! [`Error::InvalidName`](crate::Error::InvalidName), never truncated.
+
+use crate::error::{Error, NameKind, Result};
+
+/// Longest purpose or category name, in bytes.
+pub const MAX_NAME_LEN: usize = 128;
+/// Longest subject id, in bytes.
+pub const MAX_SUBJECT_LEN: usize = 256;
+/// Longest purpose title, description or controller name, in bytes.
+pub const MAX_TEXT_LEN: usize = 4096;
+/// Longest evidence string (channel, proof reference, jurisdiction, language), in bytes.
+pub const MAX_EVIDENCE_LEN: usize = 512;
+/// Most data categories in one catalog (the width of the category bitset).
+pub const CATEGORY_CAPACITY: usize = 128;
+/// Most purposes in one catalog.
+pub const MAX_PURPOSES: usize = 4096;
+
+/// Checks a purpose or category name: dot-separated segments of lowercase
+/// ASCII letters, digits, `_` and `-`, each starting with a letter or digit.
+pub(crate) fn check_name(kind: NameKind, name: &str) -> Result<()> {
+    let bad = |problem| {
+        Err(Error::InvalidName {
+            kind,
+            name: name.to_owned(),
+            problem,
+        })
+    };
+    if name.is_empty() {
+        return bad("it is empty");
+    }
+    if name.len() > MAX_NAME_LEN {
+        return bad("it is longer than 128 bytes");
+    }
+    for segment in name.split('.') {
+        let mut chars = segment.chars();
+        match chars.next() {
+            None => return bad("it has an empty segment between dots"),
+            Some(c) if !(c.is_ascii_lowercase() || c.is_ascii_digit()) => {
+                return bad("each dot-separated segment must start with a lowercase letter or digit");
+            }
+            Some(_) => {}
+        }
+        if chars.any(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')) {
+            return bad("only lowercase ASCII letters, digits, `_`, `-` and `.` are allowed");
+        }
+    }
+    Ok(())
+}
+
+/// Checks a subject id: 1 to 256 bytes, no control characters.
+pub(crate) fn check_subject(id: &str) -> Result<()> {
+    let bad = |problem| {
+        Err(Error::InvalidName {
+            kind: NameKind::Subject,
+            name: id.to_owned(),
+            problem,
+        })
+    };
+    if id.is_empty() {
+        return bad("it is empty");
+    }
+    if id.len() > MAX_SUBJECT_LEN {
+        return bad("it is longer than 256 bytes");
+    }
+    if id.chars().any(char::is_control) {
+        return bad("it contains a control character");
+    }
+    Ok(())
+}
+
+/// Checks a free text (title, description, controller).
+pub(crate) fn check_text(what: &'static str, text: &str) -> Result<()> {
+    if text.len() > MAX_TEXT_LEN {
+        return Err(Error::LimitExceeded {
+            what,
+            limit: MAX_TEXT_LEN,
+            found: text.len(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn name_ok(name: &str, ok: bool) {
+        assert_eq!(check_name(NameKind::Purpose, name).is_ok(), ok, "{name:?}");
+    }
+
+    #[test]
+    fn names() {
+        for good in ["a", "contact.email", "ads-targeting.v2", "x_1.y-2", "9lives"] {
+            name_ok(good, true);
+        }
+        let long = "a".repeat(MAX_NAME_LEN + 1);
+        for bad in ["", ".", "a.", ".a", "a..b", "A", "contact.Email", "a b", "é", "_a", "a._b", &long] {
+            name_ok(bad, false);
+        }
+        name_ok(&"a".repeat(MAX_NAME_LEN), true);
+    }
+
+    #[test]
+    fn subjects() {
+        assert!(check_subject("user-1").is_ok());
+        assert!(check_subject("Jean Dupont <jean@example.org>").is_ok());
+        assert!(check_subject("").is_err());
+        assert!(check_subject("a\nb").is_err());
+        assert!(check_subject(&"x".repeat(MAX_SUBJECT_LEN + 1)).is_err());
+    }
+}
