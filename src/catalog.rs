@@ -84,7 +84,10 @@ impl LegalBasis {
     /// Whether the subject may object (GDPR Art. 21): legitimate interest and public task.
     #[must_use]
     pub const fn allows_objection(self) -> bool {
-        matches!(self, LegalBasis::LegitimateInterest | LegalBasis::PublicTask)
+        matches!(
+            self,
+            LegalBasis::LegitimateInterest | LegalBasis::PublicTask
+        )
     }
 
     /// The snake_case name used in JSON and by [`FromStr`].

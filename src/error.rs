@@ -69,7 +69,9 @@ pub enum Error {
         category: String,
     },
     /// An expiry at or before the time the consent was given.
-    #[error("consent to purpose `{purpose}` would expire at {expires_at}, not after it is given at {given_at}")]
+    #[error(
+        "consent to purpose `{purpose}` would expire at {expires_at}, not after it is given at {given_at}"
+    )]
     ExpiryNotAfterGiven {
         /// The purpose.
         purpose: String,
@@ -87,7 +89,9 @@ pub enum Error {
         problem: String,
     },
     /// An objection to a purpose whose legal basis does not allow one.
-    #[error("cannot object to purpose `{purpose}`: its legal basis is {basis}; objection applies to legitimate interest, public task and direct marketing purposes")]
+    #[error(
+        "cannot object to purpose `{purpose}`: its legal basis is {basis}; objection applies to legitimate interest, public task and direct marketing purposes"
+    )]
     ObjectionNotApplicable {
         /// The purpose.
         purpose: String,
@@ -114,7 +118,9 @@ pub enum Error {
         problem: String,
     },
     /// A change for a subject erased at or after the change's time.
-    #[error("subject `{subject}` was erased at {erased_at}; a change at or before that time is discarded")]
+    #[error(
+        "subject `{subject}` was erased at {erased_at}; a change at or before that time is discarded"
+    )]
     SubjectErased {
         /// The subject.
         subject: String,
@@ -122,7 +128,10 @@ pub enum Error {
         erased_at: String,
     },
     /// An event whose id does not match its content.
-    #[error("event id `{}` does not match its content (expected `{expected}`)", Shown(found))]
+    #[error(
+        "event id `{}` does not match its content (expected `{expected}`)",
+        Shown(found)
+    )]
     EventIdMismatch {
         /// The id the event carries.
         found: String,
@@ -136,7 +145,9 @@ pub enum Error {
         problem: String,
     },
     /// A snapshot or event of a format version this crate does not read.
-    #[error("unsupported {what} format version {found} (this version of consentry reads {supported})")]
+    #[error(
+        "unsupported {what} format version {found} (this version of consentry reads {supported})"
+    )]
     UnsupportedVersion {
         /// What was read.
         what: &'static str,
@@ -205,7 +216,6 @@ impl fmt::Display for NameKind {
         })
     }
 }
-
 
 /// Shows user input in a message, cut to a readable length and with control
 /// characters escaped, so an error message stays one line.

@@ -54,7 +54,8 @@ impl FromStr for EventId {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        let well_formed = s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let well_formed =
+            s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         match u128::from_str_radix(s, 16) {
             Ok(n) if well_formed => Ok(EventId(n)),
             _ => Err(Error::InvalidEvent {
@@ -387,8 +388,7 @@ impl EventRepr {
                 ..
             } => {
                 r.categories = Some(categories.clone());
-                r.expires_at = expires_at
-                    .map(|t| timestamp::format(timestamp::check_nanos(t)));
+                r.expires_at = expires_at.map(|t| timestamp::format(timestamp::check_nanos(t)));
                 r.renewal = renewal.then_some(true);
                 KindTag::Given
             }

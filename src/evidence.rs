@@ -208,10 +208,7 @@ impl Evidence {
             if v.len() > MAX_EVIDENCE_LEN {
                 return Err(Error::InvalidEvidence {
                     field,
-                    problem: format!(
-                        "is {} bytes long (limit {MAX_EVIDENCE_LEN})",
-                        v.len()
-                    ),
+                    problem: format!("is {} bytes long (limit {MAX_EVIDENCE_LEN})", v.len()),
                 });
             }
             if v.chars().any(char::is_control) {

@@ -375,7 +375,8 @@ impl Ledger {
     pub fn status(&self, subject: &str, purpose: &str, at: OffsetDateTime) -> ConsentStatus {
         let at = timestamp::check_nanos(at);
         let (Some(s), Some(ph)) = (
-            self.subject_handle(subject).and_then(|h| self.subjects.get(h.0 as usize)),
+            self.subject_handle(subject)
+                .and_then(|h| self.subjects.get(h.0 as usize)),
             self.catalog.purpose_handle(purpose),
         ) else {
             return ConsentStatus::Unknown;
@@ -652,7 +653,10 @@ impl Ledger {
         if !matches!(event.kind(), EventKind::Erased) && s.erased_at_or_after(at) {
             return Ok(Applied::Erased);
         }
-        let evidence = event.kind().evidence().map(|e| StoredEvidence::store(e, pool));
+        let evidence = event
+            .kind()
+            .evidence()
+            .map(|e| StoredEvidence::store(e, pool));
         let mark = |on| Mark {
             time: at,
             id: event.id(),
@@ -791,8 +795,7 @@ fn check_not_outdated(p: &Purpose, evidence: &Evidence) -> Result<()> {
 
 /// The expiry when none is asked for: the purpose's default, or never.
 fn default_expiry(p: &Purpose, at: Nanos) -> Nanos {
-    p.default_nanos
-        .map_or(NEVER, |d| at.saturating_add(d))
+    p.default_nanos.map_or(NEVER, |d| at.saturating_add(d))
 }
 
 /// Caps a requested expiry to the purpose's maximum validity.
@@ -815,7 +818,10 @@ fn put_mark(slot: &mut Option<Mark>, mark: Mark) -> Applied {
 }
 
 fn put_record(s: &mut SubjectState, record: Record) -> Applied {
-    match s.records.binary_search_by_key(&record.purpose, |r| r.purpose) {
+    match s
+        .records
+        .binary_search_by_key(&record.purpose, |r| r.purpose)
+    {
         Ok(i) => match s.records.get_mut(i) {
             Some(old) if old.id == record.id => Applied::Duplicate,
             Some(old) if old.key() > record.key() => Applied::Superseded,
@@ -909,7 +915,9 @@ fn evaluate(
                 RecordKind::Objected => Decision::Objected {
                     at: timestamp::from_nanos(r.time),
                 },
-                RecordKind::Given if !needs_consent => Decision::NotConsentBased { basis: p.basis() },
+                RecordKind::Given if !needs_consent => {
+                    Decision::NotConsentBased { basis: p.basis() }
+                }
                 RecordKind::Given => grant_decision(r, p, c, at),
             }
         }

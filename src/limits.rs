@@ -2,8 +2,8 @@
 //!
 //! Every name, string and list that reaches the engine from a caller, an event
 //! or a snapshot is checked against these limits; a larger one is refused with
-//! [`Error::LimitExceeded`](crate::Error::LimitExceeded) or
-//! [`Error::InvalidName`](crate::Error::InvalidName), never truncated.
+//! [`Error::LimitExceeded`] or
+//! [`Error::InvalidName`], never truncated.
 
 use crate::error::{Error, NameKind, Result};
 
@@ -41,7 +41,9 @@ pub(crate) fn check_name(kind: NameKind, name: &str) -> Result<()> {
         match chars.next() {
             None => return bad("it has an empty segment between dots"),
             Some(c) if !(c.is_ascii_lowercase() || c.is_ascii_digit()) => {
-                return bad("each dot-separated segment must start with a lowercase letter or digit");
+                return bad(
+                    "each dot-separated segment must start with a lowercase letter or digit",
+                );
             }
             Some(_) => {}
         }
@@ -96,11 +98,30 @@ mod tests {
 
     #[test]
     fn names() {
-        for good in ["a", "contact.email", "ads-targeting.v2", "x_1.y-2", "9lives"] {
+        for good in [
+            "a",
+            "contact.email",
+            "ads-targeting.v2",
+            "x_1.y-2",
+            "9lives",
+        ] {
             name_ok(good, true);
         }
         let long = "a".repeat(MAX_NAME_LEN + 1);
-        for bad in ["", ".", "a.", ".a", "a..b", "A", "contact.Email", "a b", "é", "_a", "a._b", &long] {
+        for bad in [
+            "",
+            ".",
+            "a.",
+            ".a",
+            "a..b",
+            "A",
+            "contact.Email",
+            "a b",
+            "é",
+            "_a",
+            "a._b",
+            &long,
+        ] {
             name_ok(bad, false);
         }
         name_ok(&"a".repeat(MAX_NAME_LEN), true);

@@ -244,18 +244,19 @@ impl Ledger {
                 return Err(Error::DuplicateSubject(subject.id));
             }
             let id = subject.id.clone();
-            let state = ledger
-                .load_subject(subject)
-                .map_err(|e| match e {
-                    Error::Snapshot { location: inner, error } => Error::Snapshot {
-                        location: format!("{}.{inner}", location(&id)),
-                        error,
-                    },
-                    other => Error::Snapshot {
-                        location: location(&id),
-                        error: Box::new(other),
-                    },
-                })?;
+            let state = ledger.load_subject(subject).map_err(|e| match e {
+                Error::Snapshot {
+                    location: inner,
+                    error,
+                } => Error::Snapshot {
+                    location: format!("{}.{inner}", location(&id)),
+                    error,
+                },
+                other => Error::Snapshot {
+                    location: location(&id),
+                    error: Box::new(other),
+                },
+            })?;
             // INVARIANT: fewer than 2^32 subjects fit in memory.
             let index = ledger.subjects.len() as u32;
             ledger.index.insert(id.as_str().into(), index);
@@ -269,31 +270,32 @@ impl Ledger {
         limits::check_subject(&s.id)?;
         let mut state = SubjectState::default();
         let pool = &mut self.pool;
-        let mut load_mark = |name: &str, m: Option<MarkRepr>, is_signal: bool| -> Result<Option<Mark>> {
-            let Some(m) = m else { return Ok(None) };
-            let time = timestamp::parse(&m.at).map_err(at(|| name.to_owned()))?;
-            if let Some(e) = &m.evidence {
-                e.check().map_err(at(|| name.to_owned()))?;
-            }
-            if is_signal != m.on.is_some() {
-                return Err(Error::Snapshot {
-                    location: name.to_owned(),
-                    error: Box::new(Error::InvalidEvent {
-                        problem: if is_signal {
-                            "the opt-out signal needs field `on`".into()
-                        } else {
-                            "field `on` belongs only to the opt-out signal".into()
-                        },
-                    }),
-                });
-            }
-            Ok(Some(Mark {
-                time,
-                id: m.event,
-                on: m.on.unwrap_or(true),
-                evidence: m.evidence.as_ref().map(|e| StoredEvidence::store(e, pool)),
-            }))
-        };
+        let mut load_mark =
+            |name: &str, m: Option<MarkRepr>, is_signal: bool| -> Result<Option<Mark>> {
+                let Some(m) = m else { return Ok(None) };
+                let time = timestamp::parse(&m.at).map_err(at(|| name.to_owned()))?;
+                if let Some(e) = &m.evidence {
+                    e.check().map_err(at(|| name.to_owned()))?;
+                }
+                if is_signal != m.on.is_some() {
+                    return Err(Error::Snapshot {
+                        location: name.to_owned(),
+                        error: Box::new(Error::InvalidEvent {
+                            problem: if is_signal {
+                                "the opt-out signal needs field `on`".into()
+                            } else {
+                                "field `on` belongs only to the opt-out signal".into()
+                            },
+                        }),
+                    });
+                }
+                Ok(Some(Mark {
+                    time,
+                    id: m.event,
+                    on: m.on.unwrap_or(true),
+                    evidence: m.evidence.as_ref().map(|e| StoredEvidence::store(e, pool)),
+                }))
+            };
         state.registered = load_mark("registered", s.registered, false)?;
         state.erased = load_mark("erased", s.erased, false)?;
         state.withdrawn_all = load_mark("withdrawn_all", s.withdrawn_all, false)?;
@@ -316,9 +318,9 @@ impl Ledger {
         let mut records: Vec<Record> = Vec::with_capacity(s.records.len());
         for (j, r) in s.records.into_iter().enumerate() {
             let purpose_name = r.purpose.clone();
-            let record = self
-                .load_record(r, &s.id, erased_at)
-                .map_err(at(|| format!("records[{j}] (`{}`)", purpose_name.escape_debug())))?;
+            let record = self.load_record(r, &s.id, erased_at).map_err(at(|| {
+                format!("records[{j}] (`{}`)", purpose_name.escape_debug())
+            }))?;
             records.push(record);
         }
         records.sort_by_key(|r| r.purpose);
@@ -342,7 +344,12 @@ impl Ledger {
         Ok(state)
     }
 
-    fn load_record(&mut self, r: RecordRepr, subject: &str, erased_at: Option<Nanos>) -> Result<Record> {
+    fn load_record(
+        &mut self,
+        r: RecordRepr,
+        subject: &str,
+        erased_at: Option<Nanos>,
+    ) -> Result<Record> {
         let Some(handle) = self.catalog.purpose_handle(&r.purpose) else {
             return Err(Error::UnknownPurpose(r.purpose));
         };
