@@ -88,7 +88,7 @@ pub enum EventKind {
     Given {
         /// The purpose.
         purpose: String,
-        /// The categories covered, as named (their descendants are covered too).
+        /// The categories covered, as named, sorted (their descendants are covered too).
         categories: Vec<String>,
         /// The end of validity (exclusive), after defaulting and capping; `None` for no expiry.
         expires_at: Option<OffsetDateTime>,
@@ -198,7 +198,13 @@ pub struct Event {
 
 impl Event {
     /// Makes an event, checking its syntax and computing its id.
-    pub(crate) fn new(subject: &str, at: Nanos, kind: EventKind) -> Result<Event> {
+    /// Categories are put in canonical order (sorted, without duplicates)
+    /// so that the same change always hashes to the same id.
+    pub(crate) fn new(subject: &str, at: Nanos, mut kind: EventKind) -> Result<Event> {
+        if let EventKind::Given { categories, .. } = &mut kind {
+            categories.sort_unstable();
+            categories.dedup();
+        }
         let repr = EventRepr::of(subject, at, &kind, None);
         let id = repr.content_id()?;
         let event = Event {

@@ -695,6 +695,106 @@ impl Ledger {
         Ok(outcome)
     }
 
+    /// The state as events: for every subject, one event per record and mark
+    /// held, in an order that replays to the same state (any order does).
+    ///
+    /// Applying these events to an empty ledger over the same catalog gives
+    /// this ledger's state; applying them to another ledger merges the two
+    /// (see [`Ledger::merge`]). A host can also use them to compact its log.
+    /// Each event has the id of the event that produced the record, except
+    /// where the record differs from that event (an expiry capped by a later
+    /// catalog), where it is the id of the content as held.
+    pub fn events(&self) -> impl Iterator<Item = Event> + '_ {
+        self.names
+            .iter()
+            .zip(&self.subjects)
+            .flat_map(move |(name, s)| self.subject_events(name, s))
+    }
+
+    fn subject_events(&self, subject: &str, s: &SubjectState) -> Vec<Event> {
+        let evidence = |m: &Mark| {
+            m.evidence
+                .as_ref()
+                .map(|e| e.load(&self.pool))
+                .unwrap_or(Evidence::new(crate::evidence::CollectionMethod::Other))
+        };
+        let mut kinds = Vec::with_capacity(4 + s.records.len());
+        if let Some(m) = &s.erased {
+            kinds.push((m.time, EventKind::Erased));
+        }
+        if let Some(m) = &s.registered {
+            kinds.push((m.time, EventKind::Registered));
+        }
+        if let Some(m) = &s.withdrawn_all {
+            kinds.push((m.time, EventKind::WithdrawnAll { evidence: evidence(m) }));
+        }
+        if let Some(m) = &s.opt_out {
+            let evidence = evidence(m);
+            kinds.push((
+                m.time,
+                if m.on {
+                    EventKind::OptOutSet { evidence }
+                } else {
+                    EventKind::OptOutCleared { evidence }
+                },
+            ));
+        }
+        for r in &s.records {
+            let Some(p) = self.catalog.purposes().nth(usize::from(r.purpose)) else {
+                continue;
+            };
+            let purpose = p.name().to_owned();
+            let evidence = r.evidence.load(&self.pool);
+            kinds.push((
+                r.time,
+                match r.kind {
+                    RecordKind::Given => EventKind::Given {
+                        purpose,
+                        categories: self.catalog.category_names(r.categories),
+                        expires_at: (r.expires != NEVER).then(|| timestamp::from_nanos(r.expires)),
+                        renewal: r.renewal,
+                        evidence,
+                    },
+                    RecordKind::Refused => EventKind::Refused { purpose, evidence },
+                    RecordKind::Withdrawn => EventKind::Withdrawn { purpose, evidence },
+                    RecordKind::Objected => EventKind::Objected { purpose, evidence },
+                },
+            ));
+        }
+        // Everything held passed these checks on the way in; an event that
+        // somehow does not is left out rather than invented.
+        kinds
+            .into_iter()
+            .filter_map(|(at, kind)| Event::new(subject, at, kind).ok())
+            .collect()
+    }
+
+    /// Brings into this ledger everything `other` holds, by applying
+    /// [`other.events()`](Ledger::events). Merging is commutative,
+    /// associative and idempotent: two ledgers that merge each other hold the
+    /// same state, whatever each had seen and in whatever order.
+    ///
+    /// Returns how many events changed this ledger.
+    ///
+    /// # Errors
+    ///
+    /// If any of `other`'s events is invalid under this ledger's catalog (an
+    /// undeclared purpose or category...), the first such error; nothing is
+    /// applied then.
+    pub fn merge(&mut self, other: &Ledger) -> Result<usize> {
+        let events: Vec<Event> = other.events().collect();
+        for e in &events {
+            self.resolve(e)?;
+        }
+        let mut changed = 0;
+        for e in &events {
+            if self.apply(e)? == Applied::Changed {
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+
     /// Checks an event against the catalog; per-purpose kinds resolve to ids.
     fn resolve(&self, event: &Event) -> Result<Option<Resolved>> {
         let at = event.at_nanos();

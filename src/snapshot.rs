@@ -46,6 +46,8 @@ pub const SNAPSHOT_FORMAT_VERSION: u32 = 1;
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
     format_version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    watermark: Option<u64>,
     catalog: CatalogRepr,
     subjects: Vec<SubjectRepr>,
 }
@@ -130,6 +132,26 @@ impl Snapshot {
         })
     }
 
+    /// Records the position in the host's event log that this snapshot
+    /// includes (e.g. the largest sequence number applied). The engine does
+    /// not interpret it; [`Snapshot::watermark`] gives it back after loading,
+    /// so the host knows which events to replay: those after it.
+    ///
+    /// Replaying an event the snapshot already includes is harmless
+    /// ([`Ledger::apply`] is idempotent), so an at-least-once replay from the
+    /// watermark is safe.
+    #[must_use]
+    pub fn with_watermark(mut self, position: u64) -> Self {
+        self.watermark = Some(position);
+        self
+    }
+
+    /// The host's log position recorded with [`Snapshot::with_watermark`].
+    #[must_use]
+    pub fn watermark(&self) -> Option<u64> {
+        self.watermark
+    }
+
     /// The number of subjects in the snapshot, erased ones included.
     #[must_use]
     pub fn subject_count(&self) -> usize {
@@ -155,10 +177,13 @@ impl Ledger {
             on: with_on.then_some(m.on),
             evidence: m.evidence.as_ref().map(|e| e.load(pool)),
         };
-        let subjects = self
-            .names
-            .iter()
-            .zip(&self.subjects)
+        // Subjects sorted by id: equal states give equal snapshots, whatever
+        // order the events arrived in.
+        let mut order: Vec<(&str, &SubjectState)> =
+            self.names.iter().map(|n| &**n).zip(&self.subjects).collect();
+        order.sort_unstable_by_key(|(name, _)| *name);
+        let subjects = order
+            .into_iter()
             .map(|(name, s)| SubjectRepr {
                 id: name.to_string(),
                 registered: s.registered.as_ref().map(|m| mark(m, false)),
@@ -198,6 +223,7 @@ impl Ledger {
             .collect();
         Snapshot {
             format_version: u64::from(SNAPSHOT_FORMAT_VERSION),
+            watermark: None,
             catalog: self.catalog.to_repr(),
             subjects,
         }
