@@ -726,7 +726,12 @@ impl Ledger {
             kinds.push((m.time, EventKind::Registered));
         }
         if let Some(m) = &s.withdrawn_all {
-            kinds.push((m.time, EventKind::WithdrawnAll { evidence: evidence(m) }));
+            kinds.push((
+                m.time,
+                EventKind::WithdrawnAll {
+                    evidence: evidence(m),
+                },
+            ));
         }
         if let Some(m) = &s.opt_out {
             let evidence = evidence(m);

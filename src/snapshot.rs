@@ -179,8 +179,12 @@ impl Ledger {
         };
         // Subjects sorted by id: equal states give equal snapshots, whatever
         // order the events arrived in.
-        let mut order: Vec<(&str, &SubjectState)> =
-            self.names.iter().map(|n| &**n).zip(&self.subjects).collect();
+        let mut order: Vec<(&str, &SubjectState)> = self
+            .names
+            .iter()
+            .map(|n| &**n)
+            .zip(&self.subjects)
+            .collect();
         order.sort_unstable_by_key(|(name, _)| *name);
         let subjects = order
             .into_iter()
