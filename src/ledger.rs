@@ -404,6 +404,79 @@ impl Ledger {
         }
     }
 
+    /// Everything the ledger holds about `subject`: its records (one per
+    /// purpose answered, in catalog order) and marks. `None` if the ledger has
+    /// never seen the subject; an erased subject has only its erasure mark.
+    #[must_use]
+    pub fn subject_records(&self, subject: &str) -> Option<crate::record::SubjectRecords> {
+        use crate::record::{Answer, ConsentRecord, SubjectMark, SubjectRecords};
+        let h = self.subject_handle(subject)?;
+        let s = self.subjects.get(h.0 as usize)?;
+        let mark = |m: &Mark| SubjectMark {
+            at: timestamp::from_nanos(m.time),
+            event: m.id,
+            evidence: m.evidence.as_ref().map(|e| e.load(&self.pool)),
+        };
+        let records = s
+            .records
+            .iter()
+            .filter_map(|r| {
+                let p = self.catalog.purposes().nth(usize::from(r.purpose))?;
+                Some(ConsentRecord {
+                    purpose: p.name().to_owned(),
+                    answer: match r.kind {
+                        RecordKind::Given => Answer::Given,
+                        RecordKind::Refused => Answer::Refused,
+                        RecordKind::Withdrawn => Answer::Withdrawn,
+                        RecordKind::Objected => Answer::Objected,
+                    },
+                    at: timestamp::from_nanos(r.time),
+                    expires_at: (r.kind == RecordKind::Given && r.expires != NEVER)
+                        .then(|| timestamp::from_nanos(r.expires)),
+                    categories: if r.kind == RecordKind::Given {
+                        self.catalog.category_names(r.categories)
+                    } else {
+                        Vec::new()
+                    },
+                    renewal: r.renewal,
+                    event: r.id,
+                    evidence: r.evidence.load(&self.pool),
+                    withdrawn_by_all: s.withdrawn_by_all(r).map(|w| timestamp::from_nanos(w.time)),
+                })
+            })
+            .collect();
+        Some(SubjectRecords {
+            subject: subject.to_owned(),
+            registered: s.registered.as_ref().map(mark),
+            withdrawn_all: s.withdrawn_all.as_ref().map(mark),
+            global_opt_out: s.opt_out.as_ref().map(|m| (m.on, mark(m))),
+            erased: s.erased.as_ref().map(mark),
+            records,
+        })
+    }
+
+    /// Drops the record of `subject` for `purpose` (for pruning). Returns
+    /// whether there was one.
+    #[allow(dead_code)] // for pruning, in the report module
+    pub(crate) fn remove_record(&mut self, subject: &str, purpose: &str) -> bool {
+        let (Some(h), Some(p)) = (
+            self.subject_handle(subject),
+            self.catalog.purpose_handle(purpose),
+        ) else {
+            return false;
+        };
+        let Some(s) = self.subjects.get_mut(h.0 as usize) else {
+            return false;
+        };
+        match s.records.binary_search_by_key(&p.0, |r| r.purpose) {
+            Ok(i) => {
+                s.records.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     // ------------------------------------------------------------------
     // Changes
     // ------------------------------------------------------------------

@@ -23,6 +23,7 @@ mod event;
 mod evidence;
 mod ledger;
 pub mod limits;
+mod record;
 mod snapshot;
 mod timestamp;
 
@@ -36,4 +37,5 @@ pub use event::{EVENT_FORMAT_VERSION, Event, EventId, EventKind};
 pub use evidence::{CollectionMethod, Evidence};
 pub use ledger::{Applied, Grant, Ledger, SubjectHandle};
 pub use limits::CATEGORY_CAPACITY;
+pub use record::{Answer, ConsentRecord, SubjectMark, SubjectRecords};
 pub use snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};
