@@ -19,7 +19,10 @@ use crate::limits::{self, CATEGORY_CAPACITY, MAX_PURPOSES};
 /// | `Consent`, `ExplicitConsent` | denied | denied | denied |
 /// | `LegitimateInterest` | permitted | denied | denied |
 /// | `PublicTask` | permitted | permitted | denied |
-/// | `Contract`, `LegalObligation`, `VitalInterests` | permitted | permitted | denied |
+/// | `Contract`, `LegalObligation`, `VitalInterests` | permitted | permitted | not accepted |
+///
+/// An objection is accepted for legitimate interest and public task, and for
+/// any purpose marked direct marketing ([`PurposeDef::direct_marketing`]).
 ///
 /// Whatever the basis, sensitive categories need a valid consent record and
 /// sale/sharing purposes are denied under a global opt-out.
@@ -323,7 +326,7 @@ impl CatalogBuilder {
     /// category under plain consent (it needs explicit consent).
     pub fn build(self) -> Result<Catalog> {
         if let Some(c) = &self.controller {
-            limits::check_text("controller name", c)?;
+            limits::check_text("controller name length in bytes", c)?;
         }
         if self.categories.len() > CATEGORY_CAPACITY {
             return Err(Error::TooManyCategories {
@@ -488,8 +491,9 @@ impl Purpose {
         if def.description.trim().is_empty() {
             return Err(bad("has no description".into()));
         }
-        limits::check_text("purpose title", &def.title)?;
-        limits::check_text("purpose description", &def.description)?;
+        limits::check_text("title length in bytes", &def.title).map_err(|e| bad(e.to_string()))?;
+        limits::check_text("description length in bytes", &def.description)
+            .map_err(|e| bad(e.to_string()))?;
         if def.categories.is_empty() {
             return Err(bad("declares no data categories".into()));
         }

@@ -12,7 +12,7 @@ use std::fmt;
 #[non_exhaustive]
 pub enum Error {
     /// A purpose, category or subject name is malformed.
-    #[error("invalid {kind} name `{}`: {problem}", Shown(name))]
+    #[error("invalid {kind} `{}`: {problem}", Shown(name))]
     InvalidName {
         /// What the name was for.
         kind: NameKind,
@@ -138,6 +138,12 @@ pub enum Error {
         /// The id its content hashes to.
         expected: String,
     },
+    /// A snapshot record or mark is malformed; `problem` says how.
+    #[error("invalid record: {problem}")]
+    InvalidRecord {
+        /// What is wrong.
+        problem: String,
+    },
     /// An event is malformed; `problem` says how.
     #[error("invalid event: {problem}")]
     InvalidEvent {
@@ -184,7 +190,7 @@ pub enum Error {
         purpose: String,
     },
     /// An input larger than the documented limit (see [`crate::limits`]).
-    #[error("{what} is too large: {found} (limit {limit})")]
+    #[error("{what} is {found}, above the limit of {limit}")]
     LimitExceeded {
         /// What was too large.
         what: &'static str,
@@ -210,9 +216,9 @@ pub enum NameKind {
 impl fmt::Display for NameKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            NameKind::Category => "category",
-            NameKind::Purpose => "purpose",
-            NameKind::Subject => "subject",
+            NameKind::Category => "category name",
+            NameKind::Purpose => "purpose name",
+            NameKind::Subject => "subject id",
         })
     }
 }

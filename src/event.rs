@@ -351,7 +351,7 @@ enum KindTag {
 }
 
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "event")]
 struct EventRepr {
     v: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -462,11 +462,16 @@ impl TryFrom<EventRepr> for Event {
             KindTag::OptOutCleared => "opt_out_cleared",
             KindTag::Erased => "erased",
         };
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
         let missing = |field: &str| Error::InvalidEvent {
-            problem: format!("a `{name}` event needs field `{field}`"),
+            problem: format!("{article} `{name}` event needs field `{field}`"),
         };
         let unexpected = |field: &str| Error::InvalidEvent {
-            problem: format!("a `{name}` event has no field `{field}`"),
+            problem: format!("{article} `{name}` event has no field `{field}`"),
         };
         let needs_purpose = matches!(
             tag,

@@ -387,6 +387,10 @@ impl Ledger {
         let Some(r) = s.record(ph.0) else {
             return ConsentStatus::Unknown;
         };
+        if at < r.time {
+            // The record is later than the instant: what held then is unknown.
+            return ConsentStatus::Unknown;
+        }
         if s.withdrawn_by_all(r).is_some() {
             return ConsentStatus::Withdrawn;
         }
@@ -394,7 +398,6 @@ impl Ledger {
             RecordKind::Refused => ConsentStatus::Refused,
             RecordKind::Withdrawn => ConsentStatus::Withdrawn,
             RecordKind::Objected => ConsentStatus::Objected,
-            RecordKind::Given if at < r.time => ConsentStatus::Unknown,
             RecordKind::Given if at >= r.expires => ConsentStatus::Expired,
             RecordKind::Given if r.evidence.notice() < p.min_notice_version() => {
                 ConsentStatus::Invalidated
@@ -494,6 +497,7 @@ impl Ledger {
     pub fn give(&mut self, grant: Grant) -> Result<Event> {
         let at = timestamp::to_nanos(grant.at)?;
         let p = self.purpose(&grant.purpose)?;
+        grant.evidence.check()?;
         require_notice(p.name(), &grant.evidence)?;
         check_not_outdated(p, &grant.evidence)?;
         let categories = match &grant.categories {

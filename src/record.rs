@@ -84,7 +84,6 @@ impl ConsentRecord {
     }
 
     /// The evidence.
-    #[must_use]
     pub fn evidence(&self) -> &Evidence {
         &self.evidence
     }

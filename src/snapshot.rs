@@ -43,7 +43,7 @@ pub const SNAPSHOT_FORMAT_VERSION: u32 = 1;
 /// # Ok::<(), consentry::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "snapshot")]
 pub struct Snapshot {
     format_version: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -271,7 +271,10 @@ impl Ledger {
         for (i, subject) in snapshot.subjects.into_iter().enumerate() {
             let location = |id: &str| format!("subjects[{i}] (`{}`)", id.escape_debug());
             if !seen.insert(subject.id.clone()) {
-                return Err(Error::DuplicateSubject(subject.id));
+                return Err(Error::Snapshot {
+                    location: location(&subject.id),
+                    error: Box::new(Error::DuplicateSubject(subject.id)),
+                });
             }
             let id = subject.id.clone();
             let state = ledger.load_subject(subject).map_err(|e| match e {
@@ -419,11 +422,11 @@ impl Ledger {
         let (mut categories, mut expires) = (Default::default(), NEVER);
         if kind == RecordKind::Given {
             crate::event::require_notice(&r.purpose, &r.evidence)?;
-            let names = r.categories.ok_or_else(|| Error::InvalidEvent {
+            let names = r.categories.ok_or_else(|| Error::InvalidRecord {
                 problem: "a `given` record needs field `categories`".into(),
             })?;
             if names.is_empty() {
-                return Err(Error::InvalidEvent {
+                return Err(Error::InvalidRecord {
                     problem: "a `given` record names no categories".into(),
                 });
             }
@@ -447,7 +450,7 @@ impl Ledger {
                 ("renewal", r.renewal),
             ] {
                 if present {
-                    return Err(Error::InvalidEvent {
+                    return Err(Error::InvalidRecord {
                         problem: format!("only a `given` record has field `{field}`"),
                     });
                 }

@@ -314,7 +314,7 @@ fn missing_and_misplaced_fields() {
     let erased = json.replace("\"kind\":\"given\"", "\"kind\":\"erased\"");
     unreadable(
         &erased,
-        "invalid event: a `erased` event has no field `purpose`",
+        "invalid event: an `erased` event has no field `purpose`",
     );
     let no_id = json.replacen(
         &format!(
