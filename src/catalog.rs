@@ -170,6 +170,7 @@ pub struct PurposeDef {
     max_validity: Option<Duration>,
     sale_or_sharing: bool,
     direct_marketing: bool,
+    cooldown_months: Option<u32>,
 }
 
 impl PurposeDef {
@@ -187,6 +188,7 @@ impl PurposeDef {
             max_validity: None,
             sale_or_sharing: false,
             direct_marketing: false,
+            cooldown_months: None,
         }
     }
 
@@ -251,6 +253,38 @@ impl PurposeDef {
     /// whatever its basis, and the objection is absolute.
     pub fn direct_marketing(mut self) -> Self {
         self.direct_marketing = true;
+        self
+    }
+
+    /// How many calendar months to wait, after the subject refused, withdrew,
+    /// objected to or opted out of the purpose, before asking them again (see
+    /// [`crate::Ledger::should_ask`]); `0` allows asking again at once.
+    ///
+    /// Defaults to [`Purpose::OPT_OUT_COOLDOWN_MONTHS`] (12) for sale/sharing
+    /// purposes, as the CCPA requires before asking a consumer who opted out
+    /// to opt back in, and to [`Purpose::DEFAULT_COOLDOWN_MONTHS`] (6)
+    /// otherwise. At most [`Purpose::MAX_COOLDOWN_MONTHS`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("browsing")
+    ///     .purpose(
+    ///         PurposeDef::new("analytics", LegalBasis::Consent)
+    ///             .title("Analytics")
+    ///             .description("Counting visits.")
+    ///             .categories(["browsing"])
+    ///             .cooldown_months(3),
+    ///     )
+    ///     .build()?;
+    /// assert_eq!(catalog.purpose("analytics").map(|p| p.cooldown_months()), Some(3));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn cooldown_months(mut self, months: u32) -> Self {
+        self.cooldown_months = Some(months);
         self
     }
 }
@@ -322,8 +356,9 @@ impl CatalogBuilder {
     /// [`CATEGORY_CAPACITY`] categories, a purpose without title, description
     /// or categories, an undeclared category, a notice version of 0 or a
     /// minimum above the current one, a validity that is not a positive whole
-    /// number of seconds or a default above the maximum, or a sensitive
-    /// category under plain consent (it needs explicit consent).
+    /// number of seconds or a default above the maximum, a cooldown above
+    /// [`Purpose::MAX_COOLDOWN_MONTHS`], or a sensitive category under plain
+    /// consent (it needs explicit consent).
     pub fn build(self) -> Result<Catalog> {
         if let Some(c) = &self.controller {
             limits::check_text("controller name length in bytes", c)?;
@@ -403,7 +438,13 @@ impl CatalogBuilder {
             purpose_index.insert(purpose.name.clone(), purposes.len() as u16);
             purposes.push(purpose);
         }
+        let mut alpha: Vec<u8> = (0..categories.len() as u8).collect();
+        alpha.sort_by(|a, b| {
+            let name = |i: &u8| categories.get(usize::from(*i)).map(|c| c.name.as_str());
+            name(a).cmp(&name(b))
+        });
         Ok(Catalog {
+            alpha,
             controller: self.controller,
             categories,
             category_index,
@@ -465,6 +506,8 @@ pub struct Purpose {
     max_validity: Option<Duration>,
     sale_or_sharing: bool,
     direct_marketing: bool,
+    /// As declared; `None` for the default of the purpose's kind.
+    cooldown_months: Option<u32>,
     /// The declared categories.
     pub(crate) declared: CategorySet,
     /// The declared categories and their descendants: what the purpose may use.
@@ -558,6 +601,14 @@ impl Purpose {
                 Duration::nanoseconds(m)
             )));
         }
+        if let Some(months) = def.cooldown_months
+            && months > Purpose::MAX_COOLDOWN_MONTHS
+        {
+            return Err(bad(format!(
+                "cooldown of {months} months exceeds the limit of {} months",
+                Purpose::MAX_COOLDOWN_MONTHS
+            )));
+        }
         Ok(Purpose {
             title: def.title,
             description: def.description,
@@ -569,6 +620,7 @@ impl Purpose {
             max_validity: def.max_validity,
             sale_or_sharing: def.sale_or_sharing,
             direct_marketing: def.direct_marketing,
+            cooldown_months: def.cooldown_months,
             declared,
             allowed,
             default_nanos,
@@ -649,6 +701,32 @@ impl Purpose {
         self.basis.allows_objection() || self.direct_marketing
     }
 
+    /// The default cooldown, in calendar months, before asking again a
+    /// subject who refused, withdrew or objected: 6.
+    pub const DEFAULT_COOLDOWN_MONTHS: u32 = 6;
+
+    /// The default cooldown, in calendar months, for sale/sharing purposes:
+    /// 12, as the CCPA requires before asking a consumer who opted out of
+    /// sale or sharing to opt back in.
+    pub const OPT_OUT_COOLDOWN_MONTHS: u32 = 12;
+
+    /// The longest cooldown a purpose may declare: 1200 months (100 years).
+    pub const MAX_COOLDOWN_MONTHS: u32 = 1200;
+
+    /// How many calendar months to wait before asking again a subject who
+    /// refused, withdrew, objected or opted out: as declared with
+    /// [`PurposeDef::cooldown_months`], else
+    /// [`Purpose::OPT_OUT_COOLDOWN_MONTHS`] for a sale/sharing purpose and
+    /// [`Purpose::DEFAULT_COOLDOWN_MONTHS`] for any other.
+    #[must_use]
+    pub fn cooldown_months(&self) -> u32 {
+        match self.cooldown_months {
+            Some(months) => months,
+            None if self.sale_or_sharing => Purpose::OPT_OUT_COOLDOWN_MONTHS,
+            None => Purpose::DEFAULT_COOLDOWN_MONTHS,
+        }
+    }
+
     fn to_def(&self) -> PurposeDef {
         PurposeDef {
             name: self.name.clone(),
@@ -662,6 +740,7 @@ impl Purpose {
             max_validity: self.max_validity,
             sale_or_sharing: self.sale_or_sharing,
             direct_marketing: self.direct_marketing,
+            cooldown_months: self.cooldown_months,
         }
     }
 }
@@ -687,6 +766,8 @@ pub struct Catalog {
     category_index: HashMap<String, u8>,
     purposes: Vec<Purpose>,
     purpose_index: HashMap<String, u16>,
+    /// Category indices in name order.
+    alpha: Vec<u8>,
 }
 
 impl Catalog {
@@ -746,6 +827,15 @@ impl Catalog {
     #[must_use]
     pub fn category_at(&self, handle: CategoryHandle) -> Option<&Category> {
         self.categories.get(usize::from(handle.0))
+    }
+
+    /// The names of a category set, in name order (as events write them).
+    pub(crate) fn names_sorted(&self, set: CategorySet) -> impl Iterator<Item = &str> {
+        self.alpha
+            .iter()
+            .filter(move |i| set.contains(CategorySet::single(**i)))
+            .filter_map(|i| self.categories.get(usize::from(*i)))
+            .map(|c| c.name.as_str())
     }
 
     /// The names of a category set, in declaration order.
@@ -839,6 +929,10 @@ struct PurposeRepr {
     sale_or_sharing: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     direct_marketing: bool,
+    /// Calendar months; absent for the default (snapshots written before
+    /// cooldowns existed load with the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cooldown_months: Option<u32>,
 }
 
 impl From<PurposeDef> for PurposeRepr {
@@ -855,6 +949,7 @@ impl From<PurposeDef> for PurposeRepr {
             max_validity_secs: d.max_validity.map(|v| v.whole_seconds()),
             sale_or_sharing: d.sale_or_sharing,
             direct_marketing: d.direct_marketing,
+            cooldown_months: d.cooldown_months,
         }
     }
 }
@@ -892,6 +987,9 @@ impl TryFrom<CatalogRepr> for Catalog {
             }
             if p.direct_marketing {
                 d = d.direct_marketing();
+            }
+            if let Some(months) = p.cooldown_months {
+                d = d.cooldown_months(months);
             }
             b = b.purpose(d);
         }

@@ -70,7 +70,7 @@ pub enum Error {
     },
     /// An expiry at or before the time the consent was given.
     #[error(
-        "consent to purpose `{purpose}` would expire at {expires_at}, not after it is given at {given_at}"
+        "consent to purpose `{purpose}` given at {given_at} cannot expire at {expires_at}: the expiry must be later"
     )]
     ExpiryNotAfterGiven {
         /// The purpose.

@@ -6,10 +6,12 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::catalog::Catalog;
+use crate::category::CategorySet;
 use crate::error::{Error, NameKind, Result};
 use crate::evidence::Evidence;
 use crate::limits::{self, CATEGORY_CAPACITY};
-use crate::timestamp::{self, Nanos};
+use crate::timestamp::{self, Nanos, Rfc3339};
 
 /// The event format version this crate writes and reads.
 pub const EVENT_FORMAT_VERSION: u32 = 1;
@@ -22,7 +24,7 @@ pub const EVENT_FORMAT_VERSION: u32 = 1;
 /// was altered no longer matches its id (a check against corruption, not
 /// against forgery: the hash is not cryptographic). Ids also break ties
 /// between events of one subject with equal times and kinds: the larger id wins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct EventId(u128);
 
 impl EventId {
@@ -30,17 +32,6 @@ impl EventId {
     #[must_use]
     pub const fn as_u128(self) -> u128 {
         self.0
-    }
-
-    fn of(bytes: &[u8]) -> EventId {
-        const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
-        const PRIME: u128 = 0x0000000001000000000000000000013b;
-        let mut h = OFFSET;
-        for b in bytes {
-            h ^= u128::from(*b);
-            h = h.wrapping_mul(PRIME);
-        }
-        EventId(h)
     }
 }
 
@@ -205,8 +196,7 @@ impl Event {
             categories.sort_unstable();
             categories.dedup();
         }
-        let repr = EventRepr::of(subject, at, &kind, None);
-        let id = repr.content_id()?;
+        let id = EventView::of(subject, at, &kind).content_id();
         let event = Event {
             id,
             subject: subject.to_owned(),
@@ -338,7 +328,7 @@ pub(crate) fn require_notice(purpose: &str, evidence: &Evidence) -> Result<()> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum KindTag {
+pub(crate) enum KindTag {
     Registered,
     Given,
     Refused,
@@ -350,54 +340,169 @@ enum KindTag {
     Erased,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename = "event")]
 struct EventRepr {
     v: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     id: Option<String>,
     subject: String,
     at: String,
     kind: KindTag,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     purpose: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     categories: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     expires_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     renewal: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     evidence: Option<Evidence>,
 }
 
-impl EventRepr {
-    fn of(subject: &str, at: Nanos, kind: &EventKind, id: Option<EventId>) -> EventRepr {
-        let mut r = EventRepr {
+/// Category names as an event writes them: sorted, from a list or a set.
+#[derive(Clone, Copy)]
+pub(crate) enum Names<'a> {
+    /// Already sorted names.
+    Slice(&'a [String]),
+    /// A set of a catalog's categories, written in name order.
+    Set(&'a Catalog, CategorySet),
+}
+
+impl Serialize for Names<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match *self {
+            Names::Slice(names) => s.collect_seq(names),
+            Names::Set(catalog, set) => s.collect_seq(catalog.names_sorted(set)),
+        }
+    }
+}
+
+/// Evidence as an event writes it, borrowed.
+#[derive(Clone, Copy, Serialize)]
+pub(crate) struct EvidenceView<'a> {
+    pub(crate) method: crate::evidence::CollectionMethod,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) notice_version: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) channel: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) proof: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) jurisdiction: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) language: Option<&'a str>,
+}
+
+impl<'a> From<&'a Evidence> for EvidenceView<'a> {
+    fn from(e: &'a Evidence) -> Self {
+        EvidenceView {
+            method: e.method(),
+            notice_version: e.notice(),
+            channel: e.channel_name(),
+            proof: e.proof_ref(),
+            jurisdiction: e.jurisdiction_code(),
+            language: e.language_tag(),
+        }
+    }
+}
+
+/// An event's content, borrowed: what is written as JSON and what the id
+/// hashes. Writing it allocates nothing, so the id of a stored record can be
+/// computed on demand instead of being stored.
+#[derive(Clone, Copy, Serialize)]
+#[serde(rename = "event")]
+pub(crate) struct EventView<'a> {
+    pub(crate) v: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) id: Option<EventId>,
+    pub(crate) subject: &'a str,
+    pub(crate) at: Rfc3339,
+    pub(crate) kind: KindTag,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) purpose: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) categories: Option<Names<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) expires_at: Option<Rfc3339>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) renewal: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) evidence: Option<EvidenceView<'a>>,
+}
+
+impl<'a> EventView<'a> {
+    /// A view with no id, no purpose, no categories and no evidence.
+    pub(crate) fn bare(subject: &'a str, at: Nanos, kind: KindTag) -> Self {
+        EventView {
             v: u64::from(EVENT_FORMAT_VERSION),
-            id: id.map(|i| i.to_string()),
-            subject: subject.to_owned(),
-            at: timestamp::format(at),
-            kind: KindTag::Registered,
-            purpose: kind.purpose().map(str::to_owned),
+            id: None,
+            subject,
+            at: Rfc3339(at),
+            kind,
+            purpose: None,
             categories: None,
             expires_at: None,
             renewal: None,
-            evidence: kind.evidence().cloned(),
-        };
-        r.kind = match kind {
+            evidence: None,
+        }
+    }
+
+    fn of(subject: &'a str, at: Nanos, kind: &'a EventKind) -> Self {
+        let mut v = EventView::bare(subject, at, KindTag::of(kind));
+        v.purpose = kind.purpose();
+        v.evidence = kind.evidence().map(EvidenceView::from);
+        if let EventKind::Given {
+            categories,
+            expires_at,
+            renewal,
+            ..
+        } = kind
+        {
+            v.categories = Some(Names::Slice(categories));
+            v.expires_at = expires_at.map(|t| Rfc3339(timestamp::check_nanos(t)));
+            v.renewal = renewal.then_some(true);
+        }
+        v
+    }
+
+    /// The id: the FNV-1a 128 hash of the canonical JSON without the id.
+    pub(crate) fn content_id(&self) -> EventId {
+        let mut hasher = Fnv(FNV_OFFSET);
+        let body = EventView { id: None, ..*self };
+        // INVARIANT: writing to `Fnv` cannot fail, and these types always
+        // serialize; if it ever did, the id would cover what was written.
+        let _ = serde_json::to_writer(&mut hasher, &body);
+        EventId(hasher.0)
+    }
+}
+
+const FNV_OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
+const FNV_PRIME: u128 = 0x0000000001000000000000000000013b;
+
+/// FNV-1a 128 as an `io::Write`, so serde_json streams into it.
+struct Fnv(u128);
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        for b in bytes {
+            self.0 ^= u128::from(*b);
+            self.0 = self.0.wrapping_mul(FNV_PRIME);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl KindTag {
+    pub(crate) fn of(kind: &EventKind) -> KindTag {
+        match kind {
             EventKind::Registered => KindTag::Registered,
-            EventKind::Given {
-                categories,
-                expires_at,
-                renewal,
-                ..
-            } => {
-                r.categories = Some(categories.clone());
-                r.expires_at = expires_at.map(|t| timestamp::format(timestamp::check_nanos(t)));
-                r.renewal = renewal.then_some(true);
-                KindTag::Given
-            }
+            EventKind::Given { .. } => KindTag::Given,
             EventKind::Refused { .. } => KindTag::Refused,
             EventKind::Withdrawn { .. } => KindTag::Withdrawn,
             EventKind::WithdrawnAll { .. } => KindTag::WithdrawnAll,
@@ -405,29 +510,7 @@ impl EventRepr {
             EventKind::OptOutSet { .. } => KindTag::OptOutSet,
             EventKind::OptOutCleared { .. } => KindTag::OptOutCleared,
             EventKind::Erased => KindTag::Erased,
-        };
-        r
-    }
-
-    /// The id: the hash of the canonical JSON of everything but the id.
-    fn content_id(&self) -> Result<EventId> {
-        let body = EventRepr {
-            id: None,
-            v: self.v,
-            subject: self.subject.clone(),
-            at: self.at.clone(),
-            kind: self.kind,
-            purpose: self.purpose.clone(),
-            categories: self.categories.clone(),
-            expires_at: self.expires_at.clone(),
-            renewal: self.renewal,
-            evidence: self.evidence.clone(),
-        };
-        let bytes = serde_json::to_vec(&body).map_err(|e| Error::Json {
-            what: "event",
-            message: e.to_string(),
-        })?;
-        Ok(EventId::of(&bytes))
+        }
     }
 }
 
@@ -553,7 +636,11 @@ impl TryFrom<EventRepr> for Event {
 
 impl Serialize for Event {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        EventRepr::of(&self.subject, self.at, &self.kind, Some(self.id)).serialize(s)
+        let view = EventView {
+            id: Some(self.id),
+            ..EventView::of(&self.subject, self.at, &self.kind)
+        };
+        view.serialize(s)
     }
 }
 

@@ -1,6 +1,5 @@
 //! Evidence: what lets a controller demonstrate a choice (GDPR Art. 7(1)).
 
-use std::collections::HashMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -228,79 +227,18 @@ impl Evidence {
     }
 }
 
-/// A symbol in the ledger's string pool; 0 stands for "none".
-pub(crate) type Sym = u32;
-
-/// Interns repeated evidence strings (channels, jurisdictions, languages):
-/// millions of records share a handful of values.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Interner {
-    strings: Vec<Box<str>>,
-    index: HashMap<Box<str>, Sym>,
+/// The position of a method in [`CollectionMethod::ALL`], as stored.
+pub(crate) fn method_index(m: CollectionMethod) -> u8 {
+    CollectionMethod::ALL
+        .iter()
+        .position(|x| *x == m)
+        .unwrap_or(0) as u8
 }
 
-impl Interner {
-    fn intern(&mut self, s: Option<&str>) -> Sym {
-        let Some(s) = s else { return 0 };
-        if let Some(&sym) = self.index.get(s) {
-            return sym;
-        }
-        self.strings.push(s.into());
-        // INVARIANT: symbols are 1 + position; fewer than 2^32 distinct strings
-        // fit in memory at the evidence length limit long before overflow.
-        let sym = self.strings.len() as Sym;
-        self.index.insert(s.into(), sym);
-        sym
-    }
-
-    fn get(&self, sym: Sym) -> Option<&str> {
-        let i = usize::try_from(sym).ok()?.checked_sub(1)?;
-        self.strings.get(i).map(|s| &**s)
-    }
-}
-
-/// Evidence as a record stores it: repeated strings interned, the proof
-/// reference (usually unique) kept inline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct StoredEvidence {
-    notice: u32,
-    method: u8,
-    channel: Sym,
-    jurisdiction: Sym,
-    language: Sym,
-    proof: Option<Box<str>>,
-}
-
-impl StoredEvidence {
-    pub(crate) fn store(e: &Evidence, pool: &mut Interner) -> Self {
-        StoredEvidence {
-            notice: e.notice_version.unwrap_or(0),
-            method: CollectionMethod::ALL
-                .iter()
-                .position(|m| *m == e.method)
-                .unwrap_or(0) as u8,
-            channel: pool.intern(e.channel.as_deref()),
-            jurisdiction: pool.intern(e.jurisdiction.as_deref()),
-            language: pool.intern(e.language.as_deref()),
-            proof: e.proof.as_deref().map(Into::into),
-        }
-    }
-
-    pub(crate) fn notice(&self) -> u32 {
-        self.notice
-    }
-
-    pub(crate) fn load(&self, pool: &Interner) -> Evidence {
-        Evidence {
-            method: CollectionMethod::ALL
-                .get(usize::from(self.method))
-                .copied()
-                .unwrap_or(CollectionMethod::Other),
-            notice_version: (self.notice != 0).then_some(self.notice),
-            channel: pool.get(self.channel).map(str::to_owned),
-            proof: self.proof.as_deref().map(str::to_owned),
-            jurisdiction: pool.get(self.jurisdiction).map(str::to_owned),
-            language: pool.get(self.language).map(str::to_owned),
-        }
-    }
+/// The method stored as `i`.
+pub(crate) fn method_of(i: u8) -> CollectionMethod {
+    CollectionMethod::ALL
+        .get(usize::from(i))
+        .copied()
+        .unwrap_or(CollectionMethod::Other)
 }

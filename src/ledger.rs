@@ -1,19 +1,21 @@
 //! The consent state: one current record per subject and purpose. Every
 //! change goes through [`Ledger::apply`].
 
-use std::collections::HashMap;
 use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::catalog::{Catalog, Category, CategoryHandle, LegalBasis, Purpose, PurposeHandle};
+use crate::catalog::{Catalog, CategoryHandle, LegalBasis, Purpose, PurposeHandle};
 use crate::category::CategorySet;
 use crate::decision::{ConsentStatus, Decision};
 use crate::error::{Error, Result};
-use crate::event::{Event, EventId, EventKind, require_notice};
-use crate::evidence::{Evidence, Interner, StoredEvidence};
-use crate::limits;
-use crate::timestamp::{self, NEVER, Nanos};
+use crate::event::{Event, EventId, EventKind, EventView, KindTag, Names, require_notice};
+use crate::evidence::Evidence;
+use crate::record::{Answer, ConsentRecord, SubjectMark, SubjectRecords};
+use crate::store::{
+    Cold, GIVEN, NOTICE_OK, OBJECTED, ON, REFUSED, RENEWAL, Row, Slot, Store, WITHDRAWN,
+};
+use crate::timestamp::{self, NEVER, Nanos, Rfc3339};
 
 /// A request to record consent: who, to what, when, with which evidence, and
 /// optionally for which categories and until when.
@@ -104,91 +106,32 @@ pub enum Applied {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SubjectHandle(pub(crate) u32);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum RecordKind {
-    // INVARIANT: the order is the tie-break at equal times: the more
-    // protective answer wins (objected > withdrawn > refused > given).
-    Given,
-    Refused,
-    Withdrawn,
-    Objected,
+/// The ledger's internal answer; [`Decision`] is built from it on demand, so
+/// `is_permitted` converts no time and hashes no id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Granted { subject: u32, purpose: u16 },
+    NotConsentBased(LegalBasis),
+    NoConsent,
+    Refused(Nanos),
+    Withdrawn(Nanos, bool),
+    Expired(Nanos, Nanos),
+    NotYetValid(Nanos),
+    CategoryNotCovered,
+    NoticeOutdated { subject: u32, purpose: u16 },
+    Objected(Nanos),
+    OptedOut(Nanos),
+    ExplicitConsentRequired,
+    CategoryNotInPurpose,
+    UnknownSubject,
+    UnknownPurpose,
+    UnknownCategory,
 }
 
-/// A subject's latest answer for one purpose.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Record {
-    pub(crate) time: Nanos,
-    /// Exclusive end of validity; `NEVER` for none. Only for `Given`.
-    pub(crate) expires: Nanos,
-    pub(crate) id: EventId,
-    /// The categories as named; coverage of a category `c` is
-    /// `categories ∩ ancestors(c) ≠ ∅`.
-    pub(crate) categories: CategorySet,
-    pub(crate) evidence: StoredEvidence,
-    pub(crate) purpose: u16,
-    pub(crate) kind: RecordKind,
-    pub(crate) renewal: bool,
-}
-
-impl Record {
-    fn key(&self) -> (Nanos, RecordKind, EventId) {
-        (self.time, self.kind, self.id)
-    }
-}
-
-/// A subject-wide mark: registration, erasure, withdraw-all, opt-out signal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Mark {
-    pub(crate) time: Nanos,
-    pub(crate) id: EventId,
-    /// For the opt-out signal: on (true) or cleared (false). Otherwise true.
-    pub(crate) on: bool,
-    pub(crate) evidence: Option<StoredEvidence>,
-}
-
-impl Mark {
-    /// Later time wins; at equal times "on" beats "off", then the larger id.
-    fn key(&self) -> (Nanos, bool, EventId) {
-        (self.time, self.on, self.id)
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct SubjectState {
-    pub(crate) registered: Option<Mark>,
-    pub(crate) erased: Option<Mark>,
-    pub(crate) withdrawn_all: Option<Mark>,
-    pub(crate) opt_out: Option<Mark>,
-    /// INVARIANT: sorted by purpose, at most one per purpose, all later than
-    /// `erased`.
-    pub(crate) records: Vec<Record>,
-}
-
-impl SubjectState {
-    /// Known: something other than an erasure mark is held.
-    pub(crate) fn is_known(&self) -> bool {
-        self.registered.is_some()
-            || self.withdrawn_all.is_some()
-            || self.opt_out.is_some()
-            || !self.records.is_empty()
-    }
-
-    pub(crate) fn record(&self, purpose: u16) -> Option<&Record> {
-        self.records
-            .binary_search_by_key(&purpose, |r| r.purpose)
-            .ok()
-            .and_then(|i| self.records.get(i))
-    }
-
-    /// Whether a withdraw-all supersedes this (given) record.
-    fn withdrawn_by_all(&self, r: &Record) -> Option<&Mark> {
-        self.withdrawn_all
-            .as_ref()
-            .filter(|w| r.kind == RecordKind::Given && r.time <= w.time)
-    }
-
-    fn erased_at_or_after(&self, time: Nanos) -> bool {
-        self.erased.as_ref().is_some_and(|e| time <= e.time)
+impl Outcome {
+    #[inline]
+    fn is_permitted(self) -> bool {
+        matches!(self, Outcome::Granted { .. } | Outcome::NotConsentBased(_))
     }
 }
 
@@ -228,10 +171,7 @@ impl SubjectState {
 #[derive(Clone)]
 pub struct Ledger {
     pub(crate) catalog: Catalog,
-    pub(crate) index: HashMap<Box<str>, u32>,
-    pub(crate) names: Vec<Box<str>>,
-    pub(crate) subjects: Vec<SubjectState>,
-    pub(crate) pool: Interner,
+    pub(crate) store: Store,
 }
 
 impl fmt::Debug for Ledger {
@@ -239,7 +179,7 @@ impl fmt::Debug for Ledger {
         f.debug_struct("Ledger")
             .field("purposes", &self.catalog.purposes().len())
             .field("categories", &self.catalog.categories().len())
-            .field("subjects", &self.subjects.len())
+            .field("subjects", &self.store.subject_count())
             .finish_non_exhaustive()
     }
 }
@@ -247,22 +187,21 @@ impl fmt::Debug for Ledger {
 /// A per-purpose change, checked against the catalog.
 struct Resolved {
     purpose: u16,
-    kind: RecordKind,
+    kind: u8,
     categories: CategorySet,
     expires: Nanos,
     renewal: bool,
+    notice_ok: bool,
 }
 
 impl Ledger {
     /// An empty ledger over `catalog`.
     #[must_use]
     pub fn new(catalog: Catalog) -> Self {
+        let purposes = catalog.purposes().len() as u16;
         Ledger {
             catalog,
-            index: HashMap::new(),
-            names: Vec::new(),
-            subjects: Vec::new(),
-            pool: Interner::default(),
+            store: Store::new(purposes),
         }
     }
 
@@ -275,16 +214,22 @@ impl Ledger {
     /// How many subjects the ledger knows (erased ones not counted).
     #[must_use]
     pub fn subject_count(&self) -> usize {
-        self.subjects.iter().filter(|s| s.is_known()).count()
+        (0..self.store.subject_count() as u32)
+            .filter(|s| self.store.is_known(*s))
+            .count()
     }
 
     /// Every known subject id, in the order first seen.
     pub fn subjects(&self) -> impl Iterator<Item = &str> {
-        self.names
-            .iter()
-            .zip(&self.subjects)
-            .filter(|(_, s)| s.is_known())
-            .map(|(n, _)| &**n)
+        (0..self.store.subject_count() as u32)
+            .filter(|s| self.store.is_known(*s))
+            .map(|s| self.store.names.get(s))
+    }
+
+    /// Releases memory left over from growth: call it after a bulk load or
+    /// a large batch of changes if memory matters more than the next insert.
+    pub fn shrink_to_fit(&mut self) {
+        self.store.shrink_to_fit();
     }
 
     // ------------------------------------------------------------------
@@ -307,7 +252,8 @@ impl Ledger {
         category: &str,
         at: OffsetDateTime,
     ) -> bool {
-        self.decide(subject, purpose, category, at).is_permitted()
+        self.outcome_by_name(subject, purpose, category, at)
+            .is_permitted()
     }
 
     /// The decision for `subject`, `purpose`, `category` at `at`, with its
@@ -320,21 +266,32 @@ impl Ledger {
         category: &str,
         at: OffsetDateTime,
     ) -> Decision {
+        self.decision(self.outcome_by_name(subject, purpose, category, at))
+    }
+
+    #[inline]
+    fn outcome_by_name(
+        &self,
+        subject: &str,
+        purpose: &str,
+        category: &str,
+        at: OffsetDateTime,
+    ) -> Outcome {
         let Some(p) = self.catalog.purpose_handle(purpose) else {
-            return Decision::UnknownPurpose;
+            return Outcome::UnknownPurpose;
         };
         let Some(c) = self.catalog.category_handle(category) else {
-            return Decision::UnknownCategory;
+            return Outcome::UnknownCategory;
         };
-        let s = self.subject_handle(subject);
-        self.decide_handles(s, p, c, timestamp::check_nanos(at))
+        let s = self.store.names.find(subject);
+        self.outcome(s, p, c, timestamp::check_nanos(at))
     }
 
     /// Resolves a subject id once, for repeated checks by handle. `None` if
     /// the ledger has never seen the subject.
     #[must_use]
     pub fn subject_handle(&self, subject: &str) -> Option<SubjectHandle> {
-        self.index.get(subject).copied().map(SubjectHandle)
+        self.store.names.find(subject).map(SubjectHandle)
     }
 
     /// [`Ledger::decide`] by handles resolved once with
@@ -349,61 +306,199 @@ impl Ledger {
         category: CategoryHandle,
         at: OffsetDateTime,
     ) -> Decision {
-        self.decide_handles(Some(subject), purpose, category, timestamp::check_nanos(at))
+        self.decision(self.outcome(
+            Some(subject.0),
+            purpose,
+            category,
+            timestamp::check_nanos(at),
+        ))
     }
 
-    fn decide_handles(
+    /// [`Ledger::is_permitted`] by handles: the fastest check.
+    #[must_use]
+    #[inline]
+    pub fn is_permitted_by(
         &self,
-        subject: Option<SubjectHandle>,
+        subject: SubjectHandle,
+        purpose: PurposeHandle,
+        category: CategoryHandle,
+        at: OffsetDateTime,
+    ) -> bool {
+        self.outcome(
+            Some(subject.0),
+            purpose,
+            category,
+            timestamp::check_nanos(at),
+        )
+        .is_permitted()
+    }
+
+    /// The decision rules, in order. See the README's "Decision rules".
+    #[inline]
+    fn outcome(
+        &self,
+        subject: Option<u32>,
         purpose: PurposeHandle,
         category: CategoryHandle,
         at: Nanos,
-    ) -> Decision {
+    ) -> Outcome {
         let (Some(p), Some(c)) = (
             self.catalog.purpose_at(purpose),
             self.catalog.category_at(category),
         ) else {
-            return Decision::UnknownPurpose;
+            return Outcome::UnknownPurpose;
         };
-        let state = subject.and_then(|s| self.subjects.get(s.0 as usize));
-        evaluate(state, p, purpose.0, c, category.0, at)
+        if !p.allowed.contains(CategorySet::single(category.0)) {
+            return Outcome::CategoryNotInPurpose;
+        }
+        let st = &self.store;
+        let Some(s) = subject.filter(|s| st.is_known(*s)) else {
+            return Outcome::UnknownSubject;
+        };
+        let record = st.row(s, Slot::Purpose(purpose.0));
+        if let Some(r) = record
+            && r.kind() == OBJECTED
+        {
+            return Outcome::Objected(r.from);
+        }
+        if p.is_sale_or_sharing()
+            && let Some(signal) = st.row(s, Slot::OptOut)
+            && (signal.flags & ON != 0 || at < signal.from)
+        {
+            return Outcome::OptedOut(signal.from);
+        }
+        let sensitive = c.needs_explicit;
+        let basis = p.basis();
+        if sensitive && basis == LegalBasis::Consent {
+            return Outcome::ExplicitConsentRequired;
+        }
+        let needs_consent = basis.is_consent() || sensitive;
+        let Some(r) = record else {
+            return if !needs_consent {
+                Outcome::NotConsentBased(basis)
+            } else if sensitive && !basis.is_consent() {
+                Outcome::ExplicitConsentRequired
+            } else {
+                Outcome::NoConsent
+            };
+        };
+        let honours_refusal = needs_consent || basis.honours_refusal();
+        if r.kind() == GIVEN
+            && let Some(w) = st.row(s, Slot::WithdrawnAll)
+            && r.from <= w.from
+        {
+            return if honours_refusal {
+                Outcome::Withdrawn(w.from, true)
+            } else {
+                Outcome::NotConsentBased(basis)
+            };
+        }
+        match r.kind() {
+            REFUSED | WITHDRAWN if !honours_refusal => Outcome::NotConsentBased(basis),
+            REFUSED => Outcome::Refused(r.from),
+            WITHDRAWN => Outcome::Withdrawn(r.from, false),
+            _ if !needs_consent => Outcome::NotConsentBased(basis),
+            _ if at < r.from => Outcome::NotYetValid(r.from),
+            _ if at >= r.until => Outcome::Expired(r.from, r.until),
+            _ if r.flags & NOTICE_OK == 0 => Outcome::NoticeOutdated {
+                subject: s,
+                purpose: purpose.0,
+            },
+            _ if !st.set(r.set).intersects(c.ancestors) => Outcome::CategoryNotCovered,
+            _ => Outcome::Granted {
+                subject: s,
+                purpose: purpose.0,
+            },
+        }
+    }
+
+    /// The public decision for an outcome: times converted, ids hashed.
+    fn decision(&self, o: Outcome) -> Decision {
+        let t = timestamp::from_nanos;
+        match o {
+            Outcome::Granted { subject, purpose } => {
+                let slot = Slot::Purpose(purpose);
+                match (
+                    self.store.row(subject, slot),
+                    self.store.cold(subject, slot),
+                ) {
+                    (Some(r), Some(c)) => Decision::Granted {
+                        record: self.row_id(subject, slot, r, c),
+                        given_at: t(r.from),
+                        expires_at: (r.until != NEVER).then(|| t(r.until)),
+                    },
+                    _ => Decision::NoConsent,
+                }
+            }
+            Outcome::NotConsentBased(basis) => Decision::NotConsentBased { basis },
+            Outcome::NoConsent => Decision::NoConsent,
+            Outcome::Refused(at) => Decision::Refused { at: t(at) },
+            Outcome::Withdrawn(at, all) => Decision::Withdrawn { at: t(at), all },
+            Outcome::Expired(given, until) => Decision::Expired {
+                given_at: t(given),
+                expired_at: t(until),
+            },
+            Outcome::NotYetValid(given) => Decision::NotYetValid { given_at: t(given) },
+            Outcome::CategoryNotCovered => Decision::CategoryNotCovered,
+            Outcome::NoticeOutdated { subject, purpose } => {
+                let version = self
+                    .store
+                    .cold(subject, Slot::Purpose(purpose))
+                    .map_or(0, |c| self.store.profile(c).notice);
+                let min_version = self
+                    .catalog
+                    .purpose_at(PurposeHandle(purpose))
+                    .map_or(0, Purpose::min_notice_version);
+                Decision::NoticeOutdated {
+                    version,
+                    min_version,
+                }
+            }
+            Outcome::Objected(at) => Decision::Objected { at: t(at) },
+            Outcome::OptedOut(at) => Decision::OptedOut { at: t(at) },
+            Outcome::ExplicitConsentRequired => Decision::ExplicitConsentRequired,
+            Outcome::CategoryNotInPurpose => Decision::CategoryNotInPurpose,
+            Outcome::UnknownSubject => Decision::UnknownSubject,
+            Outcome::UnknownPurpose => Decision::UnknownPurpose,
+            Outcome::UnknownCategory => Decision::UnknownCategory,
+        }
     }
 
     /// The status of `subject`'s consent to `purpose` at `at`.
-    /// [`ConsentStatus::Unknown`] for an unknown subject or purpose.
+    /// [`ConsentStatus::Unknown`] for an unknown subject or purpose, or when
+    /// the record is later than `at`.
     #[must_use]
     pub fn status(&self, subject: &str, purpose: &str, at: OffsetDateTime) -> ConsentStatus {
         let at = timestamp::check_nanos(at);
         let (Some(s), Some(ph)) = (
-            self.subject_handle(subject)
-                .and_then(|h| self.subjects.get(h.0 as usize)),
+            self.store.names.find(subject),
             self.catalog.purpose_handle(purpose),
         ) else {
             return ConsentStatus::Unknown;
         };
-        let Some(p) = self.catalog.purpose_at(ph) else {
+        let Some(r) = self.store.row(s, Slot::Purpose(ph.0)) else {
             return ConsentStatus::Unknown;
         };
-        let Some(r) = s.record(ph.0) else {
-            return ConsentStatus::Unknown;
-        };
-        if at < r.time {
+        if at < r.from {
             // The record is later than the instant: what held then is unknown.
             return ConsentStatus::Unknown;
         }
-        if s.withdrawn_by_all(r).is_some() {
+        if r.kind() == GIVEN
+            && self
+                .store
+                .row(s, Slot::WithdrawnAll)
+                .is_some_and(|w| r.from <= w.from)
+        {
             return ConsentStatus::Withdrawn;
         }
-        match r.kind {
-            RecordKind::Refused => ConsentStatus::Refused,
-            RecordKind::Withdrawn => ConsentStatus::Withdrawn,
-            RecordKind::Objected => ConsentStatus::Objected,
-            RecordKind::Given if at >= r.expires => ConsentStatus::Expired,
-            RecordKind::Given if r.evidence.notice() < p.min_notice_version() => {
-                ConsentStatus::Invalidated
-            }
-            RecordKind::Given if r.renewal => ConsentStatus::Renewed,
-            RecordKind::Given => ConsentStatus::Given,
+        match r.kind() {
+            REFUSED => ConsentStatus::Refused,
+            WITHDRAWN => ConsentStatus::Withdrawn,
+            OBJECTED => ConsentStatus::Objected,
+            _ if at >= r.until => ConsentStatus::Expired,
+            _ if r.flags & NOTICE_OK == 0 => ConsentStatus::Invalidated,
+            _ if r.flags & RENEWAL != 0 => ConsentStatus::Renewed,
+            _ => ConsentStatus::Given,
         }
     }
 
@@ -411,49 +506,61 @@ impl Ledger {
     /// purpose answered, in catalog order) and marks. `None` if the ledger has
     /// never seen the subject; an erased subject has only its erasure mark.
     #[must_use]
-    pub fn subject_records(&self, subject: &str) -> Option<crate::record::SubjectRecords> {
-        use crate::record::{Answer, ConsentRecord, SubjectMark, SubjectRecords};
-        let h = self.subject_handle(subject)?;
-        let s = self.subjects.get(h.0 as usize)?;
-        let mark = |m: &Mark| SubjectMark {
-            at: timestamp::from_nanos(m.time),
-            event: m.id,
-            evidence: m.evidence.as_ref().map(|e| e.load(&self.pool)),
+    pub fn subject_records(&self, subject: &str) -> Option<SubjectRecords> {
+        let s = self.store.names.find(subject)?;
+        let st = &self.store;
+        let mark = |slot: Slot| -> Option<(bool, SubjectMark)> {
+            let (r, c) = (st.row(s, slot)?, st.cold(s, slot)?);
+            Some((
+                r.flags & ON != 0,
+                SubjectMark {
+                    at: timestamp::from_nanos(r.from),
+                    event: self.row_id(s, slot, r, c),
+                    evidence: (c.profile != 0 || c.proof != 0).then(|| self.evidence(c)),
+                },
+            ))
         };
-        let records = s
-            .records
-            .iter()
-            .filter_map(|r| {
-                let p = self.catalog.purposes().nth(usize::from(r.purpose))?;
-                Some(ConsentRecord {
-                    purpose: p.name().to_owned(),
-                    answer: match r.kind {
-                        RecordKind::Given => Answer::Given,
-                        RecordKind::Refused => Answer::Refused,
-                        RecordKind::Withdrawn => Answer::Withdrawn,
-                        RecordKind::Objected => Answer::Objected,
-                    },
-                    at: timestamp::from_nanos(r.time),
-                    expires_at: (r.kind == RecordKind::Given && r.expires != NEVER)
-                        .then(|| timestamp::from_nanos(r.expires)),
-                    categories: if r.kind == RecordKind::Given {
-                        self.catalog.category_names(r.categories)
-                    } else {
-                        Vec::new()
-                    },
-                    renewal: r.renewal,
-                    event: r.id,
-                    evidence: r.evidence.load(&self.pool),
-                    withdrawn_by_all: s.withdrawn_by_all(r).map(|w| timestamp::from_nanos(w.time)),
-                })
-            })
-            .collect();
+        let wa = st.row(s, Slot::WithdrawnAll).map(|w| w.from);
+        let mut records = Vec::new();
+        for slot in st.slots(s) {
+            let Slot::Purpose(p) = slot else { continue };
+            let (Some(r), Some(c), Some(purpose)) = (
+                st.row(s, slot),
+                st.cold(s, slot),
+                self.catalog.purpose_at(PurposeHandle(p)),
+            ) else {
+                continue;
+            };
+            let given = r.kind() == GIVEN;
+            records.push(ConsentRecord {
+                purpose: purpose.name().to_owned(),
+                answer: match r.kind() {
+                    GIVEN => Answer::Given,
+                    REFUSED => Answer::Refused,
+                    WITHDRAWN => Answer::Withdrawn,
+                    _ => Answer::Objected,
+                },
+                at: timestamp::from_nanos(r.from),
+                expires_at: (given && r.until != NEVER).then(|| timestamp::from_nanos(r.until)),
+                categories: if given {
+                    self.catalog.category_names(st.set(r.set))
+                } else {
+                    Vec::new()
+                },
+                renewal: r.flags & RENEWAL != 0,
+                event: self.row_id(s, slot, r, c),
+                evidence: self.evidence(c),
+                withdrawn_by_all: wa
+                    .filter(|w| given && r.from <= *w)
+                    .map(timestamp::from_nanos),
+            });
+        }
         Some(SubjectRecords {
             subject: subject.to_owned(),
-            registered: s.registered.as_ref().map(mark),
-            withdrawn_all: s.withdrawn_all.as_ref().map(mark),
-            global_opt_out: s.opt_out.as_ref().map(|m| (m.on, mark(m))),
-            erased: s.erased.as_ref().map(mark),
+            registered: mark(Slot::Registered).map(|(_, m)| m),
+            withdrawn_all: mark(Slot::WithdrawnAll).map(|(_, m)| m),
+            global_opt_out: mark(Slot::OptOut),
+            erased: mark(Slot::Erased).map(|(_, m)| m),
             records,
         })
     }
@@ -462,22 +569,91 @@ impl Ledger {
     /// whether there was one.
     #[allow(dead_code)] // for pruning, in the report module
     pub(crate) fn remove_record(&mut self, subject: &str, purpose: &str) -> bool {
-        let (Some(h), Some(p)) = (
-            self.subject_handle(subject),
+        let (Some(s), Some(p)) = (
+            self.store.names.find(subject),
             self.catalog.purpose_handle(purpose),
         ) else {
             return false;
         };
-        let Some(s) = self.subjects.get_mut(h.0 as usize) else {
-            return false;
-        };
-        match s.records.binary_search_by_key(&p.0, |r| r.purpose) {
-            Ok(i) => {
-                s.records.remove(i);
-                true
-            }
-            Err(_) => false,
+        self.store.remove(s, Slot::Purpose(p.0)).is_some()
+    }
+
+    /// Owned evidence of a row.
+    pub(crate) fn evidence(&self, c: &Cold) -> Evidence {
+        let v = self.store.evidence_view(c);
+        let mut e = Evidence::new(v.method);
+        if let Some(n) = v.notice_version {
+            e = e.notice_version(n);
         }
+        if let Some(x) = v.channel {
+            e = e.channel(x);
+        }
+        if let Some(x) = v.proof {
+            e = e.proof(x);
+        }
+        if let Some(x) = v.jurisdiction {
+            e = e.jurisdiction(x);
+        }
+        if let Some(x) = v.language {
+            e = e.language(x);
+        }
+        e
+    }
+
+    /// The content of a row as an event, borrowed.
+    fn row_view<'a>(&'a self, s: u32, slot: Slot, r: &Row, c: &Cold) -> EventView<'a> {
+        let subject = self.store.names.get(s);
+        let evidence = Some(self.store.evidence_view(c));
+        match slot {
+            Slot::Registered => EventView::bare(subject, r.from, KindTag::Registered),
+            Slot::Erased => EventView::bare(subject, r.from, KindTag::Erased),
+            Slot::WithdrawnAll => EventView {
+                evidence,
+                ..EventView::bare(subject, r.from, KindTag::WithdrawnAll)
+            },
+            Slot::OptOut => EventView {
+                evidence,
+                ..EventView::bare(
+                    subject,
+                    r.from,
+                    if r.flags & ON != 0 {
+                        KindTag::OptOutSet
+                    } else {
+                        KindTag::OptOutCleared
+                    },
+                )
+            },
+            Slot::Purpose(p) => {
+                let purpose = self.catalog.purpose_at(PurposeHandle(p)).map(Purpose::name);
+                let tag = match r.kind() {
+                    GIVEN => KindTag::Given,
+                    REFUSED => KindTag::Refused,
+                    WITHDRAWN => KindTag::Withdrawn,
+                    _ => KindTag::Objected,
+                };
+                let mut v = EventView {
+                    purpose,
+                    evidence,
+                    ..EventView::bare(subject, r.from, tag)
+                };
+                if tag == KindTag::Given {
+                    v.categories = Some(Names::Set(&self.catalog, self.store.set(r.set)));
+                    v.expires_at = (r.until != NEVER).then_some(Rfc3339(r.until));
+                    v.renewal = (r.flags & RENEWAL != 0).then_some(true);
+                }
+                v
+            }
+        }
+    }
+
+    /// The id of the event a row holds (a hash of its content).
+    pub(crate) fn row_id_pub(&self, s: u32, slot: Slot, r: &Row, c: &Cold) -> EventId {
+        self.row_id(s, slot, r, c)
+    }
+
+    /// The id of the event a row holds (a hash of its content).
+    fn row_id(&self, s: u32, slot: Slot, r: &Row, c: &Cold) -> EventId {
+        self.row_view(s, slot, r, c).content_id()
     }
 
     // ------------------------------------------------------------------
@@ -661,8 +837,8 @@ impl Ledger {
 
     /// Erases a subject: every record, mark and piece of evidence held for it
     /// at or before `at` is dropped. What is kept is the subject id and the
-    /// erasure's time and event id, so that a late or replayed older event
-    /// cannot bring the subject back; a later event (a new sign-up) can.
+    /// erasure's time, so that a late or replayed older event cannot bring
+    /// the subject back; a later event (a new sign-up) can.
     ///
     /// # Errors
     ///
@@ -676,14 +852,15 @@ impl Ledger {
     fn record_change(&mut self, subject: &str, at: Nanos, kind: EventKind) -> Result<Event> {
         let event = Event::new(subject, at, kind)?;
         if let Some(e) = self
-            .subject_handle(subject)
-            .and_then(|h| self.subjects.get(h.0 as usize))
-            .and_then(|s| s.erased.as_ref())
-            .filter(|e| at <= e.time)
+            .store
+            .names
+            .find(subject)
+            .and_then(|s| self.store.row(s, Slot::Erased))
+            .filter(|e| at <= e.from)
         {
             return Err(Error::SubjectErased {
                 subject: subject.to_owned(),
-                erased_at: timestamp::format(e.time),
+                erased_at: timestamp::format(e.from),
             });
         }
         self.apply(&event)?;
@@ -710,66 +887,84 @@ impl Ledger {
     pub fn apply(&mut self, event: &Event) -> Result<Applied> {
         let at = event.at_nanos();
         let resolved = self.resolve(event)?;
-        let pool = &mut self.pool;
-        let idx = match self.index.get(event.subject()) {
-            Some(&i) => i,
-            None => {
-                limits::check_subject(event.subject())?;
-                // INVARIANT: a ledger holds fewer than 2^32 subjects (memory
-                // runs out first at the limits' sizes).
-                let i = self.subjects.len() as u32;
-                self.index.insert(event.subject().into(), i);
-                self.names.push(event.subject().into());
-                self.subjects.push(SubjectState::default());
-                i
-            }
+        let set = match &resolved {
+            Some(r) => self.store.intern_set(r.categories)?,
+            None => 0,
         };
-        let Some(s) = self.subjects.get_mut(idx as usize) else {
-            return Ok(Applied::Superseded);
-        };
-        if !matches!(event.kind(), EventKind::Erased) && s.erased_at_or_after(at) {
+        let s = self.store.subject(event.subject())?;
+        let erased = self.store.row(s, Slot::Erased).map(|e| e.from);
+        if !matches!(event.kind(), EventKind::Erased) && erased.is_some_and(|e| at <= e) {
             return Ok(Applied::Erased);
         }
-        let evidence = event
-            .kind()
-            .evidence()
-            .map(|e| StoredEvidence::store(e, pool));
-        let mark = |on| Mark {
-            time: at,
-            id: event.id(),
-            on,
-            evidence: evidence.clone(),
+        let (slot, row) = match (event.kind(), &resolved) {
+            (EventKind::Registered, _) => (Slot::Registered, mark_row(s, at, 0)),
+            (EventKind::Erased, _) => (Slot::Erased, mark_row(s, at, 0)),
+            (EventKind::WithdrawnAll { .. }, _) => (Slot::WithdrawnAll, mark_row(s, at, 0)),
+            (EventKind::OptOutSet { .. }, _) => (Slot::OptOut, mark_row(s, at, ON)),
+            (EventKind::OptOutCleared { .. }, _) => (Slot::OptOut, mark_row(s, at, 0)),
+            (_, Some(r)) => (
+                Slot::Purpose(r.purpose),
+                Row {
+                    from: at,
+                    until: if r.kind == GIVEN { r.expires } else { NEVER },
+                    subject: s,
+                    set: if r.kind == GIVEN { set } else { 0 },
+                    flags: r.kind
+                        | if r.renewal { RENEWAL } else { 0 }
+                        | if r.notice_ok { NOTICE_OK } else { 0 },
+                },
+            ),
+            (_, None) => return Ok(Applied::Superseded),
         };
-        let outcome = match event.kind() {
-            EventKind::Registered => put_mark(&mut s.registered, mark(true)),
-            EventKind::WithdrawnAll { .. } => put_mark(&mut s.withdrawn_all, mark(true)),
-            EventKind::OptOutSet { .. } => put_mark(&mut s.opt_out, mark(true)),
-            EventKind::OptOutCleared { .. } => put_mark(&mut s.opt_out, mark(false)),
-            EventKind::Erased => {
-                let outcome = put_mark(&mut s.erased, mark(true));
-                if outcome == Applied::Changed {
-                    erase_before(s, at);
+        // Last writer wins: compare (time, kind or on/off), then ids.
+        if let (Some(old), Some(old_cold)) = (self.store.row(s, slot), self.store.cold(s, slot)) {
+            let (old, old_cold) = (*old, *old_cold);
+            let rank = |r: &Row| match slot {
+                Slot::Purpose(_) => r.kind(),
+                Slot::OptOut => r.flags & ON,
+                _ => 0,
+            };
+            match (old.from, rank(&old)).cmp(&(row.from, rank(&row))) {
+                std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
+                std::cmp::Ordering::Equal => {
+                    let old_id = self.row_id(s, slot, &old, &old_cold);
+                    let new_id = self.incoming_id(event, s, slot, &row);
+                    match old_id.cmp(&new_id) {
+                        std::cmp::Ordering::Equal => return Ok(Applied::Duplicate),
+                        std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
+                        std::cmp::Ordering::Less => {}
+                    }
                 }
-                outcome
+                std::cmp::Ordering::Less => {}
             }
-            _ => match (resolved, evidence) {
-                (Some(r), Some(evidence)) => put_record(
-                    s,
-                    Record {
-                        time: at,
-                        expires: r.expires,
-                        id: event.id(),
-                        categories: r.categories,
-                        evidence,
-                        purpose: r.purpose,
-                        kind: r.kind,
-                        renewal: r.renewal,
-                    },
-                ),
-                _ => Applied::Superseded,
-            },
+        }
+        let cold = match event.kind().evidence() {
+            Some(e) => self.store.intern_evidence(e)?,
+            None => Cold::default(),
         };
-        Ok(outcome)
+        self.store.put(s, slot, row, cold);
+        if slot == Slot::Erased {
+            for other in self.store.slots(s) {
+                if other != Slot::Erased && self.store.row(s, other).is_some_and(|r| r.from <= at) {
+                    self.store.remove(s, other);
+                }
+            }
+        }
+        Ok(Applied::Changed)
+    }
+
+    /// The id an incoming event would have as held: its own id, unless
+    /// capping by this catalog changed its content.
+    fn incoming_id(&self, event: &Event, s: u32, slot: Slot, row: &Row) -> EventId {
+        if let EventKind::Given { expires_at, .. } = event.kind() {
+            let requested = expires_at.map_or(NEVER, timestamp::check_nanos);
+            if requested != row.until {
+                let mut v = self.row_view(s, slot, row, &Cold::default());
+                v.evidence = event.kind().evidence().map(Into::into);
+                return v.content_id();
+            }
+        }
+        event.id()
     }
 
     /// The state as events: for every subject, one event per record and mark
@@ -782,73 +977,60 @@ impl Ledger {
     /// where the record differs from that event (an expiry capped by a later
     /// catalog), where it is the id of the content as held.
     pub fn events(&self) -> impl Iterator<Item = Event> + '_ {
-        self.names
-            .iter()
-            .zip(&self.subjects)
-            .flat_map(move |(name, s)| self.subject_events(name, s))
+        (0..self.store.subject_count() as u32).flat_map(move |s| self.subject_events(s))
     }
 
-    fn subject_events(&self, subject: &str, s: &SubjectState) -> Vec<Event> {
-        let evidence = |m: &Mark| {
-            m.evidence
-                .as_ref()
-                .map(|e| e.load(&self.pool))
-                .unwrap_or(Evidence::new(crate::evidence::CollectionMethod::Other))
-        };
-        let mut kinds = Vec::with_capacity(4 + s.records.len());
-        if let Some(m) = &s.erased {
-            kinds.push((m.time, EventKind::Erased));
-        }
-        if let Some(m) = &s.registered {
-            kinds.push((m.time, EventKind::Registered));
-        }
-        if let Some(m) = &s.withdrawn_all {
-            kinds.push((
-                m.time,
-                EventKind::WithdrawnAll {
-                    evidence: evidence(m),
-                },
-            ));
-        }
-        if let Some(m) = &s.opt_out {
-            let evidence = evidence(m);
-            kinds.push((
-                m.time,
-                if m.on {
-                    EventKind::OptOutSet { evidence }
-                } else {
-                    EventKind::OptOutCleared { evidence }
-                },
-            ));
-        }
-        for r in &s.records {
-            let Some(p) = self.catalog.purposes().nth(usize::from(r.purpose)) else {
+    fn subject_events(&self, s: u32) -> Vec<Event> {
+        let subject = self.store.names.get(s);
+        let mut out = Vec::new();
+        for slot in self.store.slots(s) {
+            let (Some(r), Some(c)) = (self.store.row(s, slot), self.store.cold(s, slot)) else {
                 continue;
             };
-            let purpose = p.name().to_owned();
-            let evidence = r.evidence.load(&self.pool);
-            kinds.push((
-                r.time,
-                match r.kind {
-                    RecordKind::Given => EventKind::Given {
-                        purpose,
-                        categories: self.catalog.category_names(r.categories),
-                        expires_at: (r.expires != NEVER).then(|| timestamp::from_nanos(r.expires)),
-                        renewal: r.renewal,
-                        evidence,
-                    },
-                    RecordKind::Refused => EventKind::Refused { purpose, evidence },
-                    RecordKind::Withdrawn => EventKind::Withdrawn { purpose, evidence },
-                    RecordKind::Objected => EventKind::Objected { purpose, evidence },
+            let evidence = || self.evidence(c);
+            let kind = match slot {
+                Slot::Registered => EventKind::Registered,
+                Slot::Erased => EventKind::Erased,
+                Slot::WithdrawnAll => EventKind::WithdrawnAll {
+                    evidence: evidence(),
                 },
-            ));
+                Slot::OptOut if r.flags & ON != 0 => EventKind::OptOutSet {
+                    evidence: evidence(),
+                },
+                Slot::OptOut => EventKind::OptOutCleared {
+                    evidence: evidence(),
+                },
+                Slot::Purpose(p) => {
+                    let Some(purpose) = self.catalog.purpose_at(PurposeHandle(p)) else {
+                        continue;
+                    };
+                    let purpose = purpose.name().to_owned();
+                    let evidence = evidence();
+                    match r.kind() {
+                        GIVEN => EventKind::Given {
+                            purpose,
+                            categories: self
+                                .catalog
+                                .names_sorted(self.store.set(r.set))
+                                .map(str::to_owned)
+                                .collect(),
+                            expires_at: (r.until != NEVER).then(|| timestamp::from_nanos(r.until)),
+                            renewal: r.flags & RENEWAL != 0,
+                            evidence,
+                        },
+                        REFUSED => EventKind::Refused { purpose, evidence },
+                        WITHDRAWN => EventKind::Withdrawn { purpose, evidence },
+                        _ => EventKind::Objected { purpose, evidence },
+                    }
+                }
+            };
+            // Everything held passed these checks on the way in; an event
+            // that somehow does not is left out rather than invented.
+            if let Ok(e) = Event::new(subject, r.from, kind) {
+                out.push(e);
+            }
         }
-        // Everything held passed these checks on the way in; an event that
-        // somehow does not is left out rather than invented.
-        kinds
-            .into_iter()
-            .filter_map(|(at, kind)| Event::new(subject, at, kind).ok())
-            .collect()
+        out
     }
 
     /// Brings into this ledger everything `other` holds, by applying
@@ -881,18 +1063,18 @@ impl Ledger {
     fn resolve(&self, event: &Event) -> Result<Option<Resolved>> {
         let at = event.at_nanos();
         let (purpose, kind) = match event.kind() {
-            EventKind::Given { purpose, .. } => (purpose, RecordKind::Given),
-            EventKind::Refused { purpose, .. } => (purpose, RecordKind::Refused),
-            EventKind::Withdrawn { purpose, .. } => (purpose, RecordKind::Withdrawn),
-            EventKind::Objected { purpose, .. } => (purpose, RecordKind::Objected),
+            EventKind::Given { purpose, .. } => (purpose, GIVEN),
+            EventKind::Refused { purpose, .. } => (purpose, REFUSED),
+            EventKind::Withdrawn { purpose, .. } => (purpose, WITHDRAWN),
+            EventKind::Objected { purpose, .. } => (purpose, OBJECTED),
             _ => return Ok(None),
         };
         let Some(h) = self.catalog.purpose_handle(purpose) else {
             return Err(Error::UnknownPurpose(purpose.clone()));
         };
         let p = self.purpose(purpose)?;
-        if let Some(e) = event.kind().evidence()
-            && let Some(v) = e.notice()
+        let notice = event.kind().evidence().and_then(Evidence::notice);
+        if let Some(v) = notice
             && v > p.notice_version()
         {
             return Err(Error::NoticeVersion {
@@ -909,6 +1091,7 @@ impl Ledger {
             categories: CategorySet::empty(),
             expires: NEVER,
             renewal: false,
+            notice_ok: notice.is_some_and(|v| v >= p.min_notice_version()),
         };
         match event.kind() {
             EventKind::Given {
@@ -946,18 +1129,28 @@ impl Ledger {
     fn valid_grant_at(&self, subject: &str, p: &Purpose, at: Nanos) -> bool {
         let (Some(h), Some(s)) = (
             self.catalog.purpose_handle(p.name()),
-            self.subject_handle(subject)
-                .and_then(|s| self.subjects.get(s.0 as usize)),
+            self.store.names.find(subject),
         ) else {
             return false;
         };
-        s.record(h.0).is_some_and(|r| {
-            r.kind == RecordKind::Given
-                && s.withdrawn_by_all(r).is_none()
-                && r.time <= at
-                && at < r.expires
-                && r.evidence.notice() >= p.min_notice_version()
+        let withdrawn_at = self.store.row(s, Slot::WithdrawnAll).map(|w| w.from);
+        self.store.row(s, Slot::Purpose(h.0)).is_some_and(|r| {
+            r.kind() == GIVEN
+                && withdrawn_at.is_none_or(|w| r.from > w)
+                && r.from <= at
+                && at < r.until
+                && r.flags & NOTICE_OK != 0
         })
+    }
+}
+
+fn mark_row(subject: u32, at: Nanos, flags: u8) -> Row {
+    Row {
+        from: at,
+        until: NEVER,
+        subject,
+        set: 0,
+        flags,
     }
 }
 
@@ -985,151 +1178,5 @@ pub(crate) fn cap(p: &Purpose, at: Nanos, requested: Nanos) -> Nanos {
     match p.max_nanos {
         Some(max) => requested.min(at.saturating_add(max)),
         None => requested,
-    }
-}
-
-fn put_mark(slot: &mut Option<Mark>, mark: Mark) -> Applied {
-    match slot {
-        Some(old) if old.id == mark.id => Applied::Duplicate,
-        Some(old) if old.key() > mark.key() => Applied::Superseded,
-        _ => {
-            *slot = Some(mark);
-            Applied::Changed
-        }
-    }
-}
-
-fn put_record(s: &mut SubjectState, record: Record) -> Applied {
-    match s
-        .records
-        .binary_search_by_key(&record.purpose, |r| r.purpose)
-    {
-        Ok(i) => match s.records.get_mut(i) {
-            Some(old) if old.id == record.id => Applied::Duplicate,
-            Some(old) if old.key() > record.key() => Applied::Superseded,
-            Some(old) => {
-                *old = record;
-                Applied::Changed
-            }
-            None => Applied::Superseded,
-        },
-        Err(i) => {
-            s.records.insert(i, record);
-            Applied::Changed
-        }
-    }
-}
-
-/// Drops everything held for the subject at or before `at`.
-fn erase_before(s: &mut SubjectState, at: Nanos) {
-    s.records.retain(|r| r.time > at);
-    for slot in [&mut s.registered, &mut s.withdrawn_all, &mut s.opt_out] {
-        if slot.as_ref().is_some_and(|m| m.time <= at) {
-            *slot = None;
-        }
-    }
-}
-
-/// The decision rules, in order. See the README's "Decision rules".
-#[inline]
-fn evaluate(
-    state: Option<&SubjectState>,
-    p: &Purpose,
-    purpose: u16,
-    c: &Category,
-    category: u8,
-    at: Nanos,
-) -> Decision {
-    if !p.allowed.contains(CategorySet::single(category)) {
-        return Decision::CategoryNotInPurpose;
-    }
-    let Some(s) = state.filter(|s| s.is_known()) else {
-        return Decision::UnknownSubject;
-    };
-    let record = s.record(purpose);
-    if let Some(r) = record.filter(|r| r.kind == RecordKind::Objected) {
-        return Decision::Objected {
-            at: timestamp::from_nanos(r.time),
-        };
-    }
-    if p.is_sale_or_sharing()
-        && let Some(signal) = &s.opt_out
-        && (signal.on || at < signal.time)
-    {
-        return Decision::OptedOut {
-            at: timestamp::from_nanos(signal.time),
-        };
-    }
-    let sensitive = c.needs_explicit;
-    if sensitive && p.basis() == LegalBasis::Consent {
-        return Decision::ExplicitConsentRequired;
-    }
-    let needs_consent = p.basis().is_consent() || sensitive;
-    match record {
-        None if needs_consent && sensitive && !p.basis().is_consent() => {
-            Decision::ExplicitConsentRequired
-        }
-        None if needs_consent => Decision::NoConsent,
-        None => Decision::NotConsentBased { basis: p.basis() },
-        Some(r) => {
-            if let Some(w) = s.withdrawn_by_all(r) {
-                if needs_consent || p.basis().honours_refusal() {
-                    return Decision::Withdrawn {
-                        at: timestamp::from_nanos(w.time),
-                        all: true,
-                    };
-                }
-                return Decision::NotConsentBased { basis: p.basis() };
-            }
-            match r.kind {
-                RecordKind::Refused | RecordKind::Withdrawn
-                    if !(needs_consent || p.basis().honours_refusal()) =>
-                {
-                    Decision::NotConsentBased { basis: p.basis() }
-                }
-                RecordKind::Refused => Decision::Refused {
-                    at: timestamp::from_nanos(r.time),
-                },
-                RecordKind::Withdrawn => Decision::Withdrawn {
-                    at: timestamp::from_nanos(r.time),
-                    all: false,
-                },
-                RecordKind::Objected => Decision::Objected {
-                    at: timestamp::from_nanos(r.time),
-                },
-                RecordKind::Given if !needs_consent => {
-                    Decision::NotConsentBased { basis: p.basis() }
-                }
-                RecordKind::Given => grant_decision(r, p, c, at),
-            }
-        }
-    }
-}
-
-fn grant_decision(r: &Record, p: &Purpose, c: &Category, at: Nanos) -> Decision {
-    if at < r.time {
-        return Decision::NotYetValid {
-            given_at: timestamp::from_nanos(r.time),
-        };
-    }
-    if at >= r.expires {
-        return Decision::Expired {
-            given_at: timestamp::from_nanos(r.time),
-            expired_at: timestamp::from_nanos(r.expires),
-        };
-    }
-    if r.evidence.notice() < p.min_notice_version() {
-        return Decision::NoticeOutdated {
-            version: r.evidence.notice(),
-            min_version: p.min_notice_version(),
-        };
-    }
-    if !r.categories.intersects(c.ancestors) {
-        return Decision::CategoryNotCovered;
-    }
-    Decision::Granted {
-        record: r.id,
-        given_at: timestamp::from_nanos(r.time),
-        expires_at: (r.expires != NEVER).then(|| timestamp::from_nanos(r.expires)),
     }
 }

@@ -25,6 +25,7 @@ mod ledger;
 pub mod limits;
 mod record;
 mod snapshot;
+mod store;
 mod timestamp;
 
 pub use catalog::{

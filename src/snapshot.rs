@@ -1,15 +1,15 @@
 //! The serialized form of a ledger: catalog and records by name, validated on load.
 
-use std::collections::HashSet;
-
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::PurposeHandle;
 use crate::catalog::{Catalog, CatalogRepr};
 use crate::error::{Error, Result};
 use crate::event::EventId;
-use crate::evidence::{Evidence, StoredEvidence};
-use crate::ledger::{Ledger, Mark, Record, RecordKind, SubjectState, cap};
+use crate::evidence::Evidence;
+use crate::ledger::{Ledger, cap};
 use crate::limits;
+use crate::store::{Cold, GIVEN, NOTICE_OK, OBJECTED, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN};
 use crate::timestamp::{self, NEVER, Nanos};
 
 /// The snapshot format version this crate writes and reads.
@@ -167,62 +167,71 @@ fn at(location: impl FnOnce() -> String) -> impl FnOnce(Error) -> Error {
 }
 
 impl Ledger {
-    /// The ledger's whole state, for the host to store.
+    /// The ledger's whole state, for the host to store. Subjects are sorted
+    /// by id, so equal states give equal snapshots whatever order the events
+    /// arrived in.
     #[must_use]
     pub fn snapshot(&self) -> Snapshot {
-        let pool = &self.pool;
-        let mark = |m: &Mark, with_on: bool| MarkRepr {
-            at: timestamp::format(m.time),
-            event: m.id,
-            on: with_on.then_some(m.on),
-            evidence: m.evidence.as_ref().map(|e| e.load(pool)),
-        };
-        // Subjects sorted by id: equal states give equal snapshots, whatever
-        // order the events arrived in.
-        let mut order: Vec<(&str, &SubjectState)> = self
-            .names
-            .iter()
-            .map(|n| &**n)
-            .zip(&self.subjects)
+        let st = &self.store;
+        let mut order: Vec<u32> = (0..st.subject_count() as u32)
+            .filter(|s| !st.slots(*s).is_empty())
             .collect();
-        order.sort_unstable_by_key(|(name, _)| *name);
+        order.sort_unstable_by(|a, b| st.names.get(*a).cmp(st.names.get(*b)));
         let subjects = order
             .into_iter()
-            .map(|(name, s)| SubjectRepr {
-                id: name.to_string(),
-                registered: s.registered.as_ref().map(|m| mark(m, false)),
-                erased: s.erased.as_ref().map(|m| mark(m, false)),
-                withdrawn_all: s.withdrawn_all.as_ref().map(|m| mark(m, false)),
-                global_opt_out: s.opt_out.as_ref().map(|m| mark(m, true)),
-                records: s
-                    .records
-                    .iter()
-                    .map(|r| {
-                        let purpose = self
-                            .catalog
-                            .purposes()
-                            .nth(usize::from(r.purpose))
-                            .map(|p| p.name().to_owned())
-                            .unwrap_or_default();
-                        RecordRepr {
-                            purpose,
-                            status: match r.kind {
-                                RecordKind::Given => StatusRepr::Given,
-                                RecordKind::Refused => StatusRepr::Refused,
-                                RecordKind::Withdrawn => StatusRepr::Withdrawn,
-                                RecordKind::Objected => StatusRepr::Objected,
-                            },
-                            at: timestamp::format(r.time),
-                            expires_at: (r.kind == RecordKind::Given && r.expires != NEVER)
-                                .then(|| timestamp::format(r.expires)),
-                            categories: (r.kind == RecordKind::Given)
-                                .then(|| self.catalog.category_names(r.categories)),
-                            renewal: r.renewal,
-                            event: r.id,
-                            evidence: r.evidence.load(pool),
-                        }
+            .map(|s| {
+                let mark = |slot: Slot| -> Option<MarkRepr> {
+                    let (r, c) = (st.row(s, slot)?, st.cold(s, slot)?);
+                    Some(MarkRepr {
+                        at: timestamp::format(r.from),
+                        event: self.row_id_of(s, slot),
+                        on: (slot == Slot::OptOut).then_some(r.flags & ON != 0),
+                        evidence: matches!(slot, Slot::WithdrawnAll | Slot::OptOut)
+                            .then(|| self.evidence(c)),
                     })
-                    .collect(),
+                };
+                let records = st
+                    .slots(s)
+                    .into_iter()
+                    .filter_map(|slot| {
+                        let Slot::Purpose(p) = slot else { return None };
+                        let (r, c) = (st.row(s, slot)?, st.cold(s, slot)?);
+                        let given = r.kind() == GIVEN;
+                        Some(RecordRepr {
+                            purpose: self
+                                .catalog
+                                .purpose_at(PurposeHandle(p))
+                                .map(|p| p.name().to_owned())
+                                .unwrap_or_default(),
+                            status: match r.kind() {
+                                GIVEN => StatusRepr::Given,
+                                REFUSED => StatusRepr::Refused,
+                                WITHDRAWN => StatusRepr::Withdrawn,
+                                _ => StatusRepr::Objected,
+                            },
+                            at: timestamp::format(r.from),
+                            expires_at: (given && r.until != NEVER)
+                                .then(|| timestamp::format(r.until)),
+                            categories: given.then(|| {
+                                self.catalog
+                                    .names_sorted(st.set(r.set))
+                                    .map(str::to_owned)
+                                    .collect()
+                            }),
+                            renewal: r.flags & RENEWAL != 0,
+                            event: self.row_id_of(s, slot),
+                            evidence: self.evidence(c),
+                        })
+                    })
+                    .collect();
+                SubjectRepr {
+                    id: st.names.get(s).to_owned(),
+                    registered: mark(Slot::Registered),
+                    erased: mark(Slot::Erased),
+                    withdrawn_all: mark(Slot::WithdrawnAll),
+                    global_opt_out: mark(Slot::OptOut),
+                    records,
+                }
             })
             .collect();
         Snapshot {
@@ -255,8 +264,8 @@ impl Ledger {
     ///
     /// # Errors
     ///
-    /// An unsupported format version; a duplicate subject; and, located in an
-    /// [`Error::Snapshot`]: a malformed subject id or time, a record for an
+    /// An unsupported format version; and, located in an [`Error::Snapshot`]:
+    /// a duplicate subject, a malformed subject id or time, a record for an
     /// undeclared purpose, an undeclared category or one outside the
     /// purpose, an expiry not after the record's time, a notice version never
     /// published, two records for one purpose, an objection the purpose does
@@ -264,20 +273,27 @@ impl Ledger {
     pub fn restore_with_catalog(snapshot: Snapshot, catalog: Catalog) -> Result<Ledger> {
         check_version(&snapshot)?;
         let mut ledger = Ledger::new(catalog);
-        ledger.subjects.reserve(snapshot.subjects.len());
-        ledger.names.reserve(snapshot.subjects.len());
-        ledger.index.reserve(snapshot.subjects.len());
-        let mut seen = HashSet::with_capacity(snapshot.subjects.len());
+        let bytes: usize = snapshot.subjects.iter().map(|s| s.id.len()).sum();
+        ledger
+            .store
+            .reserve_subjects(snapshot.subjects.len(), bytes);
+        let mut per_purpose = vec![0usize; ledger.catalog.purposes().len()];
+        for s in &snapshot.subjects {
+            for r in &s.records {
+                if let Some(h) = ledger.catalog.purpose_handle(&r.purpose)
+                    && let Some(n) = per_purpose.get_mut(usize::from(h.0))
+                {
+                    *n += 1;
+                }
+            }
+        }
+        for (p, n) in per_purpose.into_iter().enumerate() {
+            ledger.store.reserve_rows(Slot::Purpose(p as u16), n);
+        }
         for (i, subject) in snapshot.subjects.into_iter().enumerate() {
             let location = |id: &str| format!("subjects[{i}] (`{}`)", id.escape_debug());
-            if !seen.insert(subject.id.clone()) {
-                return Err(Error::Snapshot {
-                    location: location(&subject.id),
-                    error: Box::new(Error::DuplicateSubject(subject.id)),
-                });
-            }
             let id = subject.id.clone();
-            let state = ledger.load_subject(subject).map_err(|e| match e {
+            ledger.load_subject(subject).map_err(|e| match e {
                 Error::Snapshot {
                     location: inner,
                     error,
@@ -290,91 +306,88 @@ impl Ledger {
                     error: Box::new(other),
                 },
             })?;
-            // INVARIANT: fewer than 2^32 subjects fit in memory.
-            let index = ledger.subjects.len() as u32;
-            ledger.index.insert(id.as_str().into(), index);
-            ledger.names.push(id.into());
-            ledger.subjects.push(state);
         }
         Ok(ledger)
     }
 
-    fn load_subject(&mut self, s: SubjectRepr) -> Result<SubjectState> {
-        limits::check_subject(&s.id)?;
-        let mut state = SubjectState::default();
-        let pool = &mut self.pool;
-        let mut load_mark =
-            |name: &str, m: Option<MarkRepr>, is_signal: bool| -> Result<Option<Mark>> {
-                let Some(m) = m else { return Ok(None) };
-                let time = timestamp::parse(&m.at).map_err(at(|| name.to_owned()))?;
-                if let Some(e) = &m.evidence {
-                    e.check().map_err(at(|| name.to_owned()))?;
-                }
-                if is_signal != m.on.is_some() {
-                    return Err(Error::Snapshot {
-                        location: name.to_owned(),
-                        error: Box::new(Error::InvalidEvent {
-                            problem: if is_signal {
-                                "the opt-out signal needs field `on`".into()
-                            } else {
-                                "field `on` belongs only to the opt-out signal".into()
-                            },
-                        }),
-                    });
-                }
-                Ok(Some(Mark {
-                    time,
-                    id: m.event,
-                    on: m.on.unwrap_or(true),
-                    evidence: m.evidence.as_ref().map(|e| StoredEvidence::store(e, pool)),
-                }))
-            };
-        state.registered = load_mark("registered", s.registered, false)?;
-        state.erased = load_mark("erased", s.erased, false)?;
-        state.withdrawn_all = load_mark("withdrawn_all", s.withdrawn_all, false)?;
-        state.opt_out = load_mark("global_opt_out", s.global_opt_out, true)?;
-        let erased_at = state.erased.as_ref().map(|m| m.time);
-        for (name, m) in [
-            ("registered", &state.registered),
-            ("withdrawn_all", &state.withdrawn_all),
-            ("global_opt_out", &state.opt_out),
-        ] {
-            if let (Some(m), Some(e)) = (m, erased_at)
-                && m.time <= e
-            {
-                return Err(Error::Snapshot {
-                    location: name.to_owned(),
-                    error: Box::new(erased_error(&s.id, e)),
-                });
-            }
+    fn row_id_of(&self, s: u32, slot: Slot) -> EventId {
+        match (self.store.row(s, slot), self.store.cold(s, slot)) {
+            (Some(r), Some(c)) => self.row_id_pub(s, slot, r, c),
+            _ => EventId::default(),
         }
-        let mut records: Vec<Record> = Vec::with_capacity(s.records.len());
+    }
+
+    /// Checks one subject of a snapshot completely, then stores it.
+    fn load_subject(&mut self, s: SubjectRepr) -> Result<()> {
+        limits::check_subject(&s.id)?;
+        if self.store.names.find(&s.id).is_some() {
+            return Err(Error::DuplicateSubject(s.id));
+        }
+        let mut rows: Vec<(Slot, Row, Option<Evidence>)> = Vec::with_capacity(s.records.len() + 1);
+        let marks = [
+            ("registered", Slot::Registered, s.registered),
+            ("erased", Slot::Erased, s.erased),
+            ("withdrawn_all", Slot::WithdrawnAll, s.withdrawn_all),
+            ("global_opt_out", Slot::OptOut, s.global_opt_out),
+        ];
+        let mut erased_at = None;
+        for (name, slot, m) in marks {
+            let Some(m) = m else { continue };
+            let row = load_mark(slot, &m).map_err(at(|| name.to_owned()))?;
+            if slot == Slot::Erased {
+                erased_at = Some(row.from);
+            }
+            rows.push((slot, row, m.evidence));
+        }
+        if let Some(e) = erased_at
+            && let Some((slot, _, _)) = rows
+                .iter()
+                .find(|(slot, r, _)| *slot != Slot::Erased && r.from <= e)
+        {
+            let name = match slot {
+                Slot::Registered => "registered",
+                Slot::WithdrawnAll => "withdrawn_all",
+                _ => "global_opt_out",
+            };
+            return Err(Error::Snapshot {
+                location: name.to_owned(),
+                error: Box::new(erased_error(&s.id, e)),
+            });
+        }
+        let mut seen = vec![false; self.catalog.purposes().len()];
         for (j, r) in s.records.into_iter().enumerate() {
             let purpose_name = r.purpose.clone();
-            let record = self.load_record(r, &s.id, erased_at).map_err(at(|| {
+            let (p, row, evidence) = self.load_record(r, &s.id, erased_at).map_err(at(|| {
                 format!("records[{j}] (`{}`)", purpose_name.escape_debug())
             }))?;
-            records.push(record);
-        }
-        records.sort_by_key(|r| r.purpose);
-        for pair in records.windows(2) {
-            if let [a, b] = pair
-                && a.purpose == b.purpose
-            {
-                let purpose = self
-                    .catalog
-                    .purposes()
-                    .nth(usize::from(a.purpose))
-                    .map(|p| p.name().to_owned())
-                    .unwrap_or_default();
-                return Err(Error::DuplicateRecord {
-                    subject: s.id.clone(),
-                    purpose,
-                });
+            match seen.get_mut(usize::from(p)) {
+                Some(true) => {
+                    return Err(Error::DuplicateRecord {
+                        subject: s.id,
+                        purpose: purpose_name,
+                    });
+                }
+                Some(flag) => *flag = true,
+                None => {}
             }
+            rows.push((Slot::Purpose(p), row, Some(evidence)));
         }
-        state.records = records;
-        Ok(state)
+        // Everything is checked: store it. Interning can only fail past the
+        // storage limits, before the subject is added.
+        let mut interned = Vec::with_capacity(rows.len());
+        for (slot, row, evidence) in rows {
+            let cold = match &evidence {
+                Some(e) => self.store.intern_evidence(e)?,
+                None => Cold::default(),
+            };
+            interned.push((slot, row, cold));
+        }
+        let subject = self.store.subject(&s.id)?;
+        for (slot, mut row, cold) in interned {
+            row.subject = subject;
+            self.store.put(subject, slot, row, cold);
+        }
+        Ok(())
     }
 
     fn load_record(
@@ -382,7 +395,7 @@ impl Ledger {
         r: RecordRepr,
         subject: &str,
         erased_at: Option<Nanos>,
-    ) -> Result<Record> {
+    ) -> Result<(u16, Row, Evidence)> {
         let Some(handle) = self.catalog.purpose_handle(&r.purpose) else {
             return Err(Error::UnknownPurpose(r.purpose));
         };
@@ -408,19 +421,19 @@ impl Ledger {
             });
         }
         let kind = match r.status {
-            StatusRepr::Given => RecordKind::Given,
-            StatusRepr::Refused => RecordKind::Refused,
-            StatusRepr::Withdrawn => RecordKind::Withdrawn,
-            StatusRepr::Objected => RecordKind::Objected,
+            StatusRepr::Given => GIVEN,
+            StatusRepr::Refused => REFUSED,
+            StatusRepr::Withdrawn => WITHDRAWN,
+            StatusRepr::Objected => OBJECTED,
         };
-        if kind == RecordKind::Objected && !p.allows_objection() {
+        if kind == OBJECTED && !p.allows_objection() {
             return Err(Error::ObjectionNotApplicable {
                 purpose: r.purpose,
                 basis: p.basis(),
             });
         }
-        let (mut categories, mut expires) = (Default::default(), NEVER);
-        if kind == RecordKind::Given {
+        let (mut set, mut expires) = (0, NEVER);
+        if kind == GIVEN {
             crate::event::require_notice(&r.purpose, &r.evidence)?;
             let names = r.categories.ok_or_else(|| Error::InvalidRecord {
                 problem: "a `given` record needs field `categories`".into(),
@@ -430,7 +443,9 @@ impl Ledger {
                     problem: "a `given` record names no categories".into(),
                 });
             }
-            categories = self.catalog.category_set(p, &names)?;
+            set = self
+                .store
+                .intern_set(self.catalog.category_set(p, &names)?)?;
             if let Some(e) = &r.expires_at {
                 let e = timestamp::parse(e)?;
                 if e <= time {
@@ -456,21 +471,56 @@ impl Ledger {
                 }
             }
         }
-        Ok(Record {
-            time,
-            expires,
-            id: r.event,
-            categories,
-            evidence: StoredEvidence::store(&r.evidence, &mut self.pool),
-            purpose: handle_index(handle),
-            kind,
-            renewal: r.renewal,
-        })
+        let notice_ok = r
+            .evidence
+            .notice()
+            .is_some_and(|v| v >= p.min_notice_version());
+        let row = Row {
+            from: time,
+            until: expires,
+            subject: 0,
+            set,
+            flags: kind
+                | if r.renewal { RENEWAL } else { 0 }
+                | if notice_ok { NOTICE_OK } else { 0 },
+        };
+        Ok((handle.0, row, r.evidence))
     }
 }
 
-fn handle_index(h: crate::catalog::PurposeHandle) -> u16 {
-    h.0
+/// Checks a subject mark of a snapshot.
+fn load_mark(slot: Slot, m: &MarkRepr) -> Result<Row> {
+    let time = timestamp::parse(&m.at)?;
+    if let Some(e) = &m.evidence {
+        e.check()?;
+    }
+    let is_signal = slot == Slot::OptOut;
+    if is_signal != m.on.is_some() {
+        return Err(Error::InvalidRecord {
+            problem: if is_signal {
+                "the opt-out signal needs field `on`".into()
+            } else {
+                "field `on` belongs only to the opt-out signal".into()
+            },
+        });
+    }
+    let needs_evidence = matches!(slot, Slot::WithdrawnAll | Slot::OptOut);
+    if needs_evidence != m.evidence.is_some() {
+        return Err(Error::InvalidRecord {
+            problem: if needs_evidence {
+                "this mark needs field `evidence`".into()
+            } else {
+                "this mark has no field `evidence`".into()
+            },
+        });
+    }
+    Ok(Row {
+        from: time,
+        until: NEVER,
+        subject: 0,
+        set: 0,
+        flags: if m.on == Some(true) { ON } else { 0 },
+    })
 }
 
 fn erased_error(subject: &str, erased_at: Nanos) -> Error {

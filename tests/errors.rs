@@ -360,12 +360,12 @@ fn change_errors_for_expiry_and_notice_versions() {
     change_fails(
         &mut l,
         |l| l.give(Grant::new("ana", "newsletter", T2, banner(3)).expires_at(T2)),
-        "consent to purpose `newsletter` would expire at 2026-04-01T10:00:00Z, not after it is given at 2026-04-01T10:00:00Z",
+        "consent to purpose `newsletter` given at 2026-04-01T10:00:00Z cannot expire at 2026-04-01T10:00:00Z: the expiry must be later",
     );
     change_fails(
         &mut l,
         |l| l.give(Grant::new("ana", "marketing", T2, banner(1)).expires_at(T2 - ns(1))),
-        "consent to purpose `marketing` would expire at 2026-04-01T09:59:59.999999999Z, not after it is given at 2026-04-01T10:00:00Z",
+        "consent to purpose `marketing` given at 2026-04-01T10:00:00Z cannot expire at 2026-04-01T09:59:59.999999999Z: the expiry must be later",
     );
     change_fails(
         &mut l,
@@ -845,7 +845,10 @@ fn snapshot_duplicate_subject_and_record() {
     let mut v = snapshot_json(&two_subjects());
     let ana = v["subjects"][0].clone();
     v["subjects"].as_array_mut().unwrap().push(ana);
-    restore_fails(&v, "snapshot subjects[2] (`ana`): subject `ana` appears twice");
+    restore_fails(
+        &v,
+        "snapshot subjects[2] (`ana`): subject `ana` appears twice",
+    );
 
     let mut v = snapshot_json(&two_subjects());
     let record = v["subjects"][0]["records"][0].clone();
@@ -888,7 +891,7 @@ fn snapshot_content_errors_say_where() {
     v["subjects"][0]["records"][0]["expires_at"] = json!("2026-03-01T10:00:00Z");
     restore_fails(
         &v,
-        "snapshot subjects[0] (`ana`).records[0] (`newsletter`): consent to purpose `newsletter` would expire at 2026-03-01T10:00:00Z, not after it is given at 2026-03-01T10:00:00Z",
+        "snapshot subjects[0] (`ana`).records[0] (`newsletter`): consent to purpose `newsletter` given at 2026-03-01T10:00:00Z cannot expire at 2026-03-01T10:00:00Z: the expiry must be later",
     );
 
     let mut v = base.clone();
@@ -898,7 +901,7 @@ fn snapshot_content_errors_say_where() {
         .remove("on");
     restore_fails(
         &v,
-        "snapshot subjects[1] (`bo`).global_opt_out: invalid event: the opt-out signal needs field `on`",
+        "snapshot subjects[1] (`bo`).global_opt_out: invalid record: the opt-out signal needs field `on`",
     );
 
     let mut v = base.clone();

@@ -233,7 +233,7 @@ fn expiry_before_event_time() {
     );
     unreadable(
         &json,
-        "consent to purpose `newsletter` would expire at 2026-01-01T00:00:00Z, not after it is given at 2026-02-01T00:00:00Z",
+        "consent to purpose `newsletter` given at 2026-02-01T00:00:00Z cannot expire at 2026-01-01T00:00:00Z: the expiry must be later",
     );
     let json = given_json().replace(
         "\"expires_at\":\"2026-08-01T00:00:00Z\"",
@@ -241,7 +241,7 @@ fn expiry_before_event_time() {
     );
     unreadable(
         &json,
-        "consent to purpose `newsletter` would expire at 2026-02-01T00:00:00Z, not after it is given at 2026-02-01T00:00:00Z",
+        "consent to purpose `newsletter` given at 2026-02-01T00:00:00Z cannot expire at 2026-02-01T00:00:00Z: the expiry must be later",
     );
 }
 
