@@ -333,6 +333,18 @@ impl Ledger {
         .is_permitted()
     }
 
+    /// Whether subject index `s` is permitted (for scans).
+    #[inline]
+    pub(crate) fn permitted_at(
+        &self,
+        s: u32,
+        purpose: PurposeHandle,
+        category: CategoryHandle,
+        at: Nanos,
+    ) -> bool {
+        self.outcome(Some(s), purpose, category, at).is_permitted()
+    }
+
     /// The decision rules, in order. See the README's "Decision rules".
     #[inline]
     fn outcome(
@@ -567,7 +579,6 @@ impl Ledger {
 
     /// Drops the record of `subject` for `purpose` (for pruning). Returns
     /// whether there was one.
-    #[allow(dead_code)] // for pruning, in the report module
     pub(crate) fn remove_record(&mut self, subject: &str, purpose: &str) -> bool {
         let (Some(s), Some(p)) = (
             self.store.names.find(subject),

@@ -24,6 +24,7 @@ mod evidence;
 mod ledger;
 pub mod limits;
 mod record;
+mod scan;
 mod snapshot;
 mod store;
 mod timestamp;

@@ -1,0 +1,84 @@
+//! The hot paths allocate nothing: checks by name and by handle, and the
+//! explained decision. Counted with a global allocator (one test in this
+//! binary, so no other test allocates meanwhile).
+
+use std::alloc::System;
+
+use consentry::{Catalog, CollectionMethod, Decision, Evidence, Grant, Ledger, LegalBasis, PurposeDef};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use time::macros::datetime;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+#[test]
+fn checks_do_not_allocate() {
+    let p = |n: &str, b| {
+        PurposeDef::new(n, b)
+            .title(n)
+            .description(n)
+            .categories(["contact"])
+    };
+    let catalog = Catalog::builder()
+        .category("contact")
+        .category("contact.email")
+        .purpose(p("news", LegalBasis::Consent).sale_or_sharing())
+        .purpose(p("orders", LegalBasis::Contract))
+        .build()
+        .unwrap();
+    let mut l = Ledger::new(catalog);
+    let t0 = datetime!(2026-01-01 0:00 UTC);
+    let ev = Evidence::new(CollectionMethod::Banner)
+        .notice_version(1)
+        .channel("web")
+        .proof("rcpt-1");
+    for i in 0..1000 {
+        let s = format!("user-{i:04}");
+        l.give(Grant::new(&s, "news", t0, ev.clone()).categories(["contact.email"]))
+            .unwrap();
+        if i % 3 == 0 {
+            l.withdraw_all(&s, t0, ev.clone()).unwrap();
+        }
+        if i % 5 == 0 {
+            l.set_global_opt_out(&s, t0, ev.clone()).unwrap();
+        }
+    }
+    let at = datetime!(2026-02-01 0:00 UTC);
+    let names: Vec<String> = (0..1100).map(|i| format!("user-{i:04}")).collect();
+    let handles: Vec<_> = names.iter().filter_map(|s| l.subject_handle(s)).collect();
+    let (news, contact, email) = (
+        l.catalog().purpose_handle("news").unwrap(),
+        l.catalog().category_handle("contact").unwrap(),
+        l.catalog().category_handle("contact.email").unwrap(),
+    );
+
+    let region = Region::new(GLOBAL);
+    let mut permitted = 0;
+    let mut granted = 0;
+    for s in &names {
+        for (purpose, category) in [("news", "contact.email"), ("news", "contact"), ("orders", "contact"), ("x", "contact")] {
+            permitted += usize::from(l.is_permitted(s, purpose, category, at));
+            // The explained decision too, including the record id it hashes.
+            if let Decision::Granted { .. } = l.decide(s, purpose, category, at) {
+                granted += 1;
+            }
+        }
+    }
+    for h in &handles {
+        for c in [contact, email] {
+            permitted += usize::from(l.is_permitted_by(*h, news, c, at));
+            let _ = l.check(*h, news, c, at);
+        }
+    }
+    let stats = region.change();
+    assert_eq!(stats.allocations, 0, "checks allocated: {stats:?}");
+    assert_eq!(stats.reallocations, 0, "checks reallocated: {stats:?}");
+    // 1000 subjects; a third withdrew all, a fifth opted out: the rest is
+    // permitted for news/contact.email, and every subject for orders.
+    assert!(granted > 500 && permitted > 1500, "{granted} {permitted}");
+
+    // The counter does see allocations: a change allocates.
+    let region = Region::new(GLOBAL);
+    l.give(Grant::new("user-new", "news", at, ev)).unwrap();
+    assert!(region.change().allocations > 0);
+}
