@@ -1,0 +1,61 @@
+//! Audiences: the subjects permitted for a purpose and category at an
+//! instant, for campaigns and bulk jobs.
+
+use time::OffsetDateTime;
+
+use crate::ledger::Ledger;
+
+impl Ledger {
+    /// Every known subject whose data of `category` may be used for
+    /// `purpose` at `at`, in the order first seen: exactly the subjects for
+    /// which [`Ledger::is_permitted`] is true. Empty for an undeclared
+    /// purpose or category.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef};
+    /// use time::macros::datetime;
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("contact")
+    ///     .category("contact.email")
+    ///     .purpose(
+    ///         PurposeDef::new("newsletter", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["contact"]),
+    ///     )
+    ///     .build()?;
+    /// let mut ledger = Ledger::new(catalog);
+    /// let t = datetime!(2026-03-01 10:00 UTC);
+    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "newsletter", t, banner.clone()))?;
+    /// ledger.refuse("bob", "newsletter", t, banner.clone())?;
+    /// ledger.give(Grant::new("cy", "newsletter", t, banner))?;
+    ///
+    /// let audience: Vec<&str> = ledger.audience("newsletter", "contact.email", t).collect();
+    /// assert_eq!(audience, ["ann", "cy"]);
+    /// assert_eq!(ledger.audience_count("newsletter", "contact.email", t), 2);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn audience(
+        &self,
+        purpose: &str,
+        category: &str,
+        at: OffsetDateTime,
+    ) -> impl Iterator<Item = &str> {
+        self.subjects()
+            .filter(move |s| self.is_permitted(s, purpose, category, at))
+    }
+
+    /// How many subjects [`Ledger::audience`] yields.
+    ///
+    /// # Examples
+    ///
+    /// See [`Ledger::audience`].
+    #[must_use]
+    pub fn audience_count(&self, purpose: &str, category: &str, at: OffsetDateTime) -> usize {
+        self.audience(purpose, category, at).count()
+    }
+}

@@ -1,0 +1,578 @@
+//! Re-prompting: whether to ask a subject (again) for consent, which grants
+//! expire soon, and pruning records that no longer matter.
+
+use std::fmt;
+
+use time::{Date, Duration, Month, OffsetDateTime, UtcOffset};
+
+use crate::catalog::{Catalog, LegalBasis, Purpose};
+use crate::ledger::Ledger;
+use crate::record::{Answer, ConsentRecord, SubjectRecords};
+use crate::report::{rfc3339, utc};
+
+/// How the subject said no: what starts a purpose's cooldown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Refusal {
+    /// Consent refused.
+    Refused,
+    /// Consent withdrawn (for the purpose, or all at once).
+    Withdrawn,
+    /// An objection (or a CCPA opt-out recorded as one).
+    Objected,
+    /// The global opt-out signal (GPC), for a sale/sharing purpose.
+    GlobalOptOut,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Refusal::Refused => "refused",
+            Refusal::Withdrawn => "withdrew",
+            Refusal::Objected => "objected",
+            Refusal::GlobalOptOut => "opted out (global signal)",
+        })
+    }
+}
+
+/// Whether to ask a subject for consent to a purpose now, and why (see
+/// [`Ledger::should_ask`]). [`Ask::should_ask`] gives the yes or no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Ask {
+    /// Ask: the subject never answered (or is unknown, or was erased).
+    NeverAsked,
+    /// Ask: the consent expired at or before the instant asked about.
+    Expired {
+        /// When it expired.
+        expired_at: OffsetDateTime,
+    },
+    /// Ask (renew): the consent is valid but expires within the window.
+    ExpiringSoon {
+        /// When it expires.
+        expires_at: OffsetDateTime,
+    },
+    /// Ask: the consent was given under a notice version no longer accepted.
+    NoticeOutdated {
+        /// The version the subject saw.
+        version: u32,
+        /// The oldest version accepted.
+        min_version: u32,
+    },
+    /// Ask: the subject said no longer ago than the purpose's cooldown.
+    CooldownOver {
+        /// How they said no.
+        refusal: Refusal,
+        /// When.
+        at: OffsetDateTime,
+        /// When the cooldown ended.
+        ended: OffsetDateTime,
+    },
+    /// Do not ask: the consent is valid beyond the window.
+    ValidConsent {
+        /// When it expires; `None` for no expiry.
+        expires_at: Option<OffsetDateTime>,
+    },
+    /// Do not ask: the subject said no less than the purpose's cooldown ago.
+    CooldownRunning {
+        /// How they said no.
+        refusal: Refusal,
+        /// When.
+        at: OffsetDateTime,
+        /// When the cooldown ends (asking is allowed from then on).
+        until: OffsetDateTime,
+    },
+    /// Do not ask: the subject objected to direct marketing, which is
+    /// absolute (GDPR Art. 21(3)); only the subject can come back.
+    Objected {
+        /// When.
+        at: OffsetDateTime,
+    },
+    /// Do not ask: the purpose does not rest on consent and touches no
+    /// sensitive data; there is nothing to ask for.
+    NotConsentBased {
+        /// Its legal basis.
+        basis: LegalBasis,
+    },
+    /// Do not ask: the purpose is not declared.
+    UnknownPurpose,
+}
+
+impl Ask {
+    /// Whether to ask.
+    #[must_use]
+    pub const fn should_ask(&self) -> bool {
+        matches!(
+            self,
+            Ask::NeverAsked
+                | Ask::Expired { .. }
+                | Ask::ExpiringSoon { .. }
+                | Ask::NoticeOutdated { .. }
+                | Ask::CooldownOver { .. }
+        )
+    }
+}
+
+impl fmt::Display for Ask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ask::NeverAsked => f.write_str("ask: never asked"),
+            Ask::Expired { expired_at } => {
+                write!(f, "ask: consent expired at {}", rfc3339(*expired_at))
+            }
+            Ask::ExpiringSoon { expires_at } => {
+                write!(f, "ask: consent expires at {}", rfc3339(*expires_at))
+            }
+            Ask::NoticeOutdated {
+                version,
+                min_version,
+            } => write!(
+                f,
+                "ask: consent given under notice version {version}; version {min_version} or later is needed"
+            ),
+            Ask::CooldownOver { refusal, at, ended } => write!(
+                f,
+                "ask: {refusal} at {}, cooldown ended at {}",
+                rfc3339(*at),
+                rfc3339(*ended)
+            ),
+            Ask::ValidConsent { expires_at } => match expires_at {
+                Some(t) => write!(f, "do not ask: consent valid until {}", rfc3339(*t)),
+                None => f.write_str("do not ask: consent valid, no expiry"),
+            },
+            Ask::CooldownRunning { refusal, at, until } => write!(
+                f,
+                "do not ask: {refusal} at {}, cooldown until {}",
+                rfc3339(*at),
+                rfc3339(*until)
+            ),
+            Ask::Objected { at } => write!(
+                f,
+                "do not ask: objected to direct marketing at {}",
+                rfc3339(*at)
+            ),
+            Ask::NotConsentBased { basis } => {
+                write!(f, "do not ask: lawful on the basis of {basis}, not consent")
+            }
+            Ask::UnknownPurpose => f.write_str("do not ask: unknown purpose"),
+        }
+    }
+}
+
+/// A grant that expires within a window (see [`Ledger::expiring`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiringGrant<'a> {
+    subject: &'a str,
+    record: ConsentRecord,
+}
+
+impl ExpiringGrant<'_> {
+    /// The subject.
+    #[must_use]
+    pub fn subject(&self) -> &str {
+        self.subject
+    }
+
+    /// The grant.
+    #[must_use]
+    pub fn record(&self) -> &ConsentRecord {
+        &self.record
+    }
+
+    /// When it expires.
+    #[must_use]
+    pub fn expires_at(&self) -> Option<OffsetDateTime> {
+        self.record.expires_at()
+    }
+}
+
+/// A record dropped by [`Ledger::prune`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrunedRecord {
+    subject: String,
+    record: ConsentRecord,
+}
+
+impl PrunedRecord {
+    /// The subject.
+    #[must_use]
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The record as it was held.
+    #[must_use]
+    pub fn record(&self) -> &ConsentRecord {
+        &self.record
+    }
+}
+
+impl Ledger {
+    /// Whether to ask `subject` for consent to `purpose` at `at`, and why.
+    /// `window` is how long before expiry a grant is due for renewal.
+    ///
+    /// In order, the first that applies:
+    ///
+    /// 1. An undeclared purpose: [`Ask::UnknownPurpose`] (do not ask).
+    /// 2. An objection to a direct-marketing purpose: [`Ask::Objected`] (do
+    ///    not ask, ever: the objection is absolute).
+    /// 3. The subject said no, by refusing, withdrawing (for the purpose or
+    ///    all at once), objecting or, for a sale/sharing purpose, with the
+    ///    global opt-out signal on (the latest of these counts): before
+    ///    `at + cooldown` ([`Purpose::cooldown_months`] calendar months,
+    ///    `[said no, said no + cooldown)`), [`Ask::CooldownRunning`] (do not
+    ///    ask); from then on, [`Ask::CooldownOver`] (ask). Only answers that
+    ///    deny count: a refusal of a contract purpose, which changes
+    ///    nothing, does not.
+    /// 4. A purpose that rests on neither consent nor sensitive data:
+    ///    [`Ask::NotConsentBased`] (do not ask).
+    /// 5. No answer: [`Ask::NeverAsked`] (ask).
+    /// 6. A grant: expired (`expires_at <= at`) [`Ask::Expired`]; under an
+    ///    outdated notice [`Ask::NoticeOutdated`]; expiring within the window
+    ///    (`expires_at <= at + window`) [`Ask::ExpiringSoon`] (all three:
+    ///    ask); otherwise [`Ask::ValidConsent`] (do not ask). A grant given
+    ///    after `at` counts as an answer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Ask, Catalog, CollectionMethod, Evidence, Ledger, LegalBasis, PurposeDef};
+    /// use time::{Duration, macros::datetime};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("contact")
+    ///     .purpose(
+    ///         PurposeDef::new("newsletter", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["contact"]),
+    ///     )
+    ///     .build()?;
+    /// let mut ledger = Ledger::new(catalog);
+    /// let refused = datetime!(2026-03-01 10:00 UTC);
+    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.refuse("user-1", "newsletter", refused, banner)?;
+    ///
+    /// let window = Duration::days(30);
+    /// let soon = ledger.should_ask("user-1", "newsletter", datetime!(2026-06-01 10:00 UTC), window);
+    /// assert!(!soon.should_ask());
+    /// let later = ledger.should_ask("user-1", "newsletter", datetime!(2026-09-01 10:00 UTC), window);
+    /// assert!(matches!(later, Ask::CooldownOver { .. }));
+    /// assert!(ledger.should_ask("user-2", "newsletter", refused, window).should_ask());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    #[must_use]
+    pub fn should_ask(
+        &self,
+        subject: &str,
+        purpose: &str,
+        at: OffsetDateTime,
+        window: Duration,
+    ) -> Ask {
+        let Some(p) = self.catalog().purpose(purpose) else {
+            return Ask::UnknownPurpose;
+        };
+        let held = self.subject_records(subject);
+        let record = held.as_ref().and_then(|h| h.record(purpose));
+        if let Some(r) = record.filter(|r| r.answer() == Answer::Objected)
+            && p.is_direct_marketing()
+        {
+            return Ask::Objected { at: r.at() };
+        }
+        let needs_consent = needs_consent(self.catalog(), p);
+        if let Some((refusal, said_no)) = held
+            .as_ref()
+            .and_then(|h| latest_no(h, p, record, needs_consent))
+        {
+            let end = add_months(said_no, p.cooldown_months());
+            return if at < end {
+                Ask::CooldownRunning {
+                    refusal,
+                    at: said_no,
+                    until: end,
+                }
+            } else {
+                Ask::CooldownOver {
+                    refusal,
+                    at: said_no,
+                    ended: end,
+                }
+            };
+        }
+        if !needs_consent {
+            return Ask::NotConsentBased { basis: p.basis() };
+        }
+        let Some(r) = record.filter(|r| r.answer() == Answer::Given) else {
+            // No record, or a refusal that does not deny (covered above).
+            return Ask::NeverAsked;
+        };
+        let expires_at = r.expires_at();
+        match (expires_at, r.evidence().notice()) {
+            (Some(e), _) if e <= at => Ask::Expired { expired_at: e },
+            (_, v) if v.unwrap_or(0) < p.min_notice_version() => Ask::NoticeOutdated {
+                version: v.unwrap_or(0),
+                min_version: p.min_notice_version(),
+            },
+            (Some(e), _) if e <= at.saturating_add(window) => Ask::ExpiringSoon { expires_at: e },
+            _ => Ask::ValidConsent { expires_at },
+        }
+    }
+
+    /// Every grant valid at `at` ([`crate::ConsentStatus::is_valid`]) that expires
+    /// within `window`: `at < expires_at <= at + window`. Subjects in the
+    /// order first seen, purposes in catalog order; for renewal campaigns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef};
+    /// use time::{Duration, macros::datetime};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("contact")
+    ///     .purpose(
+    ///         PurposeDef::new("newsletter", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["contact"])
+    ///             .default_validity(Duration::days(365)),
+    ///     )
+    ///     .build()?;
+    /// let mut ledger = Ledger::new(catalog);
+    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("early", "newsletter", datetime!(2026-01-01 0:00 UTC), banner.clone()))?;
+    /// ledger.give(Grant::new("late", "newsletter", datetime!(2026-06-01 0:00 UTC), banner))?;
+    ///
+    /// let at = datetime!(2026-12-15 0:00 UTC);
+    /// let due: Vec<_> = ledger.expiring(at, Duration::days(30)).map(|g| g.subject().to_owned()).collect();
+    /// assert_eq!(due, ["early"]);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn expiring(
+        &self,
+        at: OffsetDateTime,
+        window: Duration,
+    ) -> impl Iterator<Item = ExpiringGrant<'_>> + '_ {
+        let until = at.saturating_add(window);
+        self.subjects().flat_map(move |subject| {
+            let records = self
+                .subject_records(subject)
+                .map(|h| h.records)
+                .unwrap_or_default();
+            records.into_iter().filter_map(move |record| {
+                let e = record.expires_at()?;
+                let valid = self.status(subject, record.purpose(), at).is_valid();
+                (valid && at < e && e <= until).then_some(ExpiringGrant { subject, record })
+            })
+        })
+    }
+
+    /// Drops the records that no longer matter at `at` and returns them (for
+    /// the host's log): grants expired at or before `at`, and refusals and
+    /// withdrawals (of the purpose, or a grant withdrawn all at once) whose
+    /// cooldown ended at or before `at`.
+    ///
+    /// No permission changes, at `at` or later: a record is kept if dropping
+    /// it could turn a deny into a permit. So objections are always kept, and
+    /// so are refusals and withdrawals of legitimate-interest purposes (they
+    /// are what denies them); and a subject whose last record would go, with
+    /// no registration or other mark to keep it known, keeps its latest
+    /// record when the catalog has a purpose that does not need consent (an
+    /// unknown subject is denied everything). Reasons can change (`Expired`
+    /// becomes `NoConsent`); checks before `at` are not preserved (the as-of
+    /// audit answers for the past); [`Ledger::should_ask`] still says to ask.
+    ///
+    /// Pruning changes only this ledger: it is not an event. A record
+    /// rebuilt from the host's log comes back (prune again), and an event
+    /// older than a pruned record, replayed later, is no longer superseded
+    /// by it: prune after replays have caught up, on every instance.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef};
+    /// use time::{Duration, macros::datetime};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("contact")
+    ///     .purpose(
+    ///         PurposeDef::new("newsletter", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["contact"])
+    ///             .default_validity(Duration::days(30)),
+    ///     )
+    ///     .build()?;
+    /// let mut ledger = Ledger::new(catalog);
+    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("user-1", "newsletter", datetime!(2026-01-01 0:00 UTC), banner))?;
+    ///
+    /// let at = datetime!(2026-03-01 0:00 UTC);
+    /// let dropped = ledger.prune(at);
+    /// assert_eq!(dropped.len(), 1);
+    /// assert!(!ledger.is_permitted("user-1", "newsletter", "contact", at));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn prune(&mut self, at: OffsetDateTime) -> Vec<PrunedRecord> {
+        let keep_known = self.catalog().purposes().any(|p| !p.basis().is_consent());
+        let mut dropped = Vec::new();
+        for subject in self.subjects() {
+            let Some(held) = self.subject_records(subject) else {
+                continue;
+            };
+            let mut prunable: Vec<&ConsentRecord> = held
+                .records()
+                .iter()
+                .filter(|r| prunable(self.catalog(), r, at))
+                .collect();
+            let has_mark = held.registered().is_some()
+                || held.withdrawn_all().is_some()
+                || held.global_opt_out().is_some();
+            if keep_known && !has_mark && prunable.len() == held.records().len() {
+                // The subject stays known through its latest record.
+                if let Some(latest) = prunable.iter().map(|r| r.at()).max()
+                    && let Some(i) = prunable.iter().rposition(|r| r.at() == latest)
+                {
+                    prunable.remove(i);
+                }
+            }
+            dropped.extend(prunable.into_iter().map(|r| PrunedRecord {
+                subject: subject.to_owned(),
+                record: r.clone(),
+            }));
+        }
+        for d in &dropped {
+            self.remove_record(&d.subject, d.record.purpose());
+        }
+        dropped
+    }
+}
+
+/// Whether dropping `r` changes no permission at `at` or later.
+fn prunable(catalog: &Catalog, r: &ConsentRecord, at: OffsetDateTime) -> bool {
+    let Some(p) = catalog.purpose(r.purpose()) else {
+        return false;
+    };
+    // Dropping a refusal of a legitimate-interest purpose would permit it.
+    let refusal_is_default = p.basis().is_consent() || !p.basis().honours_refusal();
+    let cooled = |t: OffsetDateTime| add_months(t, p.cooldown_months()) <= at;
+    match (r.answer(), r.withdrawn_by_all()) {
+        (Answer::Objected, _) => false,
+        (Answer::Given, Some(w)) => refusal_is_default && cooled(w),
+        (Answer::Given, None) => r.expires_at().is_some_and(|e| e <= at),
+        (Answer::Refused | Answer::Withdrawn, _) => refusal_is_default && cooled(r.at()),
+    }
+}
+
+/// Whether the purpose needs consent for some category: a consent basis, or
+/// a category that touches sensitive data (which needs explicit consent
+/// whatever the basis).
+fn needs_consent(catalog: &Catalog, p: &Purpose) -> bool {
+    p.basis().is_consent()
+        || p.categories().any(|c| {
+            catalog
+                .category(c)
+                .is_some_and(|c| c.needs_explicit_consent())
+        })
+}
+
+/// The latest way the subject said no to `p`, if it denies the purpose:
+/// refusals and withdrawals deny consent and legitimate-interest purposes,
+/// and sensitive data under any basis (`needs_consent`).
+fn latest_no(
+    held: &SubjectRecords,
+    p: &Purpose,
+    record: Option<&ConsentRecord>,
+    needs_consent: bool,
+) -> Option<(Refusal, OffsetDateTime)> {
+    let denies = needs_consent || p.basis().honours_refusal();
+    let from_record = record.and_then(|r| match (r.answer(), r.withdrawn_by_all()) {
+        (Answer::Given, Some(w)) if denies => Some((Refusal::Withdrawn, w)),
+        (Answer::Given, _) => None,
+        (Answer::Objected, _) => Some((Refusal::Objected, r.at())),
+        (Answer::Refused | Answer::Withdrawn, _) if !denies => None,
+        (Answer::Refused, _) => Some((Refusal::Refused, r.at())),
+        (Answer::Withdrawn, _) => Some((Refusal::Withdrawn, r.at())),
+    });
+    let from_signal = held
+        .global_opt_out()
+        .filter(|(on, _)| *on && p.is_sale_or_sharing())
+        .map(|(_, m)| (Refusal::GlobalOptOut, m.at()));
+    match (from_record, from_signal) {
+        (Some(a), Some(b)) => Some(if b.1 > a.1 { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// `t` plus `months` calendar months, in UTC, at the same time of day; a day
+/// past the end of the target month is clamped to its last day (31 August +
+/// 6 months = 28 or 29 February). Saturates at the end of the representable
+/// range.
+pub(crate) fn add_months(t: OffsetDateTime, months: u32) -> OffsetDateTime {
+    let t = utc(t).to_offset(UtcOffset::UTC);
+    let index = i64::from(t.year()) * 12 + i64::from(u8::from(t.month())) - 1 + i64::from(months);
+    let year = i32::try_from(index.div_euclid(12)).unwrap_or(i32::MAX);
+    let month = u8::try_from(index.rem_euclid(12) + 1)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+        .unwrap_or(Month::December);
+    let day = t.day().min(time::util::days_in_month(month, year));
+    match Date::from_calendar_date(year, month, day) {
+        Ok(d) => d.with_time(t.time()).assume_utc(),
+        Err(_) => Date::MAX.midnight().assume_utc(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[track_caller]
+    fn check(t: OffsetDateTime, months: u32, expected: OffsetDateTime) {
+        assert_eq!(add_months(t, months), expected, "{t} + {months} months");
+    }
+
+    #[test]
+    fn calendar_months() {
+        check(
+            datetime!(2026-03-01 10:00 UTC),
+            6,
+            datetime!(2026-09-01 10:00 UTC),
+        );
+        check(
+            datetime!(2026-03-01 10:00 UTC),
+            12,
+            datetime!(2027-03-01 10:00 UTC),
+        );
+        check(
+            datetime!(2026-08-31 23:59:59.5 UTC),
+            6,
+            datetime!(2027-02-28 23:59:59.5 UTC),
+        );
+        check(
+            datetime!(2027-08-31 0:00 UTC),
+            6,
+            datetime!(2028-02-29 0:00 UTC),
+        );
+        check(
+            datetime!(2026-11-15 0:00 UTC),
+            2,
+            datetime!(2027-01-15 0:00 UTC),
+        );
+        check(
+            datetime!(2026-01-31 0:00 UTC),
+            0,
+            datetime!(2026-01-31 0:00 UTC),
+        );
+        check(
+            datetime!(2026-01-01 3:00 +03:00),
+            1,
+            datetime!(2026-01-01 0:00 UTC) + Duration::days(31),
+        );
+        check(
+            datetime!(2261-12-31 0:00 UTC),
+            1200,
+            datetime!(2361-12-31 0:00 UTC),
+        );
+    }
+}

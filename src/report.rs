@@ -1,0 +1,652 @@
+//! What a subject sees: every purpose of the catalog with its texts, legal
+//! basis, status, coverage, validity and evidence, and what the engine decides
+//! for each of its categories (GDPR Art. 7(1), 12, 13 and 15 transparency).
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+use time::OffsetDateTime;
+
+use crate::catalog::{LegalBasis, Purpose};
+use crate::decision::{ConsentStatus, Decision};
+use crate::error::{Error, Result};
+use crate::event::EventId;
+use crate::evidence::Evidence;
+use crate::ledger::Ledger;
+use crate::record::{Answer, ConsentRecord, SubjectRecords};
+use crate::timestamp;
+
+/// What the engine decides for a purpose when the subject has said nothing,
+/// by its legal basis (see the README's "What each legal basis decides").
+///
+/// Whatever the rule, sensitive categories need explicit consent and a
+/// global opt-out signal denies sale/sharing purposes; the per-category
+/// decisions of a [`PurposeReport`] say what applies to this subject.
+///
+/// # Examples
+///
+/// ```
+/// use consentry::DefaultRule;
+/// assert_eq!(
+///     DefaultRule::DeniedUntilConsent.to_string(),
+///     "not used unless you agree"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DefaultRule {
+    /// Consent and explicit consent: denied until the subject agrees.
+    DeniedUntilConsent,
+    /// Legitimate interest, public task and direct marketing: permitted until
+    /// the subject objects (under legitimate interest, also refuses or
+    /// withdraws).
+    PermittedUntilOptOut,
+    /// Contract, legal obligation and vital interests: permitted; consent is
+    /// not what makes it lawful.
+    Permitted,
+}
+
+impl DefaultRule {
+    /// The rule for purpose `p`.
+    #[must_use]
+    pub fn of(p: &Purpose) -> DefaultRule {
+        if p.basis().is_consent() {
+            DefaultRule::DeniedUntilConsent
+        } else if p.allows_objection() || p.basis().honours_refusal() {
+            DefaultRule::PermittedUntilOptOut
+        } else {
+            DefaultRule::Permitted
+        }
+    }
+}
+
+impl fmt::Display for DefaultRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DefaultRule::DeniedUntilConsent => "not used unless you agree",
+            DefaultRule::PermittedUntilOptOut => "used unless you object",
+            DefaultRule::Permitted => "used: needed whatever you answer",
+        })
+    }
+}
+
+/// The decision for one declared category of a purpose, as it stands for the
+/// subject at the report's instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryDecision {
+    category: String,
+    decision: Decision,
+}
+
+impl CategoryDecision {
+    /// The category, as declared by the purpose (its descendants follow the
+    /// same rules unless sensitive).
+    #[must_use]
+    pub fn category(&self) -> &str {
+        &self.category
+    }
+
+    /// The decision, as [`Ledger::decide`] gives it.
+    #[must_use]
+    pub fn decision(&self) -> Decision {
+        self.decision
+    }
+
+    /// Whether processing the category is permitted.
+    #[must_use]
+    pub fn is_permitted(&self) -> bool {
+        self.decision.is_permitted()
+    }
+}
+
+impl Serialize for CategoryDecision {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Repr<'a> {
+            category: &'a str,
+            permitted: bool,
+            reason: String,
+        }
+        Repr {
+            category: &self.category,
+            permitted: self.decision.is_permitted(),
+            reason: self.decision.to_string(),
+        }
+        .serialize(s)
+    }
+}
+
+/// One purpose of the catalog as the subject sees it: what it is, on which
+/// legal basis, what they answered and when, until when it is valid, the
+/// evidence, and what is decided for each of its categories.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PurposeReport {
+    purpose: String,
+    title: String,
+    description: String,
+    basis: LegalBasis,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    sale_or_sharing: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    direct_marketing: bool,
+    notice_version: u32,
+    default: DefaultRule,
+    status: ConsentStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answer: Option<Answer>,
+    #[serde(
+        serialize_with = "ser_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
+    answered_at: Option<OffsetDateTime>,
+    #[serde(
+        serialize_with = "ser_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
+    valid_until: Option<OffsetDateTime>,
+    #[serde(
+        serialize_with = "ser_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
+    withdrawn_all_at: Option<OffsetDateTime>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    categories: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<Evidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<EventId>,
+    decisions: Vec<CategoryDecision>,
+}
+
+impl PurposeReport {
+    /// The purpose's name.
+    #[must_use]
+    pub fn purpose(&self) -> &str {
+        &self.purpose
+    }
+
+    /// The title shown to the subject.
+    #[must_use]
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The description shown to the subject.
+    #[must_use]
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The legal basis.
+    #[must_use]
+    pub fn basis(&self) -> LegalBasis {
+        self.basis
+    }
+
+    /// What happens when the subject says nothing.
+    #[must_use]
+    pub fn default_rule(&self) -> DefaultRule {
+        self.default
+    }
+
+    /// The status at the report's instant ([`Ledger::status`]).
+    #[must_use]
+    pub fn status(&self) -> ConsentStatus {
+        self.status
+    }
+
+    /// What the subject answered; `None` if they never answered.
+    #[must_use]
+    pub fn answer(&self) -> Option<Answer> {
+        self.answer
+    }
+
+    /// When they answered (for a grant: the start of validity).
+    #[must_use]
+    pub fn answered_at(&self) -> Option<OffsetDateTime> {
+        self.answered_at
+    }
+
+    /// For a grant, the end of validity (exclusive); `None` for no expiry.
+    #[must_use]
+    pub fn valid_until(&self) -> Option<OffsetDateTime> {
+        self.valid_until
+    }
+
+    /// For a grant, the withdraw-all that overrides it.
+    #[must_use]
+    pub fn withdrawn_all_at(&self) -> Option<OffsetDateTime> {
+        self.withdrawn_all_at
+    }
+
+    /// For a grant, the categories it covers (their descendants too).
+    #[must_use]
+    pub fn categories(&self) -> &[String] {
+        &self.categories
+    }
+
+    /// The evidence of the answer.
+    #[must_use]
+    pub fn evidence(&self) -> Option<&Evidence> {
+        self.evidence.as_ref()
+    }
+
+    /// The id of the event that recorded the answer.
+    #[must_use]
+    pub fn record(&self) -> Option<EventId> {
+        self.record
+    }
+
+    /// The decision for each category the purpose declares, in declaration
+    /// order.
+    #[must_use]
+    pub fn decisions(&self) -> &[CategoryDecision] {
+        &self.decisions
+    }
+}
+
+/// The state of the global opt-out signal (GPC) in a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct OptOutSignal {
+    on: bool,
+    #[serde(serialize_with = "ser_time")]
+    since: OffsetDateTime,
+}
+
+impl OptOutSignal {
+    /// Whether the signal is on (it denies every sale/sharing purpose).
+    #[must_use]
+    pub fn is_on(&self) -> bool {
+        self.on
+    }
+
+    /// When it was last set or cleared.
+    #[must_use]
+    pub fn since(&self) -> OffsetDateTime {
+        self.since
+    }
+}
+
+/// What one subject sees about their consent at an instant: every purpose of
+/// the catalog, answered or not (see [`Ledger::subject_report`]).
+///
+/// Serializable to JSON for an API ([`SubjectReport::to_json`]); its
+/// [`Display`](fmt::Display) is plain text for an e-mail or a support tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubjectReport {
+    subject: String,
+    #[serde(serialize_with = "ser_time")]
+    at: OffsetDateTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    controller: Option<String>,
+    known: bool,
+    #[serde(
+        serialize_with = "ser_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
+    registered_at: Option<OffsetDateTime>,
+    #[serde(
+        serialize_with = "ser_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
+    withdrawn_all_at: Option<OffsetDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    global_opt_out: Option<OptOutSignal>,
+    #[serde(
+        serialize_with = "ser_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
+    erased_at: Option<OffsetDateTime>,
+    purposes: Vec<PurposeReport>,
+}
+
+impl SubjectReport {
+    /// The subject.
+    #[must_use]
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The instant the report describes.
+    #[must_use]
+    pub fn at(&self) -> OffsetDateTime {
+        self.at
+    }
+
+    /// The controller named by the catalog.
+    #[must_use]
+    pub fn controller(&self) -> Option<&str> {
+        self.controller.as_deref()
+    }
+
+    /// Whether the ledger knows the subject (not known: never seen, or erased).
+    #[must_use]
+    pub fn is_known(&self) -> bool {
+        self.known
+    }
+
+    /// When the subject was registered.
+    #[must_use]
+    pub fn registered_at(&self) -> Option<OffsetDateTime> {
+        self.registered_at
+    }
+
+    /// When the subject last withdrew everything at once.
+    #[must_use]
+    pub fn withdrawn_all_at(&self) -> Option<OffsetDateTime> {
+        self.withdrawn_all_at
+    }
+
+    /// The global opt-out signal, if it was ever set.
+    #[must_use]
+    pub fn global_opt_out(&self) -> Option<OptOutSignal> {
+        self.global_opt_out
+    }
+
+    /// When the subject was last erased.
+    #[must_use]
+    pub fn erased_at(&self) -> Option<OffsetDateTime> {
+        self.erased_at
+    }
+
+    /// Every purpose of the catalog, in declaration order.
+    #[must_use]
+    pub fn purposes(&self) -> &[PurposeReport] {
+        &self.purposes
+    }
+
+    /// The entry for `purpose`.
+    #[must_use]
+    pub fn purpose(&self, purpose: &str) -> Option<&PurposeReport> {
+        self.purposes.iter().find(|p| p.purpose == purpose)
+    }
+
+    /// The report as pretty-printed JSON.
+    ///
+    /// # Errors
+    ///
+    /// None in practice; serde_json's own errors are passed on as [`Error::Json`].
+    pub fn to_json(&self) -> Result<String> {
+        to_json("report", self)
+    }
+}
+
+impl Ledger {
+    /// What `subject` sees about their consent at `at`: every purpose of the
+    /// catalog, in declaration order, with its title, description and legal
+    /// basis, the status ([`Ledger::status`]), the answer and its time, the
+    /// categories covered, the validity and the evidence, and the decision
+    /// ([`Ledger::decide`]) for each category the purpose declares. Purposes
+    /// the subject never answered appear too, with their [`DefaultRule`] and
+    /// the decisions that rule gives.
+    ///
+    /// Never fails: an unknown or erased subject gets a report where nothing
+    /// is answered and every decision is `UnknownSubject`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{
+    ///     Catalog, CollectionMethod, ConsentStatus, DefaultRule, Evidence, Grant, Ledger,
+    ///     LegalBasis, PurposeDef,
+    /// };
+    /// use time::macros::datetime;
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .controller("Acme Shop Ltd")
+    ///     .category("contact")
+    ///     .purpose(
+    ///         PurposeDef::new("newsletter", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["contact"]),
+    ///     )
+    ///     .purpose(
+    ///         PurposeDef::new("orders", LegalBasis::Contract)
+    ///             .title("Orders")
+    ///             .description("Delivering what you bought.")
+    ///             .categories(["contact"]),
+    ///     )
+    ///     .build()?;
+    /// let mut ledger = Ledger::new(catalog);
+    /// let t = datetime!(2026-03-01 10:00 UTC);
+    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("user-1", "newsletter", t, banner))?;
+    ///
+    /// let report = ledger.subject_report("user-1", t);
+    /// let newsletter = report.purpose("newsletter").unwrap();
+    /// assert_eq!(newsletter.status(), ConsentStatus::Given);
+    /// let orders = report.purpose("orders").unwrap();
+    /// assert_eq!(orders.answer(), None);
+    /// assert_eq!(orders.default_rule(), DefaultRule::Permitted);
+    /// assert!(orders.decisions()[0].is_permitted());
+    /// println!("{report}");
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    #[must_use]
+    pub fn subject_report(&self, subject: &str, at: OffsetDateTime) -> SubjectReport {
+        let held = self.subject_records(subject);
+        let purposes = self
+            .catalog()
+            .purposes()
+            .map(|p| {
+                let record = held.as_ref().and_then(|h| h.record(p.name()));
+                purpose_report(self, subject, p, record, at)
+            })
+            .collect();
+        SubjectReport {
+            subject: subject.to_owned(),
+            at: utc(at),
+            controller: self.catalog().controller().map(str::to_owned),
+            known: held.as_ref().is_some_and(is_known),
+            registered_at: held.as_ref().and_then(|h| h.registered()).map(|m| m.at()),
+            withdrawn_all_at: held
+                .as_ref()
+                .and_then(|h| h.withdrawn_all())
+                .map(|m| m.at()),
+            global_opt_out: held
+                .as_ref()
+                .and_then(|h| h.global_opt_out())
+                .map(|(on, m)| OptOutSignal { on, since: m.at() }),
+            erased_at: held.as_ref().and_then(|h| h.erased()).map(|m| m.at()),
+            purposes,
+        }
+    }
+}
+
+fn purpose_report(
+    ledger: &Ledger,
+    subject: &str,
+    p: &Purpose,
+    record: Option<&ConsentRecord>,
+    at: OffsetDateTime,
+) -> PurposeReport {
+    let given = record.filter(|r| r.answer() == Answer::Given);
+    PurposeReport {
+        purpose: p.name().to_owned(),
+        title: p.title().to_owned(),
+        description: p.description().to_owned(),
+        basis: p.basis(),
+        sale_or_sharing: p.is_sale_or_sharing(),
+        direct_marketing: p.is_direct_marketing(),
+        notice_version: p.notice_version(),
+        default: DefaultRule::of(p),
+        status: ledger.status(subject, p.name(), at),
+        answer: record.map(ConsentRecord::answer),
+        answered_at: record.map(ConsentRecord::at),
+        valid_until: given.and_then(ConsentRecord::expires_at),
+        withdrawn_all_at: given.and_then(ConsentRecord::withdrawn_by_all),
+        categories: given.map(|r| r.categories().to_vec()).unwrap_or_default(),
+        evidence: record.map(|r| r.evidence().clone()),
+        record: record.map(ConsentRecord::event),
+        decisions: p
+            .categories()
+            .map(|c| CategoryDecision {
+                category: c.to_owned(),
+                decision: ledger.decide(subject, p.name(), c, at),
+            })
+            .collect(),
+    }
+}
+
+/// Known: something other than an erasure mark is held (as the ledger counts it).
+pub(crate) fn is_known(held: &SubjectRecords) -> bool {
+    held.registered().is_some()
+        || held.withdrawn_all().is_some()
+        || held.global_opt_out().is_some()
+        || !held.records().is_empty()
+}
+
+impl fmt::Display for SubjectReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Consent report for `{}` at {}",
+            self.subject,
+            rfc3339(self.at)
+        )?;
+        if let Some(c) = &self.controller {
+            writeln!(f, "Controller: {c}")?;
+        }
+        if !self.known {
+            writeln!(f, "We hold no consent record about you.")?;
+        }
+        if let Some(t) = self.erased_at {
+            writeln!(f, "Erased at {}.", rfc3339(t))?;
+        }
+        if let Some(t) = self.withdrawn_all_at {
+            writeln!(f, "You withdrew all your consents at {}.", rfc3339(t))?;
+        }
+        if let Some(s) = self.global_opt_out {
+            if s.on {
+                writeln!(
+                    f,
+                    "Global opt-out signal: on since {} (no sale or sharing).",
+                    rfc3339(s.since)
+                )?;
+            } else {
+                writeln!(f, "Global opt-out signal: off since {}.", rfc3339(s.since))?;
+            }
+        }
+        for p in &self.purposes {
+            writeln!(f)?;
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for PurposeReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} [{}]", self.title, self.purpose)?;
+        writeln!(f, "  {}", self.description)?;
+        write!(f, "  Legal basis: {}", self.basis)?;
+        if self.sale_or_sharing {
+            f.write_str("; sale or sharing")?;
+        }
+        if self.direct_marketing {
+            f.write_str("; direct marketing")?;
+        }
+        writeln!(f, ". If you say nothing: {}.", self.default)?;
+        match (self.answer, self.answered_at) {
+            (Some(answer), Some(t)) => {
+                write!(
+                    f,
+                    "  Your answer: {} at {}",
+                    answer_word(answer),
+                    rfc3339(t)
+                )?;
+                if answer == Answer::Given {
+                    match self.valid_until {
+                        Some(e) => write!(f, ", valid until {}", rfc3339(e))?,
+                        None => f.write_str(", no expiry")?,
+                    }
+                }
+                if let Some(w) = self.withdrawn_all_at {
+                    write!(f, ", withdrawn with all others at {}", rfc3339(w))?;
+                }
+                writeln!(f, " (status: {})", self.status)?;
+            }
+            _ => writeln!(f, "  Your answer: none (status: {})", self.status)?,
+        }
+        if !self.categories.is_empty() {
+            writeln!(f, "  Covers: {}", self.categories.join(", "))?;
+        }
+        if let Some(e) = &self.evidence {
+            writeln!(f, "  Evidence: {}", evidence_text(e))?;
+        }
+        for d in &self.decisions {
+            writeln!(f, "  - {}: {}", d.category, d.decision)?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn answer_word(answer: Answer) -> &'static str {
+    match answer {
+        Answer::Given => "given",
+        Answer::Refused => "refused",
+        Answer::Withdrawn => "withdrawn",
+        Answer::Objected => "objected",
+    }
+}
+
+/// The evidence in one line: method, channel, notice version, proof,
+/// jurisdiction, language.
+pub(crate) fn evidence_text(e: &Evidence) -> String {
+    let mut parts = vec![e.method().to_string()];
+    if let Some(c) = e.channel_name() {
+        parts.push(format!("channel {c}"));
+    }
+    if let Some(v) = e.notice() {
+        parts.push(format!("notice version {v}"));
+    }
+    if let Some(p) = e.proof_ref() {
+        parts.push(format!("proof {p}"));
+    }
+    if let Some(j) = e.jurisdiction_code() {
+        parts.push(format!("jurisdiction {j}"));
+    }
+    if let Some(l) = e.language_tag() {
+        parts.push(format!("language {l}"));
+    }
+    parts.join(", ")
+}
+
+// ---- helpers shared by the transparency modules ----
+
+/// An instant in UTC, clamped to the range the engine stores.
+pub(crate) fn utc(t: OffsetDateTime) -> OffsetDateTime {
+    timestamp::from_nanos(timestamp::check_nanos(t))
+}
+
+/// RFC 3339 text in UTC, as events and snapshots write instants.
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
+    timestamp::format(timestamp::check_nanos(t))
+}
+
+pub(crate) fn ser_time<S: Serializer>(
+    t: &OffsetDateTime,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(&rfc3339(*t))
+}
+
+#[allow(clippy::ref_option)] // the signature serde's `serialize_with` calls
+pub(crate) fn ser_opt_time<S: Serializer>(
+    t: &Option<OffsetDateTime>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.collect_str(&rfc3339(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// Pretty JSON, serde_json's errors as [`Error::Json`].
+pub(crate) fn to_json<T: Serialize + ?Sized>(what: &'static str, value: &T) -> Result<String> {
+    serde_json::to_string_pretty(value).map_err(|e| Error::Json {
+        what,
+        message: e.to_string(),
+    })
+}

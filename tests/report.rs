@@ -1,0 +1,643 @@
+//! Subject reports, consent receipts (ISO/IEC TS 27560 via DPV, Kantara
+//! v1.1) and the portability export, through the public API.
+
+mod rights;
+
+use consentry::{
+    Answer, ConsentStatus, Decision, DefaultRule, EXPORT_FORMAT, Grant, ISO27560_RECEIPT_SCHEMA,
+    ISO27560_RECORD_SCHEMA, KANTARA_VERSION, Ledger, LegalBasis, ReceiptOptions, Snapshot,
+};
+use rights::*;
+use serde_json::{Value, json};
+
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).expect("valid JSON")
+}
+
+/// Ann: newsletter given, analytics refused, ads given then GPC; health
+/// research given (sensitive).
+fn ann() -> Ledger {
+    let mut l = shop();
+    l.give(Grant::new("ann", "newsletter", T0, banner(2)))
+        .unwrap();
+    l.refuse("ann", "analytics", T0 + days(1), banner(1))
+        .unwrap();
+    l.give(Grant::new("ann", "health.research", T0, banner(1)))
+        .unwrap();
+    l
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<consentry::SubjectReport>();
+    check::<consentry::PurposeReport>();
+    check::<consentry::ConsentReceipt>();
+    check::<consentry::ReceiptOptions>();
+    check::<consentry::SubjectExport>();
+    check::<consentry::Ask>();
+    check::<consentry::PrunedRecord>();
+    check::<consentry::ExpiringGrant<'static>>();
+    check::<consentry::Audit>();
+}
+
+// ---------------------------------------------------------------------------
+// Subject report
+// ---------------------------------------------------------------------------
+
+#[test]
+fn report_lists_every_purpose_with_status_evidence_and_decisions() {
+    let l = ann();
+    let at = T0 + days(30);
+    let report = l.subject_report("ann", at);
+    assert_eq!(report.subject(), "ann");
+    assert_eq!(report.at(), at);
+    assert_eq!(report.controller(), Some("Acme Shop Ltd"));
+    assert!(report.is_known());
+    let names: Vec<&str> = report.purposes().iter().map(|p| p.purpose()).collect();
+    assert_eq!(names, PURPOSES);
+
+    let n = report.purpose("newsletter").unwrap();
+    assert_eq!(n.title(), "Newsletter");
+    assert_eq!(n.description(), "A monthly e-mail about offers.");
+    assert_eq!(n.basis(), LegalBasis::Consent);
+    assert_eq!(n.default_rule(), DefaultRule::DeniedUntilConsent);
+    assert_eq!(n.status(), ConsentStatus::Given);
+    assert_eq!(n.answer(), Some(Answer::Given));
+    assert_eq!(n.answered_at(), Some(T0));
+    assert_eq!(n.valid_until(), Some(T0 + days(395)));
+    assert_eq!(n.categories(), ["contact.email"]);
+    assert_eq!(n.evidence().and_then(|e| e.proof_ref()), Some("rcpt-0001"));
+    assert!(n.record().is_some());
+    assert_eq!(n.decisions().len(), 1);
+    assert!(n.decisions()[0].is_permitted());
+
+    let a = report.purpose("analytics").unwrap();
+    assert_eq!(a.status(), ConsentStatus::Refused);
+    assert_eq!(a.answer(), Some(Answer::Refused));
+    assert_eq!(a.valid_until(), None);
+    assert!(a.categories().is_empty());
+    assert_eq!(a.default_rule(), DefaultRule::PermittedUntilOptOut);
+}
+
+#[test]
+fn unanswered_purposes_show_what_happens_by_default() {
+    let l = ann();
+    let at = T0 + days(30);
+    let report = l.subject_report("ann", at);
+    for (purpose, rule) in [
+        ("ads", DefaultRule::DeniedUntilConsent),
+        ("data.sale", DefaultRule::PermittedUntilOptOut),
+        ("fraud", DefaultRule::PermittedUntilOptOut),
+        ("orders", DefaultRule::Permitted),
+        ("tax", DefaultRule::Permitted),
+        ("recalls", DefaultRule::Permitted),
+        ("census", DefaultRule::PermittedUntilOptOut),
+    ] {
+        let p = report.purpose(purpose).unwrap();
+        assert_eq!(p.answer(), None, "{purpose}");
+        assert_eq!(p.status(), ConsentStatus::Unknown, "{purpose}");
+        assert_eq!(p.default_rule(), rule, "{purpose}");
+    }
+    // Every decision is exactly what `decide` says, for every purpose.
+    for p in report.purposes() {
+        let declared: Vec<&str> = l
+            .catalog()
+            .purpose(p.purpose())
+            .unwrap()
+            .categories()
+            .collect();
+        let listed: Vec<&str> = p.decisions().iter().map(|d| d.category()).collect();
+        assert_eq!(listed, declared);
+        for d in p.decisions() {
+            assert_eq!(d.decision(), l.decide("ann", p.purpose(), d.category(), at));
+        }
+    }
+    let ads = report.purpose("ads").unwrap();
+    assert_eq!(ads.decisions()[0].decision(), Decision::NoConsent);
+    // Fraud over `location`, which has a sensitive descendant.
+    let fraud = report.purpose("fraud").unwrap();
+    assert_eq!(
+        fraud.decisions()[1].decision(),
+        Decision::ExplicitConsentRequired
+    );
+}
+
+#[test]
+fn report_of_an_unknown_or_erased_subject() {
+    let mut l = ann();
+    let at = T0 + days(30);
+    let nobody = l.subject_report("nobody", at);
+    assert!(!nobody.is_known());
+    assert!(nobody.purposes().iter().all(|p| p.answer().is_none()));
+    assert!(
+        nobody
+            .purposes()
+            .iter()
+            .flat_map(|p| p.decisions())
+            .all(|d| d.decision() == Decision::UnknownSubject)
+    );
+    assert!(
+        nobody
+            .to_string()
+            .contains("We hold no consent record about you.")
+    );
+
+    l.erase("ann", at).unwrap();
+    let erased = l.subject_report("ann", at);
+    assert!(!erased.is_known());
+    assert_eq!(erased.erased_at(), Some(at));
+    assert!(erased.purposes().iter().all(|p| p.evidence().is_none()));
+}
+
+#[test]
+fn report_shows_marks() {
+    let mut l = ann();
+    l.register("ann", T0 - days(10)).unwrap();
+    l.set_global_opt_out("ann", T0 + days(2), gpc()).unwrap();
+    l.withdraw_all("ann", T0 + days(3), settings()).unwrap();
+    let report = l.subject_report("ann", T0 + days(4));
+    assert_eq!(report.registered_at(), Some(T0 - days(10)));
+    let signal = report.global_opt_out().unwrap();
+    assert!(signal.is_on());
+    assert_eq!(signal.since(), T0 + days(2));
+    assert_eq!(report.withdrawn_all_at(), Some(T0 + days(3)));
+    let n = report.purpose("newsletter").unwrap();
+    assert_eq!(n.status(), ConsentStatus::Withdrawn);
+    assert_eq!(n.withdrawn_all_at(), Some(T0 + days(3)));
+    assert!(!n.decisions()[0].is_permitted());
+    let text = report.to_string();
+    assert!(text.contains("You withdrew all your consents at 2026-03-04T10:00:00Z."));
+    assert!(text.contains("Global opt-out signal: on since 2026-03-03T10:00:00Z"));
+}
+
+#[test]
+fn report_json() {
+    let l = ann();
+    let at = T0 + days(30);
+    let json = parse(&l.subject_report("ann", at).to_json().unwrap());
+    assert_eq!(json["subject"], "ann");
+    assert_eq!(json["at"], "2026-03-31T10:00:00Z");
+    assert_eq!(json["controller"], "Acme Shop Ltd");
+    assert_eq!(json["known"], true);
+    let purposes = json["purposes"].as_array().unwrap();
+    assert_eq!(purposes.len(), PURPOSES.len());
+    let n = &purposes[0];
+    assert_eq!(n["purpose"], "newsletter");
+    assert_eq!(n["title"], "Newsletter");
+    assert_eq!(n["basis"], "consent");
+    assert_eq!(n["direct_marketing"], true);
+    assert_eq!(n["default"], "denied_until_consent");
+    assert_eq!(n["status"], "given");
+    assert_eq!(n["answer"], "given");
+    assert_eq!(n["answered_at"], "2026-03-01T10:00:00Z");
+    assert_eq!(n["valid_until"], "2027-03-31T10:00:00Z");
+    assert_eq!(n["categories"], json!(["contact.email"]));
+    assert_eq!(n["evidence"]["method"], "banner");
+    assert_eq!(n["evidence"]["notice_version"], 2);
+    assert_eq!(n["decisions"][0]["category"], "contact.email");
+    assert_eq!(n["decisions"][0]["permitted"], true);
+    assert!(
+        n["decisions"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("permitted: consent given at 2026-03-01T10:00:00Z")
+    );
+    let orders = purposes.iter().find(|p| p["purpose"] == "orders").unwrap();
+    assert_eq!(orders["status"], "unknown");
+    assert!(orders.get("answer").is_none());
+    assert_eq!(orders["default"], "permitted");
+    assert_eq!(
+        orders["decisions"][0]["reason"],
+        "permitted: lawful on the basis of contract, not consent"
+    );
+}
+
+#[test]
+fn report_text() {
+    let l = ann();
+    let text = l.subject_report("ann", T0 + days(30)).to_string();
+    assert!(text.starts_with(
+        "Consent report for `ann` at 2026-03-31T10:00:00Z\nController: Acme Shop Ltd\n"
+    ));
+    assert!(text.contains(
+        "Newsletter [newsletter]\n  A monthly e-mail about offers.\n  Legal basis: consent; direct marketing. If you say nothing: not used unless you agree.\n  Your answer: given at 2026-03-01T10:00:00Z, valid until 2027-03-31T10:00:00Z (status: given)\n  Covers: contact.email\n  Evidence: banner, channel web, notice version 2, proof rcpt-0001, jurisdiction EU, language en\n  - contact.email: permitted: consent given at 2026-03-01T10:00:00Z"
+    ), "{text}");
+    assert!(text.contains(
+        "Orders [orders]\n  Delivering what you bought.\n  Legal basis: contract. If you say nothing: used: needed whatever you answer.\n  Your answer: none (status: unknown)\n  - contact: permitted: lawful on the basis of contract, not consent\n"
+    ), "{text}");
+    assert!(text.contains("  Your answer: refused at 2026-03-02T10:00:00Z (status: refused)"));
+}
+
+// ---------------------------------------------------------------------------
+// Receipts
+// ---------------------------------------------------------------------------
+
+fn options() -> ReceiptOptions {
+    ReceiptOptions::new()
+        .receipt_id("c1befd3e-b7e5-4ea6-8688-e9a565aade21")
+        .policy_url("https://shop.example/privacy")
+        .withdrawal_method("https://shop.example/account/privacy")
+        .controller_contact("privacy@shop.example")
+}
+
+#[test]
+fn iso27560_receipt_follows_the_dpv_profile() {
+    let l = ann();
+    let at = T0 + days(30);
+    let receipt = l.receipt("ann", "newsletter", at, &options()).unwrap();
+    let json = parse(&receipt.to_iso27560_json().unwrap());
+    assert_eq!(json["@context"]["dpv"], "https://w3id.org/dpv#");
+    assert_eq!(json["@type"], "dpv:ConsentReceipt");
+    assert_eq!(
+        json["dct:identifier"],
+        "c1befd3e-b7e5-4ea6-8688-e9a565aade21"
+    );
+    assert_eq!(json["dct:conformsTo"], ISO27560_RECEIPT_SCHEMA);
+    assert_eq!(json["dct:created"], "2026-03-31T10:00:00Z");
+    assert_eq!(json["dct:publisher"], "Acme Shop Ltd");
+    assert_eq!(json["dct:references"], "https://shop.example/privacy");
+
+    let record = &json["dpv:hasRecordOfActivity"];
+    let held = l.subject_records("ann").unwrap();
+    let event = held.record("newsletter").unwrap().event().to_string();
+    assert_eq!(record["@type"], "dpv:ConsentRecord");
+    assert_eq!(record["dct:identifier"], event.as_str());
+    assert_eq!(record["dct:conformsTo"], ISO27560_RECORD_SCHEMA);
+    assert_eq!(record["dpv:hasDataSubject"], "ann");
+    assert_eq!(record["dpv:hasDataController"], "Acme Shop Ltd");
+    assert_eq!(record["dpv:hasJurisdiction"], "EU");
+    assert_eq!(
+        record["dpv:hasNotice"],
+        json!({"@type": "dpv:ConsentNotice", "dct:hasVersion": "2", "dct:language": "en"})
+    );
+    let process = &record["dpv:hasProcess"];
+    assert_eq!(process["@type"], "dpv:Process");
+    assert_eq!(process["dpv:hasPurpose"]["dct:identifier"], "newsletter");
+    assert_eq!(process["dpv:hasPurpose"]["dct:title"], "Newsletter");
+    assert_eq!(
+        process["dpv:hasPersonalData"],
+        json!([{"@type": "dpv:PersonalData", "dct:identifier": "contact.email"}])
+    );
+    assert_eq!(process["dpv:hasLegalBasis"], "dpv:Consent");
+    assert_eq!(process["dpv:hasDataController"], "Acme Shop Ltd");
+    assert_eq!(
+        process["dpv:hasConsentControl"],
+        json!({"@type": "dpv:WithdrawConsent", "dpv:isExercisedAt": "https://shop.example/account/privacy"})
+    );
+    assert_eq!(
+        record["dpv:hasConsentStatus"],
+        json!([{
+            "@type": "dpv:ConsentGiven",
+            "dpv:isIndicatedAtTime": "2026-03-01T10:00:00Z",
+            "dpv:hasDuration": {"@type": "dpv:UntilTimeDuration", "rdf:value": "2027-03-31T10:00:00Z"},
+            "dpv:isIndicatedBy": "dpv:DataSubject",
+            "dpv:hasIndicationMethod": "banner via web",
+            "dct:references": "rcpt-0001",
+        }])
+    );
+}
+
+#[test]
+fn iso27560_events_say_what_ended_the_consent() {
+    let mut l = ann();
+    // Expired at the issue time.
+    let later = T0 + days(400);
+    let r = l.receipt("ann", "newsletter", later, &options()).unwrap();
+    assert_eq!(r.status(), ConsentStatus::Expired);
+    let json = parse(&r.to_iso27560_json().unwrap());
+    let events = json["dpv:hasRecordOfActivity"]["dpv:hasConsentStatus"]
+        .as_array()
+        .unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1]["@type"], "dpv:ConsentExpired");
+    assert_eq!(events[1]["dpv:isIndicatedAtTime"], "2027-03-31T10:00:00Z");
+
+    // Withdrawn all at once.
+    l.withdraw_all("ann", T0 + days(5), settings()).unwrap();
+    let r = l
+        .receipt("ann", "newsletter", T0 + days(6), &options())
+        .unwrap();
+    let json = parse(&r.to_iso27560_json().unwrap());
+    let events = &json["dpv:hasRecordOfActivity"]["dpv:hasConsentStatus"];
+    assert_eq!(events[1]["@type"], "dpv:ConsentWithdrawn");
+    assert_eq!(events[1]["dpv:isIndicatedAtTime"], "2026-03-06T10:00:00Z");
+
+    // A refusal: the purpose's categories, what was declined.
+    let r = l
+        .receipt("ann", "analytics", T0 + days(6), &options())
+        .unwrap();
+    assert_eq!(r.categories(), ["browsing"]);
+    let json = parse(&r.to_iso27560_json().unwrap());
+    let record = &json["dpv:hasRecordOfActivity"];
+    assert_eq!(
+        record["dpv:hasConsentStatus"][0]["@type"],
+        "dpv:ConsentRefused"
+    );
+    assert!(
+        record["dpv:hasConsentStatus"][0]
+            .get("dpv:hasDuration")
+            .is_none()
+    );
+    assert_eq!(
+        record["dpv:hasProcess"]["dpv:hasLegalBasis"],
+        "dpv:LegitimateInterest"
+    );
+}
+
+#[test]
+fn iso27560_notice_outdated_is_invalidated() {
+    let l = ann();
+    // The controller raises the newsletter's minimum notice to 3.
+    let snapshot = Snapshot::from_json(&l.snapshot().to_json().unwrap()).unwrap();
+    let l = Ledger::restore_with_catalog(snapshot, catalog_with(3, 3)).unwrap();
+    let r = l
+        .receipt("ann", "newsletter", T0 + days(1), &options())
+        .unwrap();
+    assert_eq!(r.status(), ConsentStatus::Invalidated);
+    let json = parse(&r.to_iso27560_json().unwrap());
+    let events = &json["dpv:hasRecordOfActivity"]["dpv:hasConsentStatus"];
+    assert_eq!(events[1]["@type"], "dpv:ConsentInvalidated");
+}
+
+#[test]
+fn legal_bases_map_to_dpv_concepts() {
+    let mut l = shop();
+    let expected = [
+        ("newsletter", "dpv:Consent"),
+        ("health.research", "dpv:ExplicitlyExpressedConsent"),
+        ("analytics", "dpv:LegitimateInterest"),
+        ("orders", "dpv:Contract"),
+        ("tax", "dpv:LegalObligation"),
+        ("recalls", "dpv:VitalInterest"),
+        ("census", "dpv:PublicInterest"),
+    ];
+    for (purpose, concept) in expected {
+        l.refuse("ann", purpose, T0, banner(1)).unwrap();
+        let r = l
+            .receipt("ann", purpose, T0, &ReceiptOptions::new())
+            .unwrap();
+        let json = parse(&r.to_iso27560_json().unwrap());
+        assert_eq!(
+            json["dpv:hasRecordOfActivity"]["dpv:hasProcess"]["dpv:hasLegalBasis"], concept,
+            "{purpose}"
+        );
+    }
+}
+
+#[test]
+fn kantara_receipt() {
+    let l = ann();
+    let at = T0 + days(30);
+    let receipt = l.receipt("ann", "newsletter", at, &options()).unwrap();
+    let json = parse(&receipt.to_kantara_json().unwrap());
+    let event = l
+        .subject_records("ann")
+        .unwrap()
+        .record("newsletter")
+        .unwrap()
+        .event()
+        .to_string();
+    assert_eq!(
+        json,
+        json!({
+            "version": KANTARA_VERSION,
+            "jurisdiction": "EU",
+            "consentTimestamp": T0.unix_timestamp(),
+            "collectionMethod": "banner via web",
+            "consentReceiptID": "c1befd3e-b7e5-4ea6-8688-e9a565aade21",
+            "language": "en",
+            "piiPrincipalId": "ann",
+            "piiControllers": [{"piiController": "Acme Shop Ltd", "contact": "privacy@shop.example"}],
+            "policyUrl": "https://shop.example/privacy",
+            "services": [{
+                "service": "Acme Shop Ltd",
+                "purposes": [{
+                    "purpose": "Newsletter",
+                    "purposeCategory": ["newsletter"],
+                    "consentType": "EXPRESSED",
+                    "piiCategory": ["contact.email"],
+                    "primaryPurpose": false,
+                    "termination": "valid until 2027-03-31T10:00:00Z; withdraw at any time: https://shop.example/account/privacy",
+                    "thirdPartyDisclosure": false,
+                    "legalBasis": "consent",
+                    "noticeVersion": 2,
+                    "answer": "given",
+                    "consentStatus": "given",
+                    "validFrom": "2026-03-01T10:00:00Z",
+                    "validUntil": "2027-03-31T10:00:00Z",
+                    "withdrawalMethod": "https://shop.example/account/privacy",
+                    "proof": "rcpt-0001",
+                    "recordId": event,
+                }],
+            }],
+            "sensitive": false,
+        })
+    );
+}
+
+#[test]
+fn sensitive_data_in_receipts() {
+    let l = ann();
+    let r = l
+        .receipt("ann", "health.research", T0, &ReceiptOptions::new())
+        .unwrap();
+    assert_eq!(r.sensitive_categories(), ["health"]);
+    let k = parse(&r.to_kantara_json().unwrap());
+    assert_eq!(k["sensitive"], true);
+    assert_eq!(k["spiCat"], json!(["health"]));
+    assert_eq!(k["services"][0]["purposes"][0]["consentType"], "EXPLICIT");
+    let d = parse(&r.to_iso27560_json().unwrap());
+    assert_eq!(
+        d["dpv:hasRecordOfActivity"]["dpv:hasProcess"]["dpv:hasPersonalData"],
+        json!([{"@type": "dpv:SensitivePersonalData", "dct:identifier": "health"}])
+    );
+
+    // A sensitive descendant reached through a parent is listed too.
+    let mut l = shop();
+    l.give(Grant::new("bo", "fraud", T0, banner(1))).unwrap();
+    let r = l
+        .receipt("bo", "fraud", T0, &ReceiptOptions::new())
+        .unwrap();
+    assert_eq!(r.categories(), ["purchases", "location"]);
+    assert_eq!(r.sensitive_categories(), ["location.precise"]);
+    let d = parse(&r.to_iso27560_json().unwrap());
+    assert_eq!(
+        d["dpv:hasRecordOfActivity"]["dpv:hasProcess"]["dpv:hasPersonalData"],
+        json!([
+            {"@type": "dpv:PersonalData", "dct:identifier": "purchases"},
+            {"@type": "dpv:PersonalData", "dct:identifier": "location"},
+            {"@type": "dpv:SensitivePersonalData", "dct:identifier": "location.precise"},
+        ])
+    );
+    let k = parse(&r.to_kantara_json().unwrap());
+    assert_eq!(k["services"][0]["purposes"][0]["consentType"], "EXPLICIT");
+}
+
+#[test]
+fn receipt_defaults_and_absence() {
+    let l = ann();
+    assert!(
+        l.receipt("ann", "orders", T0, &ReceiptOptions::new())
+            .is_none()
+    );
+    assert!(
+        l.receipt("ann", "loyalty", T0, &ReceiptOptions::new())
+            .is_none()
+    );
+    assert!(
+        l.receipt("bob", "newsletter", T0, &ReceiptOptions::new())
+            .is_none()
+    );
+    let r = l
+        .receipt("ann", "newsletter", T0 + days(1), &ReceiptOptions::new())
+        .unwrap();
+    let event = r.record().event().to_string();
+    assert_eq!(r.receipt_id(), format!("{event}@2026-03-02T10:00:00Z"));
+    assert_eq!(r.subject(), "ann");
+    assert_eq!(r.purpose(), "newsletter");
+    assert_eq!(r.controller(), Some("Acme Shop Ltd"));
+    assert_eq!(r.basis(), LegalBasis::Consent);
+    assert_eq!(r.issued_at(), T0 + days(1));
+    let k = parse(&r.to_kantara_json().unwrap());
+    assert!(k.get("policyUrl").is_none());
+    assert_eq!(
+        k["services"][0]["purposes"][0]["termination"],
+        "valid until 2027-03-31T10:00:00Z"
+    );
+
+    // Jurisdiction and language default from the options when the evidence
+    // names none.
+    let mut l = shop();
+    l.give(Grant::new(
+        "cy",
+        "newsletter",
+        T0,
+        consentry::Evidence::new(consentry::CollectionMethod::Form).notice_version(2),
+    ))
+    .unwrap();
+    let r = l
+        .receipt(
+            "cy",
+            "newsletter",
+            T0,
+            &ReceiptOptions::new().jurisdiction("US-CA").language("es"),
+        )
+        .unwrap();
+    assert_eq!(r.jurisdiction(), Some("US-CA"));
+    assert_eq!(r.language(), Some("es"));
+    let k = parse(&r.to_kantara_json().unwrap());
+    assert_eq!(k["collectionMethod"], "form");
+}
+
+#[test]
+fn receipt_text() {
+    let l = ann();
+    let text = l
+        .receipt("ann", "newsletter", T0 + days(30), &options())
+        .unwrap()
+        .to_string();
+    let event = l
+        .subject_records("ann")
+        .unwrap()
+        .record("newsletter")
+        .unwrap()
+        .event();
+    assert_eq!(
+        text,
+        format!(
+            "Consent receipt c1befd3e-b7e5-4ea6-8688-e9a565aade21
+Issued: 2026-03-31T10:00:00Z
+Controller: Acme Shop Ltd (privacy@shop.example)
+Subject: ann
+Purpose: Newsletter [newsletter]
+  A monthly e-mail about offers.
+Legal basis: consent
+Data: contact.email
+Answer: given at 2026-03-01T10:00:00Z, valid until 2027-03-31T10:00:00Z
+Status at issue: given
+Evidence: banner, channel web, notice version 2, proof rcpt-0001, jurisdiction EU, language en
+Jurisdiction: EU
+To withdraw: https://shop.example/account/privacy
+Privacy policy: https://shop.example/privacy
+Record: {event}
+"
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Portability export
+// ---------------------------------------------------------------------------
+
+#[test]
+fn export_holds_everything_about_the_subject() {
+    let mut l = ann();
+    l.register("ann", T0 - days(10)).unwrap();
+    l.set_global_opt_out("ann", T0 + days(2), gpc()).unwrap();
+    l.withdraw_all("ann", T0 + days(3), settings()).unwrap();
+    l.give(Grant::new("bob", "newsletter", T0, banner(2)))
+        .unwrap();
+    let at = T0 + days(4);
+    let export = l.export_subject("ann", at).unwrap();
+    assert_eq!(export.exported_at(), at);
+    assert_eq!(export.held(), &l.subject_records("ann").unwrap());
+    let json = parse(&export.to_json().unwrap());
+    assert_eq!(json["format"], EXPORT_FORMAT);
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["subject"], "ann");
+    assert_eq!(json["exported_at"], "2026-03-05T10:00:00Z");
+    assert_eq!(json["controller"], "Acme Shop Ltd");
+    assert_eq!(json["registered"]["at"], "2026-02-19T10:00:00Z");
+    assert_eq!(json["global_opt_out"]["on"], true);
+    assert_eq!(
+        json["global_opt_out"]["evidence"]["method"],
+        "browser_signal"
+    );
+    assert_eq!(json["withdrawn_all"]["at"], "2026-03-04T10:00:00Z");
+    assert!(json.get("erased").is_none());
+    let records = json["records"].as_array().unwrap();
+    let purposes: Vec<&str> = records
+        .iter()
+        .map(|r| r["purpose"].as_str().unwrap())
+        .collect();
+    assert_eq!(purposes, ["newsletter", "analytics", "health.research"]);
+    let n = &records[0];
+    assert_eq!(n["title"], "Newsletter");
+    assert_eq!(n["basis"], "consent");
+    assert_eq!(n["answer"], "given");
+    assert_eq!(n["at"], "2026-03-01T10:00:00Z");
+    assert_eq!(n["expires_at"], "2027-03-31T10:00:00Z");
+    assert_eq!(n["categories"], json!(["contact.email"]));
+    assert_eq!(n["withdrawn_by_all"], "2026-03-04T10:00:00Z");
+    assert_eq!(n["status"], "withdrawn");
+    assert_eq!(n["evidence"]["proof"], "rcpt-0001");
+    let event = l
+        .subject_records("ann")
+        .unwrap()
+        .record("newsletter")
+        .unwrap()
+        .event()
+        .to_string();
+    assert_eq!(n["event"], event.as_str());
+    assert_eq!(records[1]["answer"], "refused");
+    assert!(records[1].get("categories").is_none());
+    // Nothing about anyone else.
+    assert!(!export.to_json().unwrap().contains("bob"));
+}
+
+#[test]
+fn export_of_unknown_and_erased_subjects() {
+    let mut l = ann();
+    assert!(l.export_subject("nobody", T0).is_none());
+    l.erase("ann", T0 + days(1)).unwrap();
+    let json = parse(
+        &l.export_subject("ann", T0 + days(1))
+            .unwrap()
+            .to_json()
+            .unwrap(),
+    );
+    assert_eq!(json["erased"]["at"], "2026-03-02T10:00:00Z");
+    assert_eq!(json["records"], json!([]));
+    assert!(json.get("registered").is_none());
+}

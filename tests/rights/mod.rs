@@ -1,0 +1,186 @@
+//! Shared fixtures for the transparency and subject-rights tests (reports,
+//! receipts, re-prompting, audiences, audits): a small shop catalog with one
+//! purpose per legal basis, evidence and instants.
+
+// Each test crate uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use consentry::{Catalog, CollectionMethod, Evidence, Ledger, LegalBasis, PurposeDef};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+/// The day the banner went live.
+pub const T0: OffsetDateTime = datetime!(2026-03-01 10:00 UTC);
+
+pub fn days(n: i64) -> Duration {
+    Duration::days(n)
+}
+
+pub fn ns(n: i64) -> Duration {
+    Duration::nanoseconds(n)
+}
+
+/// Every category, in declaration order.
+pub const CATEGORIES: [&str; 8] = [
+    "contact",
+    "contact.email",
+    "contact.address",
+    "browsing",
+    "purchases",
+    "location",
+    "location.precise", // sensitive, under a non-sensitive parent
+    "health",           // sensitive
+];
+
+/// Every purpose, in declaration order.
+pub const PURPOSES: [&str; 10] = [
+    "newsletter",
+    "ads",
+    "data.sale",
+    "analytics",
+    "fraud",
+    "orders",
+    "health.research",
+    "tax",
+    "recalls",
+    "census",
+];
+
+/// The shop's purpose `name`, with the newsletter's notice at `notice`
+/// (minimum `min`).
+pub fn purpose(name: &str, notice: u32, min: u32) -> PurposeDef {
+    let def = |basis, title: &str, description: &str| {
+        PurposeDef::new(name, basis)
+            .title(title)
+            .description(description)
+    };
+    match name {
+        "newsletter" => def(
+            LegalBasis::Consent,
+            "Newsletter",
+            "A monthly e-mail about offers.",
+        )
+        .categories(["contact.email"])
+        .notice_version(notice)
+        .min_notice_version(min)
+        .max_validity(days(395))
+        .direct_marketing(),
+        "ads" => def(
+            LegalBasis::Consent,
+            "Targeted advertising",
+            "Sharing what you browse and buy with advertising partners.",
+        )
+        .categories(["browsing", "purchases"])
+        .max_validity(days(395))
+        .sale_or_sharing(),
+        "data.sale" => def(
+            LegalBasis::LegitimateInterest,
+            "Sale of customer lists",
+            "Selling contact lists to partner brands (you may opt out).",
+        )
+        .categories(["contact.email", "purchases"])
+        .sale_or_sharing(),
+        "analytics" => def(
+            LegalBasis::LegitimateInterest,
+            "Site analytics",
+            "Counting visits to improve the site.",
+        )
+        .categories(["browsing"]),
+        "fraud" => def(
+            LegalBasis::LegitimateInterest,
+            "Fraud prevention",
+            "Spotting stolen cards.",
+        )
+        .categories(["purchases", "location"]),
+        "orders" => def(
+            LegalBasis::Contract,
+            "Orders",
+            "Delivering what you bought.",
+        )
+        .categories(["contact", "purchases"]),
+        "health.research" => def(
+            LegalBasis::ExplicitConsent,
+            "Health research",
+            "Studies on allergies with our university partner.",
+        )
+        .categories(["health"])
+        .max_validity(days(730)),
+        "tax" => def(
+            LegalBasis::LegalObligation,
+            "Tax records",
+            "Keeping invoices for the tax authority.",
+        )
+        .categories(["purchases"]),
+        "recalls" => def(
+            LegalBasis::VitalInterests,
+            "Product recalls",
+            "Reaching you about a dangerous product.",
+        )
+        .categories(["contact"]),
+        "census" => def(
+            LegalBasis::PublicTask,
+            "Official statistics",
+            "Answering the statistics office's survey.",
+        )
+        .categories(["purchases"]),
+        other => panic!("no purpose `{other}`"),
+    }
+}
+
+/// The shop catalog with the newsletter at notice `notice`, minimum `min`.
+pub fn catalog_with(notice: u32, min: u32) -> Catalog {
+    let mut b = Catalog::builder().controller("Acme Shop Ltd");
+    for c in CATEGORIES {
+        b = match c {
+            "location.precise" | "health" => b.sensitive_category(c),
+            _ => b.category(c),
+        };
+    }
+    for p in PURPOSES {
+        b = b.purpose(purpose(p, notice, min));
+    }
+    b.build().expect("the shop catalog is valid")
+}
+
+/// The shop catalog: newsletter notice version 2, version 1 still accepted.
+pub fn catalog() -> Catalog {
+    catalog_with(2, 1)
+}
+
+pub fn shop() -> Ledger {
+    Ledger::new(catalog())
+}
+
+/// Evidence from the web banner, notice `version`.
+pub fn banner(version: u32) -> Evidence {
+    Evidence::new(CollectionMethod::Banner)
+        .notice_version(version)
+        .channel("web")
+        .proof("rcpt-0001")
+        .jurisdiction("EU")
+        .language("en")
+}
+
+/// Evidence from the settings page (no notice version).
+pub fn settings() -> Evidence {
+    Evidence::new(CollectionMethod::SettingsPage).channel("web")
+}
+
+/// A Global Privacy Control header.
+pub fn gpc() -> Evidence {
+    Evidence::new(CollectionMethod::BrowserSignal).channel("Sec-GPC: 1")
+}
+
+/// Every permission of `ledger` for these subjects (and one unknown), every
+/// purpose and category (declared or not) at `at`.
+pub fn permissions(ledger: &Ledger, subjects: &[String], at: OffsetDateTime) -> Vec<bool> {
+    let mut out = Vec::new();
+    for s in subjects.iter().map(String::as_str).chain(["nobody"]) {
+        for p in PURPOSES.iter().copied().chain(["loyalty"]) {
+            for c in CATEGORIES.iter().copied().chain(["fax"]) {
+                out.push(ledger.is_permitted(s, p, c, at));
+            }
+        }
+    }
+    out
+}
