@@ -1,6 +1,6 @@
 //! The catalog: the controller's declared data categories and purposes.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::fmt;
 use std::str::FromStr;
 

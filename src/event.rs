@@ -16,8 +16,8 @@ use crate::timestamp::{self, Nanos, Rfc3339};
 /// The event format version this crate writes and reads.
 pub const EVENT_FORMAT_VERSION: u32 = 1;
 
-/// The id of an event: a 128-bit hash (FNV-1a) of its content, written as 32
-/// lowercase hex digits.
+/// The id of an event: a 128-bit hash (XXH3-128) of its canonical JSON
+/// without the id, written as 32 lowercase hex digits.
 ///
 /// Because the id is derived from the content, the same change always has the
 /// same id, a replayed duplicate is recognised, and an event whose content
@@ -35,9 +35,23 @@ impl EventId {
     }
 }
 
+impl EventId {
+    /// The 32 lowercase hex digits.
+    fn hex(self) -> [u8; 32] {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut buf = [0u8; 32];
+        for (i, slot) in buf.iter_mut().enumerate() {
+            let nibble = (self.0 >> (124 - 4 * i)) & 0xf;
+            *slot = HEX.get(nibble as usize).copied().unwrap_or(b'0');
+        }
+        buf
+    }
+}
+
 impl fmt::Display for EventId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:032x}", self.0)
+        // INVARIANT: only ASCII hex digits are written.
+        f.write_str(std::str::from_utf8(&self.hex()).unwrap_or_default())
     }
 }
 
@@ -196,7 +210,7 @@ impl Event {
             categories.sort_unstable();
             categories.dedup();
         }
-        let id = EventView::of(subject, at, &kind).content_id();
+        let id = EventView::of(subject, at, &kind).content_id_buffered();
         let event = Event {
             id,
             subject: subject.to_owned(),
@@ -241,7 +255,13 @@ impl Event {
     ///
     /// None in practice; serde_json's own errors are passed on as [`Error::Json`].
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(self).map_err(|e| Error::Json {
+        let mut buf = Vec::with_capacity(512);
+        EventView {
+            id: Some(self.id),
+            ..EventView::of(&self.subject, self.at, &self.kind)
+        }
+        .write_json(&mut buf);
+        String::from_utf8(buf).map_err(|e| Error::Json {
             what: "event",
             message: e.to_string(),
         })
@@ -467,38 +487,185 @@ impl<'a> EventView<'a> {
         v
     }
 
-    /// The id: the FNV-1a 128 hash of the canonical JSON without the id.
+    /// The id: the XXH3-128 hash (seed 0, default secret) of the canonical
+    /// JSON without the id. Streams into the hasher: no allocation.
     pub(crate) fn content_id(&self) -> EventId {
-        let mut hasher = Fnv(FNV_OFFSET);
-        let body = EventView { id: None, ..*self };
-        // INVARIANT: writing to `Fnv` cannot fail, and these types always
-        // serialize; if it ever did, the id would cover what was written.
-        let _ = serde_json::to_writer(&mut hasher, &body);
-        EventId(hasher.0)
+        let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+        EventView { id: None, ..*self }.write_json(&mut hasher);
+        EventId(hasher.digest128())
+    }
+
+    /// [`EventView::content_id`] through a buffer: one allocation, and the
+    /// one-shot hash is faster than many small streamed updates. For
+    /// ingestion; checks use the streaming form, which allocates nothing.
+    fn content_id_buffered(&self) -> EventId {
+        let mut buf = Vec::with_capacity(512);
+        EventView { id: None, ..*self }.write_json(&mut buf);
+        EventId(xxhash_rust::xxh3::xxh3_128(&buf))
+    }
+
+    /// Writes the canonical JSON: exactly what serde_json writes for this
+    /// struct (a test checks it), without serde's per-token overhead.
+    // Measured (callgrind): serde_json took ~5,300 instructions per event,
+    // more than parsing it; this writer takes a fraction of that.
+    pub(crate) fn write_json(&self, out: &mut impl Sink) {
+        out.put(b"{\"v\":");
+        put_u64(out, self.v);
+        if let Some(id) = self.id {
+            out.put(b",\"id\":\"");
+            out.put(&id.hex());
+            out.put(b"\"");
+        }
+        out.put(b",\"subject\":");
+        put_str(out, self.subject);
+        out.put(b",\"at\":\"");
+        out.put(self.at.write(&mut [0; 40]).as_bytes());
+        out.put(b"\",\"kind\":\"");
+        out.put(self.kind.as_str().as_bytes());
+        out.put(b"\"");
+        if let Some(p) = self.purpose {
+            out.put(b",\"purpose\":");
+            put_str(out, p);
+        }
+        if let Some(names) = self.categories {
+            out.put(b",\"categories\":[");
+            let mut first = true;
+            let mut one = |name: &str| {
+                if !first {
+                    out.put(b",");
+                }
+                first = false;
+                put_str(out, name);
+            };
+            match names {
+                Names::Slice(list) => list.iter().for_each(|n| one(n)),
+                Names::Set(catalog, set) => catalog.names_sorted(set).for_each(one),
+            }
+            out.put(b"]");
+        }
+        if let Some(t) = self.expires_at {
+            out.put(b",\"expires_at\":\"");
+            out.put(t.write(&mut [0; 40]).as_bytes());
+            out.put(b"\"");
+        }
+        if let Some(r) = self.renewal {
+            out.put(if r {
+                b",\"renewal\":true"
+            } else {
+                b",\"renewal\":false"
+            });
+        }
+        if let Some(e) = self.evidence {
+            out.put(b",\"evidence\":{\"method\":\"");
+            out.put(e.method.as_str().as_bytes());
+            out.put(b"\"");
+            if let Some(n) = e.notice_version {
+                out.put(b",\"notice_version\":");
+                put_u64(out, u64::from(n));
+            }
+            for (key, value) in [
+                (&b",\"channel\":"[..], e.channel),
+                (b",\"proof\":", e.proof),
+                (b",\"jurisdiction\":", e.jurisdiction),
+                (b",\"language\":", e.language),
+            ] {
+                if let Some(v) = value {
+                    out.put(key);
+                    put_str(out, v);
+                }
+            }
+            out.put(b"}");
+        }
+        out.put(b"}");
     }
 }
 
-const FNV_OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
-const FNV_PRIME: u128 = 0x0000000001000000000000000000013b;
+/// Where canonical JSON goes: a buffer or a hasher.
+pub(crate) trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
 
-/// FNV-1a 128 as an `io::Write`, so serde_json streams into it.
-struct Fnv(u128);
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
 
-impl std::io::Write for Fnv {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        for b in bytes {
-            self.0 ^= u128::from(*b);
-            self.0 = self.0.wrapping_mul(FNV_PRIME);
+impl Sink for xxhash_rust::xxh3::Xxh3Default {
+    fn put(&mut self, bytes: &[u8]) {
+        self.update(bytes);
+    }
+}
+
+fn put_u64(out: &mut impl Sink, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            *slot = b'0' + (n % 10) as u8;
         }
-        Ok(bytes.len())
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
     }
+    out.put(buf.get(i..).unwrap_or_default());
+}
 
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+/// A JSON string as serde_json writes it: `"` and `\\` escaped, control
+/// characters as `\\n`-style or `\\u00XX` escapes, everything else as is.
+fn put_str(out: &mut impl Sink, s: &str) {
+    out.put(b"\"");
+    let bytes = s.as_bytes();
+    if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.put(bytes);
+        out.put(b"\"");
+        return;
     }
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.put(bytes.get(start..i).unwrap_or_default());
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let hex = |n: u8| HEX.get(usize::from(n)).copied().unwrap_or(b'0');
+            out.put(&[b'\\', b'u', b'0', b'0', hex(b >> 4), hex(b & 0xf)]);
+        } else {
+            out.put(escape);
+        }
+        start = i + 1;
+    }
+    out.put(bytes.get(start..).unwrap_or_default());
+    out.put(b"\"");
 }
 
 impl KindTag {
+    /// The snake_case name used in JSON.
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
+            KindTag::Registered => "registered",
+            KindTag::Given => "given",
+            KindTag::Refused => "refused",
+            KindTag::Withdrawn => "withdrawn",
+            KindTag::WithdrawnAll => "withdrawn_all",
+            KindTag::Objected => "objected",
+            KindTag::OptOutSet => "opt_out_set",
+            KindTag::OptOutCleared => "opt_out_cleared",
+            KindTag::Erased => "erased",
+        }
+    }
+
     pub(crate) fn of(kind: &EventKind) -> KindTag {
         match kind {
             EventKind::Registered => KindTag::Registered,
@@ -579,21 +746,21 @@ impl TryFrom<EventRepr> for Event {
                 }
             }
         }
-        let purpose = match (needs_purpose, r.purpose.clone()) {
+        let purpose = match (needs_purpose, r.purpose) {
             (true, None) => return Err(missing("purpose")),
             (_, p) => p.unwrap_or_default(),
         };
-        let evidence = match (needs_evidence, r.evidence.clone()) {
+        let mut evidence = match (needs_evidence, r.evidence) {
             (true, None) => return Err(missing("evidence")),
             (_, e) => e,
         };
-        let evidence = || evidence.clone().ok_or_else(|| missing("evidence"));
+        let mut evidence = || evidence.take().ok_or_else(|| missing("evidence"));
         let kind = match tag {
             KindTag::Registered => EventKind::Registered,
             KindTag::Erased => EventKind::Erased,
             KindTag::Given => EventKind::Given {
                 purpose,
-                categories: r.categories.clone().ok_or_else(|| missing("categories"))?,
+                categories: r.categories.ok_or_else(|| missing("categories"))?,
                 expires_at: match &r.expires_at {
                     Some(t) => Some(timestamp::from_nanos(timestamp::parse(t)?)),
                     None => None,
@@ -648,5 +815,56 @@ impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let repr = EventRepr::deserialize(d)?;
         Event::try_from(repr).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::CollectionMethod;
+
+    /// The hand-written writer produces exactly serde_json's output for the
+    /// same view, so ids and JSON stay what the format documents.
+    #[test]
+    fn writer_matches_serde_json() {
+        let tricky = [
+            "plain",
+            "quote\" and backslash \\",
+            "tab\tnew\nline\r\u{8}\u{c}\u{1}\u{1f}",
+            "unicode é ✓ 𝄞 /slash",
+            "",
+        ];
+        let at = 1_772_359_200_123_456_789;
+        for (i, text) in tricky.iter().enumerate() {
+            let names = vec!["contact".to_owned(), "contact.email".to_owned()];
+            let evidence = EvidenceView {
+                method: CollectionMethod::ALL[i % CollectionMethod::ALL.len()],
+                notice_version: (i % 2 == 0).then_some(u32::MAX - i as u32),
+                channel: Some(text),
+                proof: (i % 3 != 0).then_some(text),
+                jurisdiction: Some("EU"),
+                language: (i % 2 == 1).then_some(text),
+            };
+            for kind in [KindTag::Given, KindTag::Erased, KindTag::OptOutSet] {
+                let mut v = EventView::bare(text, at + i as i64, kind);
+                v.id = (i % 2 == 0).then_some(EventId(u128::MAX / (i as u128 + 1)));
+                if kind == KindTag::Given {
+                    v.purpose = Some(text);
+                    v.categories = Some(Names::Slice(&names));
+                    v.expires_at = Some(Rfc3339(at + 1_000_000_000));
+                    v.renewal = (i % 2 == 0).then_some(true);
+                }
+                if kind != KindTag::Erased {
+                    v.evidence = Some(evidence);
+                }
+                let mut ours = Vec::new();
+                v.write_json(&mut ours);
+                let theirs = serde_json::to_vec(&v).expect("serializes");
+                assert_eq!(
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&theirs)
+                );
+            }
+        }
     }
 }
