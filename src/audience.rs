@@ -7,9 +7,13 @@ use crate::ledger::Ledger;
 
 impl Ledger {
     /// Every known subject whose data of `category` may be used for
-    /// `purpose` at `at`, in the order first seen: exactly the subjects for
-    /// which [`Ledger::is_permitted`] is true. Empty for an undeclared
-    /// purpose or category.
+    /// `purpose` at `at`: exactly the subjects for which
+    /// [`Ledger::is_permitted`] is true, in no particular order. Empty for an
+    /// undeclared purpose or category.
+    ///
+    /// For a purpose that needs consent this reads only that purpose's
+    /// column of records (no per-subject lookup, no allocation per record);
+    /// otherwise it checks every known subject.
     ///
     /// # Examples
     ///
@@ -45,8 +49,8 @@ impl Ledger {
         category: &str,
         at: OffsetDateTime,
     ) -> impl Iterator<Item = &str> {
-        self.subjects()
-            .filter(move |s| self.is_permitted(s, purpose, category, at))
+        self.scan(purpose, category, at)
+            .map(|s| self.store.names.get(s))
     }
 
     /// How many subjects [`Ledger::audience`] yields.
@@ -56,6 +60,6 @@ impl Ledger {
     /// See [`Ledger::audience`].
     #[must_use]
     pub fn audience_count(&self, purpose: &str, category: &str, at: OffsetDateTime) -> usize {
-        self.audience(purpose, category, at).count()
+        self.scan(purpose, category, at).count()
     }
 }

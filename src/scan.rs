@@ -202,8 +202,10 @@ mod tests {
             for purpose in ["news", "fraud", "nope"] {
                 for category in ["contact", "contact.email", "contact.phone", "x"] {
                     let at = t(day);
-                    let mut scanned: Vec<&str> =
-                        l.scan(purpose, category, at).map(|s| l.store.names.get(s)).collect();
+                    let mut scanned: Vec<&str> = l
+                        .scan(purpose, category, at)
+                        .map(|s| l.store.names.get(s))
+                        .collect();
                     scanned.sort_unstable();
                     let mut checked: Vec<&str> = l
                         .subjects()

@@ -4,7 +4,9 @@
 
 use std::alloc::System;
 
-use consentry::{Catalog, CollectionMethod, Decision, Evidence, Grant, Ledger, LegalBasis, PurposeDef};
+use consentry::{
+    Catalog, CollectionMethod, Decision, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
+};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use time::macros::datetime;
 
@@ -56,7 +58,12 @@ fn checks_do_not_allocate() {
     let mut permitted = 0;
     let mut granted = 0;
     for s in &names {
-        for (purpose, category) in [("news", "contact.email"), ("news", "contact"), ("orders", "contact"), ("x", "contact")] {
+        for (purpose, category) in [
+            ("news", "contact.email"),
+            ("news", "contact"),
+            ("orders", "contact"),
+            ("x", "contact"),
+        ] {
             permitted += usize::from(l.is_permitted(s, purpose, category, at));
             // The explained decision too, including the record id it hashes.
             if let Decision::Granted { .. } = l.decide(s, purpose, category, at) {
