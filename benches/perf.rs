@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use common::{Workload, catalog, now, purpose_name};
-use consentry::{Event, Ledger, Snapshot};
+use consentry::{Ledger, Snapshot};
 use criterion::{Criterion, Throughput};
 
 const CHECKS: usize = 1 << 16;
@@ -196,8 +196,7 @@ fn restore(c: &mut Criterion, w: &Workload, label: &str) -> Sizes {
         b.iter(|| {
             let mut l = Ledger::new(catalog());
             for e in &events {
-                l.apply(&Event::from_json(black_box(e)).expect("parses"))
-                    .expect("applies");
+                l.apply_json(black_box(e)).expect("applies");
             }
             l
         })

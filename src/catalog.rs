@@ -829,6 +829,12 @@ impl Catalog {
         self.categories.get(usize::from(handle.0))
     }
 
+    /// The `pos`-th category in name order: its index and name.
+    pub(crate) fn sorted_category(&self, pos: usize) -> Option<(u8, &str)> {
+        let i = *self.alpha.get(pos)?;
+        Some((i, self.categories.get(usize::from(i))?.name.as_str()))
+    }
+
     /// The names of a category set, in name order (as events write them).
     pub(crate) fn names_sorted(&self, set: CategorySet) -> impl Iterator<Item = &str> {
         self.alpha
@@ -847,14 +853,13 @@ impl Catalog {
     }
 
     /// The set for category names, each checked against purpose `purpose`.
-    pub(crate) fn category_set<S: AsRef<str>>(
+    pub(crate) fn category_set<'n>(
         &self,
         purpose: &Purpose,
-        names: &[S],
+        names: impl IntoIterator<Item = &'n str>,
     ) -> Result<CategorySet> {
         let mut set = CategorySet::empty();
         for name in names {
-            let name = name.as_ref();
             let Some(&i) = self.category_index.get(name) else {
                 return Err(Error::UnknownCategory(name.to_owned()));
             };

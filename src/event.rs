@@ -1,5 +1,6 @@
 //! Change events: what the host persists, replays and exchanges.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -59,14 +60,22 @@ impl FromStr for EventId {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        let well_formed =
-            s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        match u128::from_str_radix(s, 16) {
-            Ok(n) if well_formed => Ok(EventId(n)),
-            _ => Err(Error::InvalidEvent {
-                problem: format!("id `{}` is not 32 lowercase hex digits", s.escape_debug()),
-            }),
+        let bad = || Error::InvalidEvent {
+            problem: format!("id `{}` is not 32 lowercase hex digits", s.escape_debug()),
+        };
+        if s.len() != 32 {
+            return Err(bad());
         }
+        let mut n = 0u128;
+        for b in s.bytes() {
+            let digit = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                _ => return Err(bad()),
+            };
+            n = n << 4 | u128::from(digit);
+        }
+        Ok(EventId(n))
     }
 }
 
@@ -206,19 +215,83 @@ impl Event {
     /// Categories are put in canonical order (sorted, without duplicates)
     /// so that the same change always hashes to the same id.
     pub(crate) fn new(subject: &str, at: Nanos, mut kind: EventKind) -> Result<Event> {
-        if let EventKind::Given { categories, .. } = &mut kind {
+        if let EventKind::Given {
+            categories,
+            expires_at,
+            ..
+        } = &mut kind
+        {
             categories.sort_unstable();
             categories.dedup();
+            if let Some(t) = expires_at {
+                timestamp::to_nanos(*t)?;
+            }
         }
-        let id = EventView::of(subject, at, &kind).content_id_buffered();
-        let event = Event {
+        let view = EventView::of(subject, at, &kind);
+        view.check()?;
+        let id = view.content_id_buffered();
+        Ok(Event {
             id,
             subject: subject.to_owned(),
             at,
             kind,
+        })
+    }
+
+    /// The event's content, borrowed.
+    pub(crate) fn view(&self) -> EventView<'_> {
+        EventView::of(&self.subject, self.at, &self.kind)
+    }
+
+    /// An owned event from checked borrowed content.
+    fn from_view(v: &EventView<'_>, id: EventId) -> Event {
+        let purpose = || v.purpose.unwrap_or_default().to_owned();
+        let evidence = || {
+            v.evidence
+                .map(|e| e.to_owned())
+                .unwrap_or(Evidence::new(crate::evidence::CollectionMethod::Other))
         };
-        event.check_syntax()?;
-        Ok(event)
+        let kind = match v.kind {
+            KindTag::Registered => EventKind::Registered,
+            KindTag::Erased => EventKind::Erased,
+            KindTag::Given => EventKind::Given {
+                purpose: purpose(),
+                categories: v
+                    .categories
+                    .map(|n| n.iter().map(str::to_owned).collect())
+                    .unwrap_or_default(),
+                expires_at: v.expires_at.map(|t| timestamp::from_nanos(t.0)),
+                renewal: v.renewal.unwrap_or(false),
+                evidence: evidence(),
+            },
+            KindTag::Refused => EventKind::Refused {
+                purpose: purpose(),
+                evidence: evidence(),
+            },
+            KindTag::Withdrawn => EventKind::Withdrawn {
+                purpose: purpose(),
+                evidence: evidence(),
+            },
+            KindTag::Objected => EventKind::Objected {
+                purpose: purpose(),
+                evidence: evidence(),
+            },
+            KindTag::WithdrawnAll => EventKind::WithdrawnAll {
+                evidence: evidence(),
+            },
+            KindTag::OptOutSet => EventKind::OptOutSet {
+                evidence: evidence(),
+            },
+            KindTag::OptOutCleared => EventKind::OptOutCleared {
+                evidence: evidence(),
+            },
+        };
+        Event {
+            id,
+            subject: v.subject.to_owned(),
+            at: v.at.0,
+            kind,
+        }
     }
 
     /// The id, a hash of the content.
@@ -276,66 +349,17 @@ impl Event {
     /// an unsupported format version, a malformed name or time, an expiry not
     /// after the event time, or an id that does not match the content.
     pub fn from_json(json: &str) -> Result<Event> {
-        let repr: EventRepr = serde_json::from_str(json).map_err(|e| Error::Json {
-            what: "event",
-            message: e.to_string(),
-        })?;
-        Event::try_from(repr)
-    }
-
-    fn check_syntax(&self) -> Result<()> {
-        limits::check_subject(&self.subject)?;
-        if let Some(p) = self.kind.purpose() {
-            limits::check_name(NameKind::Purpose, p)?;
-        }
-        if let Some(e) = self.kind.evidence() {
-            e.check()?;
-        }
-        match &self.kind {
-            EventKind::Given {
-                categories,
-                expires_at,
-                evidence,
-                purpose,
-                ..
-            } => {
-                if categories.is_empty() {
-                    return Err(Error::InvalidEvent {
-                        problem: "a `given` event names no categories".into(),
-                    });
-                }
-                if categories.len() > CATEGORY_CAPACITY {
-                    return Err(Error::LimitExceeded {
-                        what: "number of categories in an event",
-                        limit: CATEGORY_CAPACITY,
-                        found: categories.len(),
-                    });
-                }
-                for c in categories {
-                    limits::check_name(NameKind::Category, c)?;
-                }
-                if let Some(exp) = expires_at {
-                    let exp = timestamp::to_nanos(*exp)?;
-                    if exp <= self.at {
-                        return Err(Error::ExpiryNotAfterGiven {
-                            purpose: purpose.clone(),
-                            given_at: timestamp::format(self.at),
-                            expires_at: timestamp::format(exp),
-                        });
-                    }
-                }
-                require_notice(purpose, evidence)?;
-            }
-            EventKind::Refused { purpose, evidence } => require_notice(purpose, evidence)?,
-            _ => {}
-        }
-        Ok(())
+        read(json, |v, id| Ok(Event::from_view(v, id)))
     }
 }
 
 /// Giving and refusing consent must say which notice the subject saw.
 pub(crate) fn require_notice(purpose: &str, evidence: &Evidence) -> Result<()> {
-    if evidence.notice().is_none() {
+    require_notice_view(purpose, Some(&EvidenceView::from(evidence)))
+}
+
+fn require_notice_view(purpose: &str, evidence: Option<&EvidenceView<'_>>) -> Result<()> {
+    if evidence.and_then(|e| e.notice_version).is_none() {
         return Err(Error::NoticeVersion {
             purpose: purpose.to_owned(),
             problem: "the evidence does not say which notice version was shown".into(),
@@ -360,25 +384,58 @@ pub(crate) enum KindTag {
     Erased,
 }
 
+/// An event as read, borrowing from the JSON where it can.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename = "event")]
-struct EventRepr {
+struct EventRepr<'a> {
     v: u64,
-    #[serde(default)]
-    id: Option<String>,
-    subject: String,
-    at: String,
+    #[serde(default, borrow)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    subject: Cow<'a, str>,
+    #[serde(borrow)]
+    at: Cow<'a, str>,
     kind: KindTag,
-    #[serde(default)]
-    purpose: Option<String>,
-    #[serde(default)]
-    categories: Option<Vec<String>>,
-    #[serde(default)]
-    expires_at: Option<String>,
+    #[serde(default, borrow)]
+    purpose: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    categories: Option<Vec<Cow<'a, str>>>,
+    #[serde(default, borrow)]
+    expires_at: Option<Cow<'a, str>>,
     #[serde(default)]
     renewal: Option<bool>,
+    #[serde(default, borrow)]
+    evidence: Option<EvidenceRepr<'a>>,
+}
+
+/// Evidence as read, borrowing from the JSON where it can.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename = "evidence")]
+struct EvidenceRepr<'a> {
+    method: crate::evidence::CollectionMethod,
     #[serde(default)]
-    evidence: Option<Evidence>,
+    notice_version: Option<u32>,
+    #[serde(default, borrow)]
+    channel: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    proof: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    jurisdiction: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    language: Option<Cow<'a, str>>,
+}
+
+impl EvidenceRepr<'_> {
+    fn view(&self) -> EvidenceView<'_> {
+        EvidenceView {
+            method: self.method,
+            notice_version: self.notice_version,
+            channel: self.channel.as_deref(),
+            proof: self.proof.as_deref(),
+            jurisdiction: self.jurisdiction.as_deref(),
+            language: self.language.as_deref(),
+        }
+    }
 }
 
 /// Category names as an event writes them: sorted, from a list or a set.
@@ -386,16 +443,60 @@ struct EventRepr {
 pub(crate) enum Names<'a> {
     /// Already sorted names.
     Slice(&'a [String]),
+    /// Already sorted names, as read.
+    Cows(&'a [Cow<'a, str>]),
     /// A set of a catalog's categories, written in name order.
     Set(&'a Catalog, CategorySet),
 }
 
+impl<'a> Names<'a> {
+    /// The names, in order.
+    pub(crate) fn iter(self) -> NamesIter<'a> {
+        match self {
+            Names::Slice(list) => NamesIter::Slice(list.iter()),
+            Names::Cows(list) => NamesIter::Cows(list.iter()),
+            Names::Set(catalog, set) => NamesIter::Set(catalog, set, 0),
+        }
+    }
+
+    fn len(self) -> usize {
+        match self {
+            Names::Slice(list) => list.len(),
+            Names::Cows(list) => list.len(),
+            Names::Set(_, set) => set.bits().count_ones() as usize,
+        }
+    }
+}
+
+/// The iterator of [`Names::iter`].
+pub(crate) enum NamesIter<'a> {
+    Slice(std::slice::Iter<'a, String>),
+    Cows(std::slice::Iter<'a, Cow<'a, str>>),
+    /// The catalog, the set, and the next position in name order.
+    Set(&'a Catalog, CategorySet, usize),
+}
+
+impl<'a> Iterator for NamesIter<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            NamesIter::Slice(it) => it.next().map(String::as_str),
+            NamesIter::Cows(it) => it.next().map(|c| &**c),
+            NamesIter::Set(catalog, set, pos) => loop {
+                let (index, name) = catalog.sorted_category(*pos)?;
+                *pos += 1;
+                if set.contains(CategorySet::single(index)) {
+                    return Some(name);
+                }
+            },
+        }
+    }
+}
+
 impl Serialize for Names<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        match *self {
-            Names::Slice(names) => s.collect_seq(names),
-            Names::Set(catalog, set) => s.collect_seq(catalog.names_sorted(set)),
-        }
+        s.collect_seq(self.iter())
     }
 }
 
@@ -413,6 +514,29 @@ pub(crate) struct EvidenceView<'a> {
     pub(crate) jurisdiction: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) language: Option<&'a str>,
+}
+
+impl EvidenceView<'_> {
+    /// An owned copy.
+    pub(crate) fn to_owned(self) -> Evidence {
+        let mut e = Evidence::new(self.method);
+        if let Some(n) = self.notice_version {
+            e = e.notice_version(n);
+        }
+        if let Some(x) = self.channel {
+            e = e.channel(x);
+        }
+        if let Some(x) = self.proof {
+            e = e.proof(x);
+        }
+        if let Some(x) = self.jurisdiction {
+            e = e.jurisdiction(x);
+        }
+        if let Some(x) = self.language {
+            e = e.language(x);
+        }
+        e
+    }
 }
 
 impl<'a> From<&'a Evidence> for EvidenceView<'a> {
@@ -487,6 +611,51 @@ impl<'a> EventView<'a> {
         v
     }
 
+    /// Checks the syntax of the content (not against a catalog).
+    pub(crate) fn check(&self) -> Result<()> {
+        limits::check_subject(self.subject)?;
+        if let Some(p) = self.purpose {
+            limits::check_name(NameKind::Purpose, p)?;
+        }
+        if let Some(e) = &self.evidence {
+            crate::evidence::check_view(e)?;
+        }
+        let purpose = self.purpose.unwrap_or_default();
+        match self.kind {
+            KindTag::Given => {
+                let categories = self.categories.unwrap_or(Names::Slice(&[]));
+                if categories.len() == 0 {
+                    return Err(Error::InvalidEvent {
+                        problem: "a `given` event names no categories".into(),
+                    });
+                }
+                if categories.len() > CATEGORY_CAPACITY {
+                    return Err(Error::LimitExceeded {
+                        what: "number of categories in an event",
+                        limit: CATEGORY_CAPACITY,
+                        found: categories.len(),
+                    });
+                }
+                for c in categories.iter() {
+                    limits::check_name(NameKind::Category, c)?;
+                }
+                if let Some(exp) = self.expires_at
+                    && exp.0 <= self.at.0
+                {
+                    return Err(Error::ExpiryNotAfterGiven {
+                        purpose: purpose.to_owned(),
+                        given_at: timestamp::format(self.at.0),
+                        expires_at: timestamp::format(exp.0),
+                    });
+                }
+                require_notice_view(purpose, self.evidence.as_ref())?;
+            }
+            KindTag::Refused => require_notice_view(purpose, self.evidence.as_ref())?,
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// The id: the XXH3-128 hash (seed 0, default secret) of the canonical
     /// JSON without the id. Streams into the hasher: no allocation.
     pub(crate) fn content_id(&self) -> EventId {
@@ -537,10 +706,7 @@ impl<'a> EventView<'a> {
                 first = false;
                 put_str(out, name);
             };
-            match names {
-                Names::Slice(list) => list.iter().for_each(|n| one(n)),
-                Names::Set(catalog, set) => catalog.names_sorted(set).for_each(one),
-            }
+            names.iter().for_each(&mut one);
             out.put(b"]");
         }
         if let Some(t) = self.expires_at {
@@ -681,124 +847,112 @@ impl KindTag {
     }
 }
 
-impl TryFrom<EventRepr> for Event {
-    type Error = Error;
+/// Reads an event's JSON, checks its syntax, version and id, and hands the
+/// checked content, borrowed from the JSON, to `f`.
+pub(crate) fn read<T>(
+    json: &str,
+    f: impl FnOnce(&EventView<'_>, EventId) -> Result<T>,
+) -> Result<T> {
+    let repr: EventRepr<'_> = serde_json::from_str(json).map_err(|e| Error::Json {
+        what: "event",
+        message: e.to_string(),
+    })?;
+    checked(repr, f)
+}
 
-    fn try_from(r: EventRepr) -> Result<Event> {
-        if r.v != u64::from(EVENT_FORMAT_VERSION) {
-            return Err(Error::UnsupportedVersion {
-                what: "event",
-                found: r.v,
-                supported: EVENT_FORMAT_VERSION,
-            });
+fn checked<T>(
+    mut r: EventRepr<'_>,
+    f: impl FnOnce(&EventView<'_>, EventId) -> Result<T>,
+) -> Result<T> {
+    if r.v != u64::from(EVENT_FORMAT_VERSION) {
+        return Err(Error::UnsupportedVersion {
+            what: "event",
+            found: r.v,
+            supported: EVENT_FORMAT_VERSION,
+        });
+    }
+    let Some(id_text) = r.id.take() else {
+        return Err(Error::InvalidEvent {
+            problem: "missing field `id`".into(),
+        });
+    };
+    let found: EventId = id_text.parse()?;
+    limits::check_subject(&r.subject)?;
+    let at = timestamp::parse(&r.at)?;
+    let tag = r.kind;
+    let name = tag.as_str();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    let missing = |field: &str| Error::InvalidEvent {
+        problem: format!("{article} `{name}` event needs field `{field}`"),
+    };
+    let unexpected = |field: &str| Error::InvalidEvent {
+        problem: format!("{article} `{name}` event has no field `{field}`"),
+    };
+    let needs_purpose = matches!(
+        tag,
+        KindTag::Given | KindTag::Refused | KindTag::Withdrawn | KindTag::Objected
+    );
+    let needs_evidence = !matches!(tag, KindTag::Registered | KindTag::Erased);
+    let is_given = tag == KindTag::Given;
+    match (needs_purpose, r.purpose.is_some()) {
+        (false, true) => return Err(unexpected("purpose")),
+        (true, false) => return Err(missing("purpose")),
+        _ => {}
+    }
+    match (needs_evidence, r.evidence.is_some()) {
+        (false, true) => return Err(unexpected("evidence")),
+        (true, false) => return Err(missing("evidence")),
+        _ => {}
+    }
+    if is_given {
+        if r.categories.is_none() {
+            return Err(missing("categories"));
         }
-        let Some(id_text) = r.id else {
-            return Err(Error::InvalidEvent {
-                problem: "missing field `id`".into(),
-            });
-        };
-        let found: EventId = id_text.parse()?;
-        limits::check_subject(&r.subject)?;
-        let at = timestamp::parse(&r.at)?;
-        let tag = r.kind;
-        let name = match tag {
-            KindTag::Registered => "registered",
-            KindTag::Given => "given",
-            KindTag::Refused => "refused",
-            KindTag::Withdrawn => "withdrawn",
-            KindTag::WithdrawnAll => "withdrawn_all",
-            KindTag::Objected => "objected",
-            KindTag::OptOutSet => "opt_out_set",
-            KindTag::OptOutCleared => "opt_out_cleared",
-            KindTag::Erased => "erased",
-        };
-        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-            "an"
-        } else {
-            "a"
-        };
-        let missing = |field: &str| Error::InvalidEvent {
-            problem: format!("{article} `{name}` event needs field `{field}`"),
-        };
-        let unexpected = |field: &str| Error::InvalidEvent {
-            problem: format!("{article} `{name}` event has no field `{field}`"),
-        };
-        let needs_purpose = matches!(
-            tag,
-            KindTag::Given | KindTag::Refused | KindTag::Withdrawn | KindTag::Objected
-        );
-        let needs_evidence = !matches!(tag, KindTag::Registered | KindTag::Erased);
-        let is_given = tag == KindTag::Given;
-        if !needs_purpose && r.purpose.is_some() {
-            return Err(unexpected("purpose"));
-        }
-        if !needs_evidence && r.evidence.is_some() {
-            return Err(unexpected("evidence"));
-        }
-        if !is_given {
-            for (field, present) in [
-                ("categories", r.categories.is_some()),
-                ("expires_at", r.expires_at.is_some()),
-                ("renewal", r.renewal.is_some()),
-            ] {
-                if present {
-                    return Err(unexpected(field));
-                }
+    } else {
+        for (field, present) in [
+            ("categories", r.categories.is_some()),
+            ("expires_at", r.expires_at.is_some()),
+            ("renewal", r.renewal.is_some()),
+        ] {
+            if present {
+                return Err(unexpected(field));
             }
         }
-        let purpose = match (needs_purpose, r.purpose) {
-            (true, None) => return Err(missing("purpose")),
-            (_, p) => p.unwrap_or_default(),
-        };
-        let mut evidence = match (needs_evidence, r.evidence) {
-            (true, None) => return Err(missing("evidence")),
-            (_, e) => e,
-        };
-        let mut evidence = || evidence.take().ok_or_else(|| missing("evidence"));
-        let kind = match tag {
-            KindTag::Registered => EventKind::Registered,
-            KindTag::Erased => EventKind::Erased,
-            KindTag::Given => EventKind::Given {
-                purpose,
-                categories: r.categories.ok_or_else(|| missing("categories"))?,
-                expires_at: match &r.expires_at {
-                    Some(t) => Some(timestamp::from_nanos(timestamp::parse(t)?)),
-                    None => None,
-                },
-                renewal: r.renewal.unwrap_or(false),
-                evidence: evidence()?,
-            },
-            KindTag::Refused => EventKind::Refused {
-                purpose,
-                evidence: evidence()?,
-            },
-            KindTag::Withdrawn => EventKind::Withdrawn {
-                purpose,
-                evidence: evidence()?,
-            },
-            KindTag::Objected => EventKind::Objected {
-                purpose,
-                evidence: evidence()?,
-            },
-            KindTag::WithdrawnAll => EventKind::WithdrawnAll {
-                evidence: evidence()?,
-            },
-            KindTag::OptOutSet => EventKind::OptOutSet {
-                evidence: evidence()?,
-            },
-            KindTag::OptOutCleared => EventKind::OptOutCleared {
-                evidence: evidence()?,
-            },
-        };
-        let event = Event::new(&r.subject, at, kind)?;
-        if event.id != found {
-            return Err(Error::EventIdMismatch {
-                found: id_text,
-                expected: event.id.to_string(),
-            });
-        }
-        Ok(event)
     }
+    let expires_at = match &r.expires_at {
+        Some(t) => Some(Rfc3339(timestamp::parse(t)?)),
+        None => None,
+    };
+    if let Some(categories) = &mut r.categories {
+        // Canonical order, as the event's creator hashed it.
+        categories.sort_unstable();
+        categories.dedup();
+    }
+    let view = EventView {
+        v: r.v,
+        id: None,
+        subject: &r.subject,
+        at: Rfc3339(at),
+        kind: tag,
+        purpose: r.purpose.as_deref(),
+        categories: r.categories.as_deref().map(Names::Cows),
+        expires_at,
+        renewal: r.renewal.filter(|x| *x),
+        evidence: r.evidence.as_ref().map(EvidenceRepr::view),
+    };
+    view.check()?;
+    let id = view.content_id_buffered();
+    if id != found {
+        return Err(Error::EventIdMismatch {
+            found: id_text.into_owned(),
+            expected: id.to_string(),
+        });
+    }
+    f(&view, id)
 }
 
 impl Serialize for Event {
@@ -814,7 +968,7 @@ impl Serialize for Event {
 impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let repr = EventRepr::deserialize(d)?;
-        Event::try_from(repr).map_err(serde::de::Error::custom)
+        checked(repr, |v, id| Ok(Event::from_view(v, id))).map_err(serde::de::Error::custom)
     }
 }
 
@@ -822,6 +976,26 @@ impl<'de> Deserialize<'de> for Event {
 mod tests {
     use super::*;
     use crate::evidence::CollectionMethod;
+
+    #[test]
+    fn event_ids_round_trip_as_hex() {
+        for n in [0, 1, u128::MAX, 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210] {
+            let text = EventId(n).to_string();
+            assert_eq!(text, format!("{n:032x}"));
+            assert_eq!(text.parse::<EventId>().ok(), Some(EventId(n)));
+        }
+        for bad in [
+            "",
+            "0",
+            &"0".repeat(31),
+            &"0".repeat(33),
+            &"A".repeat(32),
+            &"g".repeat(32),
+            &"é".repeat(16),
+        ] {
+            assert!(bad.parse::<EventId>().is_err(), "{bad}");
+        }
+    }
 
     /// The hand-written writer produces exactly serde_json's output for the
     /// same view, so ids and JSON stay what the format documents.

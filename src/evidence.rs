@@ -191,40 +191,45 @@ impl Evidence {
 
     /// Checks lengths and emptiness of the strings.
     pub(crate) fn check(&self) -> Result<()> {
-        for (field, value) in [
-            ("channel", &self.channel),
-            ("proof", &self.proof),
-            ("jurisdiction", &self.jurisdiction),
-            ("language", &self.language),
-        ] {
-            let Some(v) = value else { continue };
-            if v.trim().is_empty() {
-                return Err(Error::InvalidEvidence {
-                    field,
-                    problem: "is empty".into(),
-                });
-            }
-            if v.len() > MAX_EVIDENCE_LEN {
-                return Err(Error::InvalidEvidence {
-                    field,
-                    problem: format!("is {} bytes long (limit {MAX_EVIDENCE_LEN})", v.len()),
-                });
-            }
-            if v.chars().any(char::is_control) {
-                return Err(Error::InvalidEvidence {
-                    field,
-                    problem: "contains a control character".into(),
-                });
-            }
-        }
-        if self.notice_version == Some(0) {
+        check_view(&crate::event::EvidenceView::from(self))
+    }
+}
+
+/// Checks lengths and emptiness of evidence strings, and the notice version.
+pub(crate) fn check_view(e: &crate::event::EvidenceView<'_>) -> Result<()> {
+    for (field, value) in [
+        ("channel", e.channel),
+        ("proof", e.proof),
+        ("jurisdiction", e.jurisdiction),
+        ("language", e.language),
+    ] {
+        let Some(v) = value else { continue };
+        if v.trim().is_empty() {
             return Err(Error::InvalidEvidence {
-                field: "notice_version",
-                problem: "is 0; notice versions start at 1".into(),
+                field,
+                problem: "is empty".into(),
             });
         }
-        Ok(())
+        if v.len() > MAX_EVIDENCE_LEN {
+            return Err(Error::InvalidEvidence {
+                field,
+                problem: format!("is {} bytes long (limit {MAX_EVIDENCE_LEN})", v.len()),
+            });
+        }
+        if v.chars().any(char::is_control) {
+            return Err(Error::InvalidEvidence {
+                field,
+                problem: "contains a control character".into(),
+            });
+        }
     }
+    if e.notice_version == Some(0) {
+        return Err(Error::InvalidEvidence {
+            field: "notice_version",
+            problem: "is 0; notice versions start at 1".into(),
+        });
+    }
+    Ok(())
 }
 
 /// The position of a method in [`CollectionMethod::ALL`], as stored.

@@ -689,7 +689,8 @@ impl Ledger {
         check_not_outdated(p, &grant.evidence)?;
         let categories = match &grant.categories {
             Some(names) => {
-                self.catalog.category_set(p, names)?;
+                self.catalog
+                    .category_set(p, names.iter().map(String::as_str))?;
                 names.clone()
             }
             None => p.categories().map(str::to_owned).collect(),
@@ -896,23 +897,61 @@ impl Ledger {
     /// notice version never published, an objection the purpose does not
     /// allow.
     pub fn apply(&mut self, event: &Event) -> Result<Applied> {
-        let at = event.at_nanos();
+        self.apply_view(&event.view(), event.id())
+    }
+
+    /// Reads one event's JSON and applies it: [`Event::from_json`] then
+    /// [`Ledger::apply`], without building an owned [`Event`] (the content
+    /// is checked and applied straight from the JSON text). For replaying a
+    /// host's log.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`Event::from_json`] and of [`Ledger::apply`]; the
+    /// ledger is unchanged then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::{Applied, Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef};
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder().category("contact").purpose(
+    /// #     PurposeDef::new("newsletter", LegalBasis::Consent)
+    /// #         .title("Newsletter").description("A monthly e-mail.").categories(["contact"]),
+    /// # ).build()?;
+    /// let mut web = Ledger::new(catalog.clone());
+    /// let at = datetime!(2026-03-01 10:00 UTC);
+    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let line = web.give(Grant::new("ann", "newsletter", at, banner))?.to_json()?;
+    ///
+    /// let mut restarted = Ledger::new(catalog);
+    /// assert_eq!(restarted.apply_json(&line)?, Applied::Changed);
+    /// assert_eq!(restarted.apply_json(&line)?, Applied::Duplicate);
+    /// assert!(restarted.is_permitted("ann", "newsletter", "contact", at));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn apply_json(&mut self, json: &str) -> Result<Applied> {
+        crate::event::read(json, |view, id| self.apply_view(view, id))
+    }
+
+    fn apply_view(&mut self, event: &EventView<'_>, id: EventId) -> Result<Applied> {
+        let at = event.at.0;
         let resolved = self.resolve(event)?;
         let set = match &resolved {
             Some(r) => self.store.intern_set(r.categories)?,
             None => 0,
         };
-        let s = self.store.subject(event.subject())?;
+        let s = self.store.subject(event.subject)?;
         let erased = self.store.row(s, Slot::Erased).map(|e| e.from);
-        if !matches!(event.kind(), EventKind::Erased) && erased.is_some_and(|e| at <= e) {
+        if event.kind != KindTag::Erased && erased.is_some_and(|e| at <= e) {
             return Ok(Applied::Erased);
         }
-        let (slot, row) = match (event.kind(), &resolved) {
-            (EventKind::Registered, _) => (Slot::Registered, mark_row(s, at, 0)),
-            (EventKind::Erased, _) => (Slot::Erased, mark_row(s, at, 0)),
-            (EventKind::WithdrawnAll { .. }, _) => (Slot::WithdrawnAll, mark_row(s, at, 0)),
-            (EventKind::OptOutSet { .. }, _) => (Slot::OptOut, mark_row(s, at, ON)),
-            (EventKind::OptOutCleared { .. }, _) => (Slot::OptOut, mark_row(s, at, 0)),
+        let (slot, row) = match (event.kind, &resolved) {
+            (KindTag::Registered, _) => (Slot::Registered, mark_row(s, at, 0)),
+            (KindTag::Erased, _) => (Slot::Erased, mark_row(s, at, 0)),
+            (KindTag::WithdrawnAll, _) => (Slot::WithdrawnAll, mark_row(s, at, 0)),
+            (KindTag::OptOutSet, _) => (Slot::OptOut, mark_row(s, at, ON)),
+            (KindTag::OptOutCleared, _) => (Slot::OptOut, mark_row(s, at, 0)),
             (_, Some(r)) => (
                 Slot::Purpose(r.purpose),
                 Row {
@@ -939,7 +978,7 @@ impl Ledger {
                 std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
                 std::cmp::Ordering::Equal => {
                     let old_id = self.row_id(s, slot, &old, &old_cold);
-                    let new_id = self.incoming_id(event, s, slot, &row);
+                    let new_id = incoming_id(event, id, &row);
                     match old_id.cmp(&new_id) {
                         std::cmp::Ordering::Equal => return Ok(Applied::Duplicate),
                         std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
@@ -949,7 +988,7 @@ impl Ledger {
                 std::cmp::Ordering::Less => {}
             }
         }
-        let cold = match event.kind().evidence() {
+        let cold = match &event.evidence {
             Some(e) => self.store.intern_evidence(e)?,
             None => Cold::default(),
         };
@@ -962,20 +1001,6 @@ impl Ledger {
             }
         }
         Ok(Applied::Changed)
-    }
-
-    /// The id an incoming event would have as held: its own id, unless
-    /// capping by this catalog changed its content.
-    fn incoming_id(&self, event: &Event, s: u32, slot: Slot, row: &Row) -> EventId {
-        if let EventKind::Given { expires_at, .. } = event.kind() {
-            let requested = expires_at.map_or(NEVER, timestamp::check_nanos);
-            if requested != row.until {
-                let mut v = self.row_view(s, slot, row, &Cold::default());
-                v.evidence = event.kind().evidence().map(Into::into);
-                return v.content_id();
-            }
-        }
-        event.id()
     }
 
     /// The state as events: for every subject, one event per record and mark
@@ -1059,7 +1084,7 @@ impl Ledger {
     pub fn merge(&mut self, other: &Ledger) -> Result<usize> {
         let events: Vec<Event> = other.events().collect();
         for e in &events {
-            self.resolve(e)?;
+            self.resolve(&e.view())?;
         }
         let mut changed = 0;
         for e in &events {
@@ -1071,25 +1096,26 @@ impl Ledger {
     }
 
     /// Checks an event against the catalog; per-purpose kinds resolve to ids.
-    fn resolve(&self, event: &Event) -> Result<Option<Resolved>> {
-        let at = event.at_nanos();
-        let (purpose, kind) = match event.kind() {
-            EventKind::Given { purpose, .. } => (purpose, GIVEN),
-            EventKind::Refused { purpose, .. } => (purpose, REFUSED),
-            EventKind::Withdrawn { purpose, .. } => (purpose, WITHDRAWN),
-            EventKind::Objected { purpose, .. } => (purpose, OBJECTED),
+    fn resolve(&self, event: &EventView<'_>) -> Result<Option<Resolved>> {
+        let at = event.at.0;
+        let kind = match event.kind {
+            KindTag::Given => GIVEN,
+            KindTag::Refused => REFUSED,
+            KindTag::Withdrawn => WITHDRAWN,
+            KindTag::Objected => OBJECTED,
             _ => return Ok(None),
         };
+        let purpose = event.purpose.unwrap_or_default();
         let Some(h) = self.catalog.purpose_handle(purpose) else {
-            return Err(Error::UnknownPurpose(purpose.clone()));
+            return Err(Error::UnknownPurpose(purpose.to_owned()));
         };
         let p = self.purpose(purpose)?;
-        let notice = event.kind().evidence().and_then(Evidence::notice);
+        let notice = event.evidence.and_then(|e| e.notice_version);
         if let Some(v) = notice
             && v > p.notice_version()
         {
             return Err(Error::NoticeVersion {
-                purpose: purpose.clone(),
+                purpose: purpose.to_owned(),
                 problem: format!(
                     "notice version {v} was never published (current version {})",
                     p.notice_version()
@@ -1104,24 +1130,17 @@ impl Ledger {
             renewal: false,
             notice_ok: notice.is_some_and(|v| v >= p.min_notice_version()),
         };
-        match event.kind() {
-            EventKind::Given {
-                categories,
-                expires_at,
-                renewal,
-                ..
-            } => {
-                resolved.categories = self.catalog.category_set(p, categories)?;
-                let requested = match expires_at {
-                    Some(t) => timestamp::to_nanos(*t)?,
-                    None => NEVER,
-                };
+        match kind {
+            GIVEN => {
+                let names = event.categories.map(Names::iter);
+                resolved.categories = self.catalog.category_set(p, names.into_iter().flatten())?;
+                let requested = event.expires_at.map_or(NEVER, |t| t.0);
                 resolved.expires = cap(p, at, requested);
-                resolved.renewal = *renewal;
+                resolved.renewal = event.renewal.unwrap_or(false);
             }
-            EventKind::Objected { .. } if !p.allows_objection() => {
+            OBJECTED if !p.allows_objection() => {
                 return Err(Error::ObjectionNotApplicable {
-                    purpose: purpose.clone(),
+                    purpose: purpose.to_owned(),
                     basis: p.basis(),
                 });
             }
@@ -1153,6 +1172,22 @@ impl Ledger {
                 && r.flags & NOTICE_OK != 0
         })
     }
+}
+
+/// The id an incoming event would have as held: its own id, unless capping
+/// by this catalog changed its expiry.
+fn incoming_id(event: &EventView<'_>, id: EventId, row: &Row) -> EventId {
+    if event.kind == KindTag::Given {
+        let requested = event.expires_at.map_or(NEVER, |t| t.0);
+        if requested != row.until {
+            return EventView {
+                expires_at: (row.until != NEVER).then_some(Rfc3339(row.until)),
+                ..*event
+            }
+            .content_id();
+        }
+    }
+    id
 }
 
 fn mark_row(subject: u32, at: Nanos, flags: u8) -> Row {

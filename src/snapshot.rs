@@ -307,6 +307,7 @@ impl Ledger {
                 },
             })?;
         }
+        ledger.store.shrink_to_fit();
         Ok(ledger)
     }
 
@@ -377,7 +378,7 @@ impl Ledger {
         let mut interned = Vec::with_capacity(rows.len());
         for (slot, row, evidence) in rows {
             let cold = match &evidence {
-                Some(e) => self.store.intern_evidence(e)?,
+                Some(e) => self.store.intern_evidence(&e.into())?,
                 None => Cold::default(),
             };
             interned.push((slot, row, cold));
@@ -443,9 +444,10 @@ impl Ledger {
                     problem: "a `given` record names no categories".into(),
                 });
             }
-            set = self
-                .store
-                .intern_set(self.catalog.category_set(p, &names)?)?;
+            set = self.store.intern_set(
+                self.catalog
+                    .category_set(p, names.iter().map(String::as_str))?,
+            )?;
             if let Some(e) = &r.expires_at {
                 let e = timestamp::parse(e)?;
                 if e <= time {

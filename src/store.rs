@@ -605,7 +605,7 @@ impl Store {
     }
 
     /// Interns evidence: the profile and the (counted) proof reference.
-    pub(crate) fn intern_evidence(&mut self, e: &crate::evidence::Evidence) -> Result<Cold> {
+    pub(crate) fn intern_evidence(&mut self, e: &crate::event::EvidenceView<'_>) -> Result<Cold> {
         let mut text = |s: Option<&str>| -> Result<u32> {
             match s {
                 Some(s) => Ok(self.texts.intern(s, false)? + 1),
@@ -613,11 +613,11 @@ impl Store {
             }
         };
         let profile = Profile {
-            method: crate::evidence::method_index(e.method()),
-            notice: e.notice().unwrap_or(0),
-            channel: text(e.channel_name())?,
-            jurisdiction: text(e.jurisdiction_code())?,
-            language: text(e.language_tag())?,
+            method: crate::evidence::method_index(e.method),
+            notice: e.notice_version.unwrap_or(0),
+            channel: text(e.channel)?,
+            jurisdiction: text(e.jurisdiction)?,
+            language: text(e.language)?,
         };
         let profile = match self.profile_index.get(&profile) {
             Some(&i) => i,
@@ -632,7 +632,7 @@ impl Store {
                 i
             }
         };
-        let proof = match e.proof_ref() {
+        let proof = match e.proof {
             Some(p) => self.proofs.intern(p, true)? + 1,
             None => 0,
         };

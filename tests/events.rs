@@ -355,3 +355,63 @@ fn every_rejected_json_leaves_the_ledger_unchanged() {
     }
     assert_eq!(l.snapshot(), before);
 }
+
+/// `apply_json` (the replay path that reads straight from the JSON text)
+/// accepts and refuses exactly what `from_json` + `apply` do, with the same
+/// messages, and a refusal leaves the ledger unchanged.
+#[test]
+fn apply_json_agrees_with_from_json_then_apply() {
+    let good = given_json();
+    let mut inputs = vec![
+        good.clone(),
+        good.replace("{\"v\":1,", "{\"v\":2,"),
+        good.replace("\"subject\":\"u9\"", "\"subject\":\"u8\""),
+        good.replace("\"kind\":\"given\"", "\"kind\":\"erased\""),
+        good.replace(
+            "\"at\":\"2026-02-01T00:00:00Z\"",
+            "\"at\":\"2300-02-01T00:00:00Z\"",
+        ),
+        good[..good.len() - 3].to_owned(),
+        String::new(),
+        "{}".to_owned(),
+    ];
+    // Events that parse but do not fit this ledger's catalog.
+    let mut newer = Ledger::new(catalog(true));
+    let at = datetime!(2026-01-02 0:00 UTC);
+    inputs.push(
+        newer
+            .give(Grant::new("u1", "ads", at, evidence(3)).categories(["browsing"]))
+            .expect("valid there")
+            .to_json()
+            .expect("serializes"),
+    );
+    // Escapes in strings are read, hashed and applied like plain ones.
+    let mut l = ledger();
+    inputs.push(
+        l.give(Grant::new(
+            "quote\"and\\slash",
+            "newsletter",
+            at,
+            evidence(2),
+        ))
+        .expect("valid")
+        .to_json()
+        .expect("serializes"),
+    );
+    for json in &inputs {
+        let mut a = ledger();
+        let mut b = ledger();
+        let before = a.snapshot();
+        let via_event = Event::from_json(json).and_then(|e| a.apply(&e));
+        let direct = b.apply_json(json);
+        match (&via_event, &direct) {
+            (Ok(x), Ok(y)) => assert_eq!(x, y, "{json}"),
+            (Err(x), Err(y)) => {
+                assert_eq!(x.to_string(), y.to_string(), "{json}");
+                assert_eq!(b.snapshot(), before, "a refused event changed the ledger");
+            }
+            _ => panic!("{json}: {via_event:?} vs {direct:?}"),
+        }
+        assert_eq!(a.snapshot(), b.snapshot(), "{json}");
+    }
+}
