@@ -204,7 +204,7 @@ pub(crate) fn check_view(e: &crate::event::EvidenceView<'_>) -> Result<()> {
         ("language", e.language),
     ] {
         let Some(v) = value else { continue };
-        if v.trim().is_empty() {
+        if v.bytes().all(|b| b.is_ascii_whitespace()) && v.trim().is_empty() {
             return Err(Error::InvalidEvidence {
                 field,
                 problem: "is empty".into(),
@@ -216,7 +216,7 @@ pub(crate) fn check_view(e: &crate::event::EvidenceView<'_>) -> Result<()> {
                 problem: format!("is {} bytes long (limit {MAX_EVIDENCE_LEN})", v.len()),
             });
         }
-        if v.chars().any(char::is_control) {
+        if crate::limits::has_control(v) {
             return Err(Error::InvalidEvidence {
                 field,
                 problem: "contains a control character".into(),

@@ -69,10 +69,21 @@ pub(crate) fn check_subject(id: &str) -> Result<()> {
     if id.len() > MAX_SUBJECT_LEN {
         return bad("it is longer than 256 bytes");
     }
-    if id.chars().any(char::is_control) {
+    if has_control(id) {
         return bad("it contains a control character");
     }
     Ok(())
+}
+
+/// Whether `s` contains a control character (`char::is_control`), with a
+/// byte-level fast path for ASCII.
+#[inline]
+pub(crate) fn has_control(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        s.chars().any(char::is_control)
+    }
 }
 
 /// Checks a free text (title, description, controller).

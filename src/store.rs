@@ -2,7 +2,11 @@
 //! subject, and one column of 24-byte rows per purpose and per subject mark.
 //!
 //! - Subject ids live in one string arena; a `hashbrown` table of `u32`
-//!   indices finds them with one foldhash hash and one comparison.
+//!   indices finds them with one hash and one comparison. The hash is
+//!   SipHash-1-3 keyed from the OS's randomness (std's `RandomState`): subject
+//!   ids and proof references can be chosen by whoever signs up, so the
+//!   tables that hold them must resist hash flooding. Catalog names, declared
+//!   by the controller, use the faster foldhash.
 //! - A subject's head holds a bitmask of the columns it has a row in and the
 //!   row indices (up to six inline, more in a spill list), so a check by
 //!   handle reads the head and one row.
@@ -131,20 +135,21 @@ pub(crate) struct Profile {
     pub(crate) language: u32,
 }
 
-/// Interned strings in one arena, found by a foldhash hash of their text.
+/// Interned strings in one arena, found by a keyed SipHash-1-3 hash of their
+/// text (DoS-resistant: these strings come from users).
 #[derive(Clone, Default)]
-pub(crate) struct StrPool {
+pub(crate) struct StrPool<H = std::hash::RandomState> {
     bytes: String,
     /// INVARIANT: `ends[i]` is the end of string `i` in `bytes`; string `i`
     /// starts at `ends[i - 1]` (0 for the first).
     ends: Vec<u32>,
     index: HashTable<u32>,
-    hasher: DefaultHashBuilder,
+    hasher: H,
     /// Reference counts, for pools whose strings can be released.
     counts: Vec<u32>,
 }
 
-impl std::fmt::Debug for StrPool {
+impl<H> std::fmt::Debug for StrPool<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StrPool")
             .field("strings", &self.ends.len())
@@ -164,7 +169,7 @@ fn slice<'a>(bytes: &'a str, ends: &[u32], i: u32) -> &'a str {
     bytes.get(start..end).unwrap_or("")
 }
 
-impl StrPool {
+impl<H: BuildHasher> StrPool<H> {
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
@@ -283,8 +288,12 @@ pub(crate) struct Store {
     set_index: HashMap<CategorySet, u16, DefaultHashBuilder>,
     pub(crate) profiles: Vec<Profile>,
     profile_index: HashMap<Profile, u32, DefaultHashBuilder>,
-    /// Channels, jurisdictions, languages.
-    pub(crate) texts: StrPool,
+    /// Channels, jurisdictions, languages: a small vocabulary the host
+    /// chooses, hashed with foldhash.
+    pub(crate) texts: StrPool<DefaultHashBuilder>,
+    /// The channel, jurisdiction and language interned last, checked before
+    /// hashing: bulk loads repeat them.
+    last_texts: [u32; 3],
     /// Proof references, reference-counted.
     pub(crate) proofs: StrPool,
 }
@@ -606,18 +615,24 @@ impl Store {
 
     /// Interns evidence: the profile and the (counted) proof reference.
     pub(crate) fn intern_evidence(&mut self, e: &crate::event::EvidenceView<'_>) -> Result<Cold> {
-        let mut text = |s: Option<&str>| -> Result<u32> {
-            match s {
-                Some(s) => Ok(self.texts.intern(s, false)? + 1),
-                None => Ok(0),
+        let (texts, last_texts) = (&mut self.texts, &mut self.last_texts);
+        let mut text = |field: usize, s: Option<&str>| -> Result<u32> {
+            let Some(s) = s else { return Ok(0) };
+            let Some(last) = last_texts.get_mut(field) else {
+                return Ok(texts.intern(s, false)? + 1);
+            };
+            if *last != 0 && texts.get(*last - 1) == s {
+                return Ok(*last);
             }
+            *last = texts.intern(s, false)? + 1;
+            Ok(*last)
         };
         let profile = Profile {
             method: crate::evidence::method_index(e.method),
             notice: e.notice_version.unwrap_or(0),
-            channel: text(e.channel)?,
-            jurisdiction: text(e.jurisdiction)?,
-            language: text(e.language)?,
+            channel: text(0, e.channel)?,
+            jurisdiction: text(1, e.jurisdiction)?,
+            language: text(2, e.language)?,
         };
         let profile = match self.profile_index.get(&profile) {
             Some(&i) => i,
@@ -742,7 +757,7 @@ mod tests {
 
     #[test]
     fn pool_interns_and_wipes() {
-        let mut p = StrPool::default();
+        let mut p: StrPool = StrPool::default();
         let a = p.intern("rcpt-1", true).expect("ok");
         assert_eq!(p.intern("rcpt-1", true).expect("ok"), a);
         let b = p.intern("rcpt-2", true).expect("ok");

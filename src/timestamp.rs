@@ -76,12 +76,13 @@ impl Rfc3339 {
         let month = if mp < 10 { mp + 3 } else { mp - 9 };
         let year = yoe + era * 400 + i64::from(month <= 2);
         // Fixed positions: YYYY-MM-DDTHH:MM:SS, then an optional fraction.
-        fn digits(buf: &mut [u8], at: usize, mut value: i64, width: usize) {
+        fn digits(buf: &mut [u8], at: usize, value: i64, width: usize) {
+            let mut v = value.unsigned_abs();
             for i in (at..at + width).rev() {
                 if let Some(slot) = buf.get_mut(i) {
-                    *slot = b'0' + value.rem_euclid(10) as u8;
+                    *slot = b'0' + (v % 10) as u8;
                 }
-                value /= 10;
+                v /= 10;
             }
         }
         *buf = *b"0000-00-00T00:00:00.000000000Z\0\0\0\0\0\0\0\0\0\0";

@@ -415,3 +415,17 @@ fn apply_json_agrees_with_from_json_then_apply() {
         assert_eq!(a.snapshot(), b.snapshot(), "{json}");
     }
 }
+
+/// The event shown in the README's "Event format" section is a real one: it
+/// reads back and its id verifies.
+#[test]
+fn the_readme_example_event_verifies() {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("{\"v\":1,\"id\":\"")
+        .expect("an example event in the README");
+    let end = start + readme[start..].find("}}").expect("its end") + 2;
+    let json: String = readme[start..end].lines().map(str::trim).collect();
+    let event = Event::from_json(&json).expect("the README's example event is valid");
+    assert_eq!(event.subject(), "alice");
+}
