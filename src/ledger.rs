@@ -1216,13 +1216,14 @@ fn check_not_outdated(p: &Purpose, evidence: &Evidence) -> Result<()> {
 
 /// The expiry when none is asked for: the purpose's default, or never.
 fn default_expiry(p: &Purpose, at: Nanos) -> Nanos {
-    p.default_nanos.map_or(NEVER, |d| at.saturating_add(d))
+    p.default_nanos
+        .map_or(NEVER, |d| timestamp::add_within_range(at, d))
 }
 
 /// Caps a requested expiry to the purpose's maximum validity.
 pub(crate) fn cap(p: &Purpose, at: Nanos, requested: Nanos) -> Nanos {
     match p.max_nanos {
-        Some(max) => requested.min(at.saturating_add(max)),
+        Some(max) => requested.min(timestamp::add_within_range(at, max)),
         None => requested,
     }
 }

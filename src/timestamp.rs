@@ -32,6 +32,16 @@ pub(crate) fn to_nanos(t: OffsetDateTime) -> Result<Nanos> {
     Ok(n as i64)
 }
 
+/// The last storable instant: 2261-12-31T23:59:59.999999999Z.
+pub(crate) const LAST: Nanos = MAX_EXCLUSIVE - 1;
+
+/// `at + duration`, brought back to [`LAST`] if it would fall past the range:
+/// an expiry computed near the end of the range is cut short there (never
+/// extended), so it can always be stored, written and read back.
+pub(crate) fn add_within_range(at: Nanos, duration: Nanos) -> Nanos {
+    at.saturating_add(duration).min(LAST)
+}
+
 /// Converts the instant of a check. It never fails: instants outside the
 /// range saturate, which keeps every comparison with a stored instant (all
 /// strictly inside the range) the same.
