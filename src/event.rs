@@ -244,7 +244,7 @@ impl Event {
     }
 
     /// An owned event from checked borrowed content.
-    fn from_view(v: &EventView<'_>, id: EventId) -> Event {
+    pub(crate) fn from_view(v: &EventView<'_>, id: EventId) -> Event {
         let purpose = || v.purpose.unwrap_or_default().to_owned();
         let evidence = || {
             v.evidence

@@ -591,24 +591,7 @@ impl Ledger {
 
     /// Owned evidence of a row.
     pub(crate) fn evidence(&self, c: &Cold) -> Evidence {
-        let v = self.store.evidence_view(c);
-        let mut e = Evidence::new(v.method);
-        if let Some(n) = v.notice_version {
-            e = e.notice_version(n);
-        }
-        if let Some(x) = v.channel {
-            e = e.channel(x);
-        }
-        if let Some(x) = v.proof {
-            e = e.proof(x);
-        }
-        if let Some(x) = v.jurisdiction {
-            e = e.jurisdiction(x);
-        }
-        if let Some(x) = v.language {
-            e = e.language(x);
-        }
-        e
+        self.store.evidence_view(c).to_owned()
     }
 
     /// The content of a row as an event, borrowed.
@@ -1017,56 +1000,15 @@ impl Ledger {
     }
 
     fn subject_events(&self, s: u32) -> Vec<Event> {
-        let subject = self.store.names.get(s);
-        let mut out = Vec::new();
-        for slot in self.store.slots(s) {
-            let (Some(r), Some(c)) = (self.store.row(s, slot), self.store.cold(s, slot)) else {
-                continue;
-            };
-            let evidence = || self.evidence(c);
-            let kind = match slot {
-                Slot::Registered => EventKind::Registered,
-                Slot::Erased => EventKind::Erased,
-                Slot::WithdrawnAll => EventKind::WithdrawnAll {
-                    evidence: evidence(),
-                },
-                Slot::OptOut if r.flags & ON != 0 => EventKind::OptOutSet {
-                    evidence: evidence(),
-                },
-                Slot::OptOut => EventKind::OptOutCleared {
-                    evidence: evidence(),
-                },
-                Slot::Purpose(p) => {
-                    let Some(purpose) = self.catalog.purpose_at(PurposeHandle(p)) else {
-                        continue;
-                    };
-                    let purpose = purpose.name().to_owned();
-                    let evidence = evidence();
-                    match r.kind() {
-                        GIVEN => EventKind::Given {
-                            purpose,
-                            categories: self
-                                .catalog
-                                .names_sorted(self.store.set(r.set))
-                                .map(str::to_owned)
-                                .collect(),
-                            expires_at: (r.until != NEVER).then(|| timestamp::from_nanos(r.until)),
-                            renewal: r.flags & RENEWAL != 0,
-                            evidence,
-                        },
-                        REFUSED => EventKind::Refused { purpose, evidence },
-                        WITHDRAWN => EventKind::Withdrawn { purpose, evidence },
-                        _ => EventKind::Objected { purpose, evidence },
-                    }
-                }
-            };
-            // Everything held passed these checks on the way in; an event
-            // that somehow does not is left out rather than invented.
-            if let Ok(e) = Event::new(subject, r.from, kind) {
-                out.push(e);
-            }
-        }
-        out
+        self.store
+            .slots(s)
+            .into_iter()
+            .filter_map(|slot| {
+                let (r, c) = (self.store.row(s, slot)?, self.store.cold(s, slot)?);
+                let view = self.row_view(s, slot, r, c);
+                Some(Event::from_view(&view, view.content_id()))
+            })
+            .collect()
     }
 
     /// Brings into this ledger everything `other` holds, by applying
