@@ -81,63 +81,14 @@ fn a_newsletter_campaign() {
 // Property: random histories.
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone)]
-enum Op {
-    Give(usize, usize, i64, Option<i64>),
-    Refuse(usize, usize, i64),
-    Withdraw(usize, usize, i64),
-    WithdrawAll(usize, i64),
-    Object(usize, usize, i64),
-    OptOut(usize, i64),
-    ClearOptOut(usize, i64),
-    Register(usize, i64),
-    Erase(usize, i64),
-}
-
 const NAMES: [&str; 6] = ["ann", "bob", "cy", "dee", "eve", "fay"];
 
 fn op() -> impl Strategy<Value = Op> {
-    let s = 0..NAMES.len();
-    let p = 0..PURPOSES.len();
-    let t = 0i64..400;
-    prop_oneof![
-        4 => (s.clone(), p.clone(), t.clone(), proptest::option::of(1i64..300))
-            .prop_map(|(s, p, t, v)| Op::Give(s, p, t, v)),
-        2 => (s.clone(), p.clone(), t.clone()).prop_map(|(s, p, t)| Op::Refuse(s, p, t)),
-        2 => (s.clone(), p.clone(), t.clone()).prop_map(|(s, p, t)| Op::Withdraw(s, p, t)),
-        1 => (s.clone(), t.clone()).prop_map(|(s, t)| Op::WithdrawAll(s, t)),
-        1 => (s.clone(), p, t.clone()).prop_map(|(s, p, t)| Op::Object(s, p, t)),
-        1 => (s.clone(), t.clone()).prop_map(|(s, t)| Op::OptOut(s, t)),
-        1 => (s.clone(), t.clone()).prop_map(|(s, t)| Op::ClearOptOut(s, t)),
-        1 => (s.clone(), t.clone()).prop_map(|(s, t)| Op::Register(s, t)),
-        1 => (s, t).prop_map(|(s, t)| Op::Erase(s, t)),
-    ]
+    rights::op(NAMES.len(), 400, 300)
 }
 
 fn run(ops: &[Op]) -> Ledger {
-    let mut l = shop();
-    let at = |d: i64| T0 + days(d);
-    for op in ops {
-        // Invalid changes are errors that change nothing; skip them.
-        let _ = match *op {
-            Op::Give(s, p, t, v) => {
-                let mut g = Grant::new(NAMES[s], PURPOSES[p], at(t), banner(1));
-                if let Some(v) = v {
-                    g = g.expires_at(at(t + v));
-                }
-                l.give(g)
-            }
-            Op::Refuse(s, p, t) => l.refuse(NAMES[s], PURPOSES[p], at(t), banner(1)),
-            Op::Withdraw(s, p, t) => l.withdraw(NAMES[s], PURPOSES[p], at(t), settings()),
-            Op::WithdrawAll(s, t) => l.withdraw_all(NAMES[s], at(t), settings()),
-            Op::Object(s, p, t) => l.object(NAMES[s], PURPOSES[p], at(t), settings()),
-            Op::OptOut(s, t) => l.set_global_opt_out(NAMES[s], at(t), gpc()),
-            Op::ClearOptOut(s, t) => l.clear_global_opt_out(NAMES[s], at(t), gpc()),
-            Op::Register(s, t) => l.register(NAMES[s], at(t)),
-            Op::Erase(s, t) => l.erase(NAMES[s], at(t)),
-        };
-    }
-    l
+    run_ops(&NAMES, ops).0
 }
 
 proptest! {

@@ -263,67 +263,15 @@ fn other_purposes_only_tell_that_the_subject_was_known() {
 // exactly the events up to that instant; at the end it equals the ledger's.
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone)]
-enum Op {
-    Give(usize, usize, i64, Option<i64>),
-    Refuse(usize, usize, i64),
-    Withdraw(usize, usize, i64),
-    WithdrawAll(usize, i64),
-    Object(usize, usize, i64),
-    OptOut(usize, i64),
-    ClearOptOut(usize, i64),
-    Register(usize, i64),
-    Erase(usize, i64),
-}
-
 const NAMES: [&str; 3] = ["ann", "bob", "cy"];
 
 fn op() -> impl Strategy<Value = Op> {
-    let s = 0..NAMES.len();
-    let p = 0..PURPOSES.len();
-    let t = 0i64..300;
-    prop_oneof![
-        4 => (s.clone(), p.clone(), t.clone(), proptest::option::of(1i64..200))
-            .prop_map(|(s, p, t, v)| Op::Give(s, p, t, v)),
-        2 => (s.clone(), p.clone(), t.clone()).prop_map(|(s, p, t)| Op::Refuse(s, p, t)),
-        2 => (s.clone(), p.clone(), t.clone()).prop_map(|(s, p, t)| Op::Withdraw(s, p, t)),
-        1 => (s.clone(), t.clone()).prop_map(|(s, t)| Op::WithdrawAll(s, t)),
-        1 => (s.clone(), p, t.clone()).prop_map(|(s, p, t)| Op::Object(s, p, t)),
-        1 => (s.clone(), t.clone()).prop_map(|(s, t)| Op::OptOut(s, t)),
-        1 => (s.clone(), t.clone()).prop_map(|(s, t)| Op::ClearOptOut(s, t)),
-        1 => (s.clone(), t.clone()).prop_map(|(s, t)| Op::Register(s, t)),
-        1 => (s, t).prop_map(|(s, t)| Op::Erase(s, t)),
-    ]
+    rights::op(NAMES.len(), 300, 200)
 }
 
 /// The ledger and the host's log of every change that succeeded.
 fn run(ops: &[Op]) -> (Ledger, Vec<Event>) {
-    let mut l = shop();
-    let mut log = Vec::new();
-    let at = |d: i64| T0 + days(d);
-    for op in ops {
-        let result = match *op {
-            Op::Give(s, p, t, v) => {
-                let mut g = Grant::new(NAMES[s], PURPOSES[p], at(t), banner(1));
-                if let Some(v) = v {
-                    g = g.expires_at(at(t + v));
-                }
-                l.give(g)
-            }
-            Op::Refuse(s, p, t) => l.refuse(NAMES[s], PURPOSES[p], at(t), banner(1)),
-            Op::Withdraw(s, p, t) => l.withdraw(NAMES[s], PURPOSES[p], at(t), settings()),
-            Op::WithdrawAll(s, t) => l.withdraw_all(NAMES[s], at(t), settings()),
-            Op::Object(s, p, t) => l.object(NAMES[s], PURPOSES[p], at(t), settings()),
-            Op::OptOut(s, t) => l.set_global_opt_out(NAMES[s], at(t), gpc()),
-            Op::ClearOptOut(s, t) => l.clear_global_opt_out(NAMES[s], at(t), gpc()),
-            Op::Register(s, t) => l.register(NAMES[s], at(t)),
-            Op::Erase(s, t) => l.erase(NAMES[s], at(t)),
-        };
-        if let Ok(e) = result {
-            log.push(e);
-        }
-    }
-    (l, log)
+    run_ops(&NAMES, ops)
 }
 
 proptest! {

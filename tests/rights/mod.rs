@@ -184,3 +184,78 @@ pub fn permissions(ledger: &Ledger, subjects: &[String], at: OffsetDateTime) -> 
     }
     out
 }
+
+/// One random change, for the property tests: subject and purpose by index,
+/// times in days after [`T0`].
+#[derive(Debug, Clone)]
+pub enum Op {
+    Give(usize, usize, i64, Option<i64>),
+    Refuse(usize, usize, i64),
+    Withdraw(usize, usize, i64),
+    WithdrawAll(usize, i64),
+    Object(usize, usize, i64),
+    OptOut(usize, i64),
+    ClearOptOut(usize, i64),
+    Register(usize, i64),
+    Erase(usize, i64),
+}
+
+/// Random changes for the first `subjects` of `names`, on days `0..days`,
+/// grants lasting `1..validity` days when they name an expiry.
+pub fn op(
+    subjects: usize,
+    days: i64,
+    validity: i64,
+) -> impl proptest::strategy::Strategy<Value = Op> {
+    use proptest::prelude::*;
+    let s = 0..subjects;
+    let p = 0..PURPOSES.len();
+    let t = 0i64..days;
+    prop_oneof![
+        4 => (s.clone(), p.clone(), t.clone(), proptest::option::of(1i64..validity))
+            .prop_map(|(s, p, t, v)| Op::Give(s, p, t, v)),
+        2 => (s.clone(), p.clone(), t.clone()).prop_map(|(s, p, t)| Op::Refuse(s, p, t)),
+        2 => (s.clone(), p.clone(), t.clone()).prop_map(|(s, p, t)| Op::Withdraw(s, p, t)),
+        1 => (s.clone(), t.clone()).prop_map(|(s, t)| Op::WithdrawAll(s, t)),
+        1 => (s.clone(), p, t.clone()).prop_map(|(s, p, t)| Op::Object(s, p, t)),
+        1 => (s.clone(), t.clone()).prop_map(|(s, t)| Op::OptOut(s, t)),
+        1 => (s.clone(), t.clone()).prop_map(|(s, t)| Op::ClearOptOut(s, t)),
+        1 => (s.clone(), t.clone()).prop_map(|(s, t)| Op::Register(s, t)),
+        1 => (s, t).prop_map(|(s, t)| Op::Erase(s, t)),
+    ]
+}
+
+/// Runs `ops` on the shop ledger with subjects named by `names`; returns the
+/// ledger and the events of the changes that succeeded (the host's log).
+/// Invalid changes (an objection the basis does not allow...) are errors
+/// that change nothing; they are skipped.
+pub fn run_ops(names: &[&str], ops: &[Op]) -> (Ledger, Vec<consentry::Event>) {
+    use consentry::Grant;
+    let mut l = shop();
+    let mut log = Vec::new();
+    let at = |d: i64| T0 + days(d);
+    let name = |s: usize| names.get(s).copied().unwrap_or("nobody");
+    for op in ops {
+        let result = match *op {
+            Op::Give(s, p, t, v) => {
+                let mut g = Grant::new(name(s), PURPOSES[p], at(t), banner(1));
+                if let Some(v) = v {
+                    g = g.expires_at(at(t + v));
+                }
+                l.give(g)
+            }
+            Op::Refuse(s, p, t) => l.refuse(name(s), PURPOSES[p], at(t), banner(1)),
+            Op::Withdraw(s, p, t) => l.withdraw(name(s), PURPOSES[p], at(t), settings()),
+            Op::WithdrawAll(s, t) => l.withdraw_all(name(s), at(t), settings()),
+            Op::Object(s, p, t) => l.object(name(s), PURPOSES[p], at(t), settings()),
+            Op::OptOut(s, t) => l.set_global_opt_out(name(s), at(t), gpc()),
+            Op::ClearOptOut(s, t) => l.clear_global_opt_out(name(s), at(t), gpc()),
+            Op::Register(s, t) => l.register(name(s), at(t)),
+            Op::Erase(s, t) => l.erase(name(s), at(t)),
+        };
+        if let Ok(e) = result {
+            log.push(e);
+        }
+    }
+    (l, log)
+}
