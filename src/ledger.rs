@@ -252,8 +252,14 @@ impl Ledger {
         category: &str,
         at: OffsetDateTime,
     ) -> bool {
-        self.outcome_by_name(subject, purpose, category, at)
-            .is_permitted()
+        let (Some(p), Some(c)) = (
+            self.catalog.purpose_handle(purpose),
+            self.catalog.category_handle(category),
+        ) else {
+            return false;
+        };
+        let s = self.store.names.find(subject);
+        self.permitted(s, p, c, timestamp::check_nanos(at))
     }
 
     /// The decision for `subject`, `purpose`, `category` at `at`, with its
@@ -324,13 +330,12 @@ impl Ledger {
         category: CategoryHandle,
         at: OffsetDateTime,
     ) -> bool {
-        self.outcome(
+        self.permitted(
             Some(subject.0),
             purpose,
             category,
             timestamp::check_nanos(at),
         )
-        .is_permitted()
     }
 
     /// Whether subject index `s` is permitted (for scans).
@@ -342,7 +347,37 @@ impl Ledger {
         category: CategoryHandle,
         at: Nanos,
     ) -> bool {
-        self.outcome(Some(s), purpose, category, at).is_permitted()
+        self.permitted(Some(s), purpose, category, at)
+    }
+
+    /// Whether the check permits: the common grant answered from the head
+    /// and one row, anything else by the full rules ([`Ledger::outcome`]).
+    // Measured: at 1M subjects the full rules took ~110 ns by handle against
+    // ~60 ns for a bare flat-array lookup; the difference was instructions
+    // between the two cache misses, which limit how many checks the CPU
+    // overlaps. The fast path decides only what the full rules would
+    // decide the same way (a scenario test compares them on every case).
+    #[inline]
+    fn permitted(
+        &self,
+        subject: Option<u32>,
+        purpose: PurposeHandle,
+        category: CategoryHandle,
+        at: Nanos,
+    ) -> bool {
+        if let Some(s) = subject
+            && let Some(fast) = self.store.granted_fast(s, purpose.0, at)
+            && let (Some(p), Some(c)) = (
+                self.catalog.purpose_at(purpose),
+                self.catalog.category_at(category),
+            )
+            && p.basis().is_consent()
+            && !c.needs_explicit
+            && p.allowed.contains(CategorySet::single(category.0))
+        {
+            return fast.intersects(c.ancestors);
+        }
+        self.outcome(subject, purpose, category, at).is_permitted()
     }
 
     /// The decision rules, in order. See the README's "Decision rules".

@@ -1614,6 +1614,10 @@ impl Machine {
                             self.real.catalog().category_handle(c),
                         ) {
                             prop_assert_eq!(self.real.check(sh, ph, ch, at), real);
+                            prop_assert_eq!(
+                                self.real.is_permitted_by(sh, ph, ch, at),
+                                real.is_permitted()
+                            );
                         }
                     }
                     let real = self.real.status(s, p, at);

@@ -335,6 +335,11 @@ pub fn assert_consistent(
             decision,
             "check({subject:?}, {purpose:?}, {category:?}, {at})"
         );
+        assert_eq!(
+            ledger.is_permitted_by(s, p, c, at),
+            decision.is_permitted(),
+            "is_permitted_by({subject:?}, {purpose:?}, {category:?}, {at}) vs {decision}"
+        );
     }
 }
 
