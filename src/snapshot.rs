@@ -6,6 +6,7 @@ use crate::catalog::PurposeHandle;
 use crate::catalog::{Catalog, CatalogRepr};
 use crate::error::{Error, Result};
 use crate::event::EventId;
+use crate::event::EvidenceView;
 use crate::evidence::Evidence;
 use crate::ledger::{Ledger, cap};
 use crate::limits;
@@ -324,26 +325,34 @@ impl Ledger {
         if self.store.names.find(&s.id).is_some() {
             return Err(Error::DuplicateSubject(s.id));
         }
-        let mut rows: Vec<(Slot, Row, Option<Evidence>)> = Vec::with_capacity(s.records.len() + 1);
+        // Everything is checked first, then interned, then stored: a
+        // failure anywhere leaves the ledger as it was.
+        let mut rows: Vec<(Slot, Row, Option<EvidenceView<'_>>, Cold)> =
+            Vec::with_capacity(s.records.len() + 1);
         let marks = [
-            ("registered", Slot::Registered, s.registered),
-            ("erased", Slot::Erased, s.erased),
-            ("withdrawn_all", Slot::WithdrawnAll, s.withdrawn_all),
-            ("global_opt_out", Slot::OptOut, s.global_opt_out),
+            ("registered", Slot::Registered, &s.registered),
+            ("erased", Slot::Erased, &s.erased),
+            ("withdrawn_all", Slot::WithdrawnAll, &s.withdrawn_all),
+            ("global_opt_out", Slot::OptOut, &s.global_opt_out),
         ];
         let mut erased_at = None;
         for (name, slot, m) in marks {
             let Some(m) = m else { continue };
-            let row = load_mark(slot, &m).map_err(at(|| name.to_owned()))?;
+            let row = load_mark(slot, m).map_err(at(|| name.to_owned()))?;
             if slot == Slot::Erased {
                 erased_at = Some(row.from);
             }
-            rows.push((slot, row, m.evidence));
+            rows.push((
+                slot,
+                row,
+                m.evidence.as_ref().map(Into::into),
+                Cold::default(),
+            ));
         }
         if let Some(e) = erased_at
-            && let Some((slot, _, _)) = rows
+            && let Some((slot, ..)) = rows
                 .iter()
-                .find(|(slot, r, _)| *slot != Slot::Erased && r.from <= e)
+                .find(|(slot, r, ..)| *slot != Slot::Erased && r.from <= e)
         {
             let name = match slot {
                 Slot::Registered => "registered",
@@ -355,36 +364,30 @@ impl Ledger {
                 error: Box::new(erased_error(&s.id, e)),
             });
         }
-        let mut seen = vec![false; self.catalog.purposes().len()];
-        for (j, r) in s.records.into_iter().enumerate() {
-            let purpose_name = r.purpose.clone();
-            let (p, row, evidence) = self.load_record(r, &s.id, erased_at).map_err(at(|| {
-                format!("records[{j}] (`{}`)", purpose_name.escape_debug())
+        for (j, r) in s.records.iter().enumerate() {
+            let (p, row) = self.load_record(r, &s.id, erased_at).map_err(at(|| {
+                format!("records[{j}] (`{}`)", r.purpose.escape_debug())
             }))?;
-            match seen.get_mut(usize::from(p)) {
-                Some(true) => {
-                    return Err(Error::DuplicateRecord {
-                        subject: s.id,
-                        purpose: purpose_name,
-                    });
-                }
-                Some(flag) => *flag = true,
-                None => {}
+            if rows.iter().any(|(slot, ..)| *slot == Slot::Purpose(p)) {
+                return Err(Error::DuplicateRecord {
+                    subject: s.id.clone(),
+                    purpose: r.purpose.clone(),
+                });
             }
-            rows.push((Slot::Purpose(p), row, Some(evidence)));
+            rows.push((
+                Slot::Purpose(p),
+                row,
+                Some((&r.evidence).into()),
+                Cold::default(),
+            ));
         }
-        // Everything is checked: store it. Interning can only fail past the
-        // storage limits, before the subject is added.
-        let mut interned = Vec::with_capacity(rows.len());
-        for (slot, row, evidence) in rows {
-            let cold = match &evidence {
-                Some(e) => self.store.intern_evidence(&e.into())?,
-                None => Cold::default(),
-            };
-            interned.push((slot, row, cold));
+        for (_, _, evidence, cold) in &mut rows {
+            if let Some(e) = evidence {
+                *cold = self.store.intern_evidence(e)?;
+            }
         }
         let subject = self.store.subject(&s.id)?;
-        for (slot, mut row, cold) in interned {
+        for (slot, mut row, _, cold) in rows {
             row.subject = subject;
             self.store.put(subject, slot, row, cold);
         }
@@ -393,15 +396,15 @@ impl Ledger {
 
     fn load_record(
         &mut self,
-        r: RecordRepr,
+        r: &RecordRepr,
         subject: &str,
         erased_at: Option<Nanos>,
-    ) -> Result<(u16, Row, Evidence)> {
+    ) -> Result<(u16, Row)> {
         let Some(handle) = self.catalog.purpose_handle(&r.purpose) else {
-            return Err(Error::UnknownPurpose(r.purpose));
+            return Err(Error::UnknownPurpose(r.purpose.clone()));
         };
         let Some(p) = self.catalog.purpose_at(handle) else {
-            return Err(Error::UnknownPurpose(r.purpose));
+            return Err(Error::UnknownPurpose(r.purpose.clone()));
         };
         let time = timestamp::parse(&r.at)?;
         if let Some(e) = erased_at
@@ -414,7 +417,7 @@ impl Ledger {
             && v > p.notice_version()
         {
             return Err(Error::NoticeVersion {
-                purpose: r.purpose,
+                purpose: r.purpose.clone(),
                 problem: format!(
                     "notice version {v} was never published (current version {})",
                     p.notice_version()
@@ -429,14 +432,14 @@ impl Ledger {
         };
         if kind == OBJECTED && !p.allows_objection() {
             return Err(Error::ObjectionNotApplicable {
-                purpose: r.purpose,
+                purpose: r.purpose.clone(),
                 basis: p.basis(),
             });
         }
         let (mut set, mut expires) = (0, NEVER);
         if kind == GIVEN {
             crate::event::require_notice(&r.purpose, &r.evidence)?;
-            let names = r.categories.ok_or_else(|| Error::InvalidRecord {
+            let names = r.categories.as_ref().ok_or_else(|| Error::InvalidRecord {
                 problem: "a `given` record needs field `categories`".into(),
             })?;
             if names.is_empty() {
@@ -452,7 +455,7 @@ impl Ledger {
                 let e = timestamp::parse(e)?;
                 if e <= time {
                     return Err(Error::ExpiryNotAfterGiven {
-                        purpose: r.purpose,
+                        purpose: r.purpose.clone(),
                         given_at: timestamp::format(time),
                         expires_at: timestamp::format(e),
                     });
@@ -486,7 +489,7 @@ impl Ledger {
                 | if r.renewal { RENEWAL } else { 0 }
                 | if notice_ok { NOTICE_OK } else { 0 },
         };
-        Ok((handle.0, row, r.evidence))
+        Ok((handle.0, row))
     }
 }
 
