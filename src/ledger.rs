@@ -350,13 +350,7 @@ impl Ledger {
         self.permitted(Some(s), purpose, category, at)
     }
 
-    /// Whether the check permits: the common grant answered from the head
-    /// and one row, anything else by the full rules ([`Ledger::outcome`]).
-    // Measured: at 1M subjects the full rules took ~110 ns by handle against
-    // ~60 ns for a bare flat-array lookup; the difference was instructions
-    // between the two cache misses, which limit how many checks the CPU
-    // overlaps. The fast path decides only what the full rules would
-    // decide the same way (a scenario test compares them on every case).
+    /// Whether the check permits, without building the explained decision.
     #[inline]
     fn permitted(
         &self,
@@ -365,18 +359,10 @@ impl Ledger {
         category: CategoryHandle,
         at: Nanos,
     ) -> bool {
-        if let Some(s) = subject
-            && let Some(fast) = self.store.granted_fast(s, purpose.0, at)
-            && let (Some(p), Some(c)) = (
-                self.catalog.purpose_at(purpose),
-                self.catalog.category_at(category),
-            )
-            && p.basis().is_consent()
-            && !c.needs_explicit
-            && p.allowed.contains(CategorySet::single(category.0))
-        {
-            return fast.intersects(c.ancestors);
-        }
+        // A short path for the common grant (head and one row, skipping the
+        // rest of the rules) measured the same as the full rules at 1M
+        // subjects (~130 ns by handle, in one process, interleaved): the
+        // two cache misses dominate, so the rules stay in one place.
         self.outcome(subject, purpose, category, at).is_permitted()
     }
 

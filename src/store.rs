@@ -409,30 +409,6 @@ impl Store {
         }
     }
 
-    /// For a subject with no withdraw-all or opt-out mark and a grant for
-    /// `purpose` (below [`FAST_PURPOSES`]) that is valid at `at` under an
-    /// accepted notice: the categories it covers. `None` in every other case,
-    /// which the full rules then decide.
-    #[inline]
-    pub(crate) fn granted_fast(&self, s: u32, purpose: u16, at: Nanos) -> Option<CategorySet> {
-        const MARKS: u64 = 1 << 61 | 1 << 62; // withdraw-all, opt-out
-        let h = self.heads.get(s as usize)?;
-        let bit = 1u64
-            .checked_shl(u32::from(purpose))
-            .filter(|_| purpose < FAST_PURPOSES)?;
-        if h.mask & (bit | MARKS) != bit || h.mask.count_ones() as usize > INLINE {
-            return None;
-        }
-        let rank = (h.mask & (bit - 1)).count_ones() as usize;
-        let r = self
-            .columns
-            .get(usize::from(purpose))?
-            .rows
-            .get(*h.slots.get(rank)? as usize)?;
-        (r.flags & (KIND | NOTICE_OK) == GIVEN | NOTICE_OK && r.from <= at && at < r.until)
-            .then(|| self.set(r.set))
-    }
-
     /// The subject's row in the slot's column.
     #[inline]
     pub(crate) fn row(&self, s: u32, slot: Slot) -> Option<&Row> {
