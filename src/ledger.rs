@@ -375,11 +375,11 @@ impl Ledger {
         category: CategoryHandle,
         at: Nanos,
     ) -> Outcome {
-        let (Some(p), Some(c)) = (
-            self.catalog.purpose_at(purpose),
-            self.catalog.category_at(category),
-        ) else {
+        let Some(p) = self.catalog.purpose_at(purpose) else {
             return Outcome::UnknownPurpose;
+        };
+        let Some(c) = self.catalog.category_at(category) else {
+            return Outcome::UnknownCategory;
         };
         if !p.allowed.contains(CategorySet::single(category.0)) {
             return Outcome::CategoryNotInPurpose;
@@ -941,16 +941,16 @@ impl Ledger {
     fn apply_view(&mut self, event: &EventView<'_>, id: EventId) -> Result<Applied> {
         let at = event.at.0;
         let resolved = self.resolve(event)?;
-        let set = match &resolved {
-            Some(r) => self.store.intern_set(r.categories)?,
-            None => 0,
-        };
-        let s = self.store.subject(event.subject)?;
-        let erased = self.store.row(s, Slot::Erased).map(|e| e.from);
+        // INVARIANT: nothing is added (subject, category set, evidence) until
+        // the event is known to win, so a superseded, duplicate or erased
+        // event leaves no trace.
+        let existing = self.store.names.find(event.subject);
+        let erased = existing.and_then(|s| self.store.row(s, Slot::Erased).map(|e| e.from));
         if event.kind != KindTag::Erased && erased.is_some_and(|e| at <= e) {
             return Ok(Applied::Erased);
         }
-        let (slot, row) = match (event.kind, &resolved) {
+        let s = existing.unwrap_or(u32::MAX);
+        let (slot, mut row) = match (event.kind, &resolved) {
             (KindTag::Registered, _) => (Slot::Registered, mark_row(s, at, 0)),
             (KindTag::Erased, _) => (Slot::Erased, mark_row(s, at, 0)),
             (KindTag::WithdrawnAll, _) => (Slot::WithdrawnAll, mark_row(s, at, 0)),
@@ -962,7 +962,7 @@ impl Ledger {
                     from: at,
                     until: if r.kind == GIVEN { r.expires } else { NEVER },
                     subject: s,
-                    set: if r.kind == GIVEN { set } else { 0 },
+                    set: 0,
                     flags: r.kind
                         | if r.renewal { RENEWAL } else { 0 }
                         | if r.notice_ok { NOTICE_OK } else { 0 },
@@ -971,7 +971,9 @@ impl Ledger {
             (_, None) => return Ok(Applied::Superseded),
         };
         // Last writer wins: compare (time, kind or on/off), then ids.
-        if let (Some(old), Some(old_cold)) = (self.store.row(s, slot), self.store.cold(s, slot)) {
+        if let Some(s) = existing
+            && let (Some(old), Some(old_cold)) = (self.store.row(s, slot), self.store.cold(s, slot))
+        {
             let (old, old_cold) = (*old, *old_cold);
             let rank = |r: &Row| match slot {
                 Slot::Purpose(_) => r.kind(),
@@ -992,10 +994,20 @@ impl Ledger {
                 std::cmp::Ordering::Less => {}
             }
         }
+        // The event wins: intern what it needs (a failure here, only past
+        // the storage limits, adds nothing visible), then store it.
+        if let Some(r) = resolved.as_ref().filter(|r| r.kind == GIVEN) {
+            row.set = self.store.intern_set(r.categories)?;
+        }
         let cold = match &event.evidence {
             Some(e) => self.store.intern_evidence(e)?,
             None => Cold::default(),
         };
+        let s = match existing {
+            Some(s) => s,
+            None => self.store.subject(event.subject)?,
+        };
+        row.subject = s;
         self.store.put(s, slot, row, cold);
         if slot == Slot::Erased {
             for other in self.store.slots(s) {
@@ -1188,5 +1200,64 @@ pub(crate) fn cap(p: &Purpose, at: Nanos, requested: Nanos) -> Nanos {
     match p.max_nanos {
         Some(max) => requested.min(timestamp::add_within_range(at, max)),
         None => requested,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{
+        Applied, Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
+    };
+    use time::macros::datetime;
+
+    /// An event that loses (superseded, duplicate, before an erasure) adds
+    /// nothing: no category set, no evidence, no subject.
+    #[test]
+    fn losing_events_leave_no_trace() {
+        let catalog = Catalog::builder()
+            .category("a")
+            .category("b")
+            .category("c")
+            .purpose(
+                PurposeDef::new("p", LegalBasis::Consent)
+                    .title("P")
+                    .description("P.")
+                    .categories(["a", "b", "c"]),
+            )
+            .build()
+            .expect("valid");
+        let ev = |proof: &str| {
+            Evidence::new(CollectionMethod::Api)
+                .notice_version(1)
+                .proof(proof)
+        };
+        let mut source = Ledger::new(catalog.clone());
+        let old = source
+            .give(Grant::new("s", "p", datetime!(2026-01-01 0:00 UTC), ev("old")).categories(["b"]))
+            .expect("valid");
+        let mut l = Ledger::new(catalog);
+        l.give(Grant::new("s", "p", datetime!(2026-02-01 0:00 UTC), ev("new")).categories(["a"]))
+            .expect("valid");
+        l.erase("gone", datetime!(2026-03-01 0:00 UTC))
+            .expect("valid");
+        let (sets, profiles, proofs, subjects) = (
+            l.store.sets.len(),
+            l.store.profiles.len(),
+            l.store.proofs.find("old"),
+            l.store.subject_count(),
+        );
+        assert_eq!(l.apply(&old).expect("valid"), Applied::Superseded);
+        let mut late = Ledger::new(l.catalog().clone());
+        let for_gone = late
+            .give(
+                Grant::new("gone", "p", datetime!(2026-01-15 0:00 UTC), ev("x")).categories(["c"]),
+            )
+            .expect("valid");
+        assert_eq!(l.apply(&for_gone).expect("valid"), Applied::Erased);
+        assert_eq!(l.store.sets.len(), sets);
+        assert_eq!(l.store.profiles.len(), profiles);
+        assert_eq!(l.store.proofs.find("old"), proofs);
+        assert_eq!(l.store.proofs.find("x"), None);
+        assert_eq!(l.store.subject_count(), subjects);
     }
 }

@@ -13,8 +13,11 @@
 //! - Rows of one purpose are contiguous: an audience scan reads one column.
 //! - Repeated evidence (method, notice version, channel, jurisdiction,
 //!   language) is interned as a profile; proof references are interned with a
-//!   reference count and wiped from memory when the last record using them
-//!   goes (erasure).
+//!   reference count, removed from the table and overwritten in the arena
+//!   when the last record using them goes (erasure). Copies left behind when
+//!   a buffer grew are freed without being cleared (Rust does not zero freed
+//!   memory), and the arena does not shrink until the ledger is rebuilt from
+//!   a snapshot.
 //!
 //! Event ids are not stored: they are hashes of content the row holds, and
 //! are recomputed when a decision or a tie-break needs one.
@@ -282,7 +285,7 @@ impl<H: BuildHasher, E: PoolEntry> StrPool<H, E> {
     }
 
     /// Drops a reference; the last one removes the string from the index
-    /// and overwrites its bytes, so it is gone from memory too.
+    /// and overwrites its bytes in the arena.
     pub(crate) fn release(&mut self, i: u32) {
         let Some(c) = self.counts.get_mut(i as usize) else {
             return;
