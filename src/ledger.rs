@@ -662,12 +662,7 @@ impl Ledger {
     }
 
     /// The id of the event a row holds (a hash of its content).
-    pub(crate) fn row_id_pub(&self, s: u32, slot: Slot, r: &Row, c: &Cold) -> EventId {
-        self.row_id(s, slot, r, c)
-    }
-
-    /// The id of the event a row holds (a hash of its content).
-    fn row_id(&self, s: u32, slot: Slot, r: &Row, c: &Cold) -> EventId {
+    pub(crate) fn row_id(&self, s: u32, slot: Slot, r: &Row, c: &Cold) -> EventId {
         self.row_view(s, slot, r, c).content_id()
     }
 

@@ -314,7 +314,7 @@ impl Ledger {
 
     fn row_id_of(&self, s: u32, slot: Slot) -> EventId {
         match (self.store.row(s, slot), self.store.cold(s, slot)) {
-            (Some(r), Some(c)) => self.row_id_pub(s, slot, r, c),
+            (Some(r), Some(c)) => self.row_id(s, slot, r, c),
             _ => EventId::default(),
         }
     }
