@@ -437,7 +437,7 @@ impl Ledger {
                 subject: s,
                 purpose: purpose.0,
             },
-            _ if !st.set(r.set).intersects(c.ancestors) => Outcome::CategoryNotCovered,
+            _ if !st.set(r.set()).intersects(c.ancestors) => Outcome::CategoryNotCovered,
             _ => Outcome::Granted {
                 subject: s,
                 purpose: purpose.0,
@@ -576,7 +576,7 @@ impl Ledger {
                 at: timestamp::from_nanos(r.from),
                 expires_at: (given && r.until != NEVER).then(|| timestamp::from_nanos(r.until)),
                 categories: if given {
-                    self.catalog.category_names(st.set(r.set))
+                    self.catalog.category_names(st.set(r.set()))
                 } else {
                     Vec::new()
                 },
@@ -652,7 +652,7 @@ impl Ledger {
                     ..EventView::bare(subject, r.from, tag)
                 };
                 if tag == KindTag::Given {
-                    v.categories = Some(Names::Set(&self.catalog, self.store.set(r.set)));
+                    v.categories = Some(Names::Set(&self.catalog, self.store.set(r.set())));
                     v.expires_at = (r.until != NEVER).then_some(Rfc3339(r.until));
                     v.renewal = (r.flags & RENEWAL != 0).then_some(true);
                 }
@@ -953,15 +953,15 @@ impl Ledger {
             (KindTag::OptOutCleared, _) => (Slot::OptOut, mark_row(s, at, 0)),
             (_, Some(r)) => (
                 Slot::Purpose(r.purpose),
-                Row {
-                    from: at,
-                    until: if r.kind == GIVEN { r.expires } else { NEVER },
-                    subject: s,
-                    set: 0,
-                    flags: r.kind
+                Row::new(
+                    at,
+                    if r.kind == GIVEN { r.expires } else { NEVER },
+                    s,
+                    0,
+                    r.kind
                         | if r.renewal { RENEWAL } else { 0 }
                         | if r.notice_ok { NOTICE_OK } else { 0 },
-                },
+                ),
             ),
             (_, None) => return Ok(Applied::Superseded),
         };
@@ -991,16 +991,30 @@ impl Ledger {
         }
         // The event wins: intern what it needs (a failure here, only past
         // the storage limits, adds nothing visible), then store it.
+        // Each step that fails releases what the earlier ones took.
         if let Some(r) = resolved.as_ref().filter(|r| r.kind == GIVEN) {
-            row.set = self.store.intern_set(r.categories)?;
+            row.set_set(self.store.intern_set(r.categories)?);
         }
         let cold = match &event.evidence {
-            Some(e) => self.store.intern_evidence(e)?,
+            Some(e) => match self.store.intern_evidence(e) {
+                Ok(cold) => cold,
+                Err(err) => {
+                    self.store.release_set(row.set());
+                    return Err(err);
+                }
+            },
             None => Cold::default(),
         };
         let s = match existing {
             Some(s) => s,
-            None => self.store.subject(event.subject)?,
+            None => match self.store.subject(event.subject) {
+                Ok(s) => s,
+                Err(err) => {
+                    self.store.release_set(row.set());
+                    self.store.release_evidence(&cold);
+                    return Err(err);
+                }
+            },
         };
         row.subject = s;
         self.store.put(s, slot, row, cold);
@@ -1161,13 +1175,7 @@ fn incoming_id(event: &EventView<'_>, id: EventId, row: &Row) -> EventId {
 }
 
 fn mark_row(subject: u32, at: Nanos, flags: u8) -> Row {
-    Row {
-        from: at,
-        until: NEVER,
-        subject,
-        set: 0,
-        flags,
-    }
+    Row::new(at, NEVER, subject, 0, flags)
 }
 
 fn check_not_outdated(p: &Purpose, evidence: &Evidence) -> Result<()> {
@@ -1236,8 +1244,8 @@ mod tests {
         l.erase("gone", datetime!(2026-03-01 0:00 UTC))
             .expect("valid");
         let (sets, profiles, proofs, subjects) = (
-            l.store.sets.len(),
-            l.store.profiles.len(),
+            l.store.sets.live(),
+            l.store.profiles.live(),
             l.store.proofs.find("old"),
             l.store.subject_count(),
         );
@@ -1249,8 +1257,8 @@ mod tests {
             )
             .expect("valid");
         assert_eq!(l.apply(&for_gone).expect("valid"), Applied::Erased);
-        assert_eq!(l.store.sets.len(), sets);
-        assert_eq!(l.store.profiles.len(), profiles);
+        assert_eq!(l.store.sets.live(), sets);
+        assert_eq!(l.store.profiles.live(), profiles);
         assert_eq!(l.store.proofs.find("old"), proofs);
         assert_eq!(l.store.proofs.find("x"), None);
         assert_eq!(l.store.subject_count(), subjects);

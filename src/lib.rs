@@ -24,6 +24,7 @@ mod error;
 mod event;
 mod evidence;
 mod export;
+mod intern;
 mod ledger;
 pub mod limits;
 mod prompt;

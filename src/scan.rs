@@ -52,16 +52,13 @@ impl Iterator for Scan<'_> {
                 at,
                 marked,
             } => {
-                let sets = &ledger.store.sets;
                 for r in rows.by_ref() {
                     // INVARIANT: one row per subject and purpose; a row that
                     // grants here is the subject's record for the purpose.
                     if r.flags & (crate::store::KIND | NOTICE_OK) != (GIVEN | NOTICE_OK)
                         || *at < r.from
                         || *at >= r.until
-                        || !sets
-                            .get(usize::from(r.set))
-                            .is_some_and(|s| s.intersects(*covering))
+                        || !ledger.store.set(r.set()).intersects(*covering)
                     {
                         continue;
                     }

@@ -215,7 +215,7 @@ impl Ledger {
                                 .then(|| timestamp::format(r.until)),
                             categories: given.then(|| {
                                 self.catalog
-                                    .names_sorted(st.set(r.set))
+                                    .names_sorted(st.set(r.set()))
                                     .map(str::to_owned)
                                     .collect()
                             }),
@@ -480,15 +480,13 @@ impl Ledger {
             .evidence
             .notice()
             .is_some_and(|v| v >= p.min_notice_version());
-        let row = Row {
-            from: time,
-            until: expires,
-            subject: 0,
+        let row = Row::new(
+            time,
+            expires,
+            0,
             set,
-            flags: kind
-                | if r.renewal { RENEWAL } else { 0 }
-                | if notice_ok { NOTICE_OK } else { 0 },
-        };
+            kind | if r.renewal { RENEWAL } else { 0 } | if notice_ok { NOTICE_OK } else { 0 },
+        );
         Ok((handle.0, row))
     }
 }
@@ -519,13 +517,13 @@ fn load_mark(slot: Slot, m: &MarkRepr) -> Result<Row> {
             },
         });
     }
-    Ok(Row {
-        from: time,
-        until: NEVER,
-        subject: 0,
-        set: 0,
-        flags: if m.on == Some(true) { ON } else { 0 },
-    })
+    Ok(Row::new(
+        time,
+        NEVER,
+        0,
+        0,
+        if m.on == Some(true) { ON } else { 0 },
+    ))
 }
 
 fn erased_error(subject: &str, erased_at: Nanos) -> Error {

@@ -29,6 +29,7 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 
 use crate::category::CategorySet;
 use crate::error::{Error, Result};
+use crate::intern::{Counted, RcPool};
 use crate::timestamp::Nanos;
 
 /// Rows a head holds inline; more spill into a separate list.
@@ -89,15 +90,47 @@ pub(crate) struct Row {
     /// For a grant, the exclusive end of validity (`NEVER` for none).
     pub(crate) until: Nanos,
     pub(crate) subject: u32,
-    /// Index into the interned category sets.
-    pub(crate) set: u16,
+    /// Index into the interned category sets: low 16 bits here, high 8 bits
+    /// in `set_hi` (a byte that would otherwise be padding).
+    set_lo: u16,
+    set_hi: u8,
     pub(crate) flags: u8,
 }
 
+/// Most distinct category sets a ledger holds at once: the largest index
+/// that fits in a row's 24 bits.
+pub(crate) const MAX_SETS: u32 = (1 << 24) - 1;
+
 impl Row {
+    /// A row; `set` must be below [`MAX_SETS`] (interning guarantees it).
+    #[inline]
+    pub(crate) const fn new(from: Nanos, until: Nanos, subject: u32, set: u32, flags: u8) -> Row {
+        Row {
+            from,
+            until,
+            subject,
+            set_lo: set as u16,
+            set_hi: (set >> 16) as u8,
+            flags,
+        }
+    }
+
     #[inline]
     pub(crate) fn kind(&self) -> u8 {
         self.flags & KIND
+    }
+
+    /// The index of the row's category set.
+    #[inline]
+    pub(crate) const fn set(&self) -> u32 {
+        self.set_lo as u32 | (self.set_hi as u32) << 16
+    }
+
+    /// Points the row at category set `set` (below [`MAX_SETS`]).
+    #[inline]
+    pub(crate) fn set_set(&mut self, set: u32) {
+        self.set_lo = set as u16;
+        self.set_hi = (set >> 16) as u8;
     }
 }
 
@@ -138,76 +171,42 @@ pub(crate) struct Profile {
     pub(crate) language: u32,
 }
 
-/// Interned strings in one arena, found by a keyed SipHash-1-3 hash of their
-/// text (DoS-resistant: these strings come from users).
+/// Subject ids in one arena, found by a keyed SipHash-1-3 hash of their
+/// text (DoS-resistant: these strings come from users). Ids are never
+/// removed: an erased subject keeps its id (see the README, "What erasure
+/// keeps"), so indices are stable for the ledger's life.
 #[derive(Clone, Default)]
-pub(crate) struct StrPool<H = std::hash::RandomState, E = u32> {
+pub(crate) struct StrPool {
     bytes: String,
     /// INVARIANT: `ends[i]` is the end of string `i` in `bytes`; string `i`
     /// starts at `ends[i - 1]` (0 for the first).
     ends: Vec<u32>,
-    /// Per string: its index, and for the subject table where its text is
-    /// (`Span`), so a lookup compares without first reading `ends`.
+    /// Per string: its index and where its text is, so a lookup compares
+    /// without first reading `ends`.
     // Measured: at 1M subjects every random access costs a cache and a TLB
     // miss; checks by name took 1.85x the lower-bound sketch with bare
-    // indices here, 1.48x with spans. Spans cost 8 bytes more a bucket, so
-    // only the subject table has them (the proof table would add ~4 bytes
-    // a grant for no check-path gain).
-    index: HashTable<E>,
-    hasher: H,
-    /// Reference counts, for pools whose strings can be released.
-    counts: Vec<u32>,
+    // indices here, 1.48x with spans.
+    index: HashTable<Span>,
+    hasher: std::hash::RandomState,
 }
 
-/// What a pool's table holds per string.
-pub(crate) trait PoolEntry: Copy {
-    fn new(index: u32, start: u32, len: u32) -> Self;
-    fn index(self) -> u32;
-    fn text<'a>(self, bytes: &'a str, ends: &[u32]) -> &'a str;
-}
-
-/// The bare index: 4 bytes a string, one more access to find its text.
-impl PoolEntry for u32 {
-    #[inline]
-    fn new(index: u32, _: u32, _: u32) -> Self {
-        index
-    }
-    #[inline]
-    fn index(self) -> u32 {
-        self
-    }
-    #[inline]
-    fn text<'a>(self, bytes: &'a str, ends: &[u32]) -> &'a str {
-        slice(bytes, ends, self)
-    }
-}
-
-/// The index and the text's place: 12 bytes a string, for the table on the
-/// check path.
+/// A string's index and the place of its text: 12 bytes a string.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Span {
+struct Span {
     index: u32,
     start: u32,
     len: u32,
 }
 
-impl PoolEntry for Span {
+impl Span {
     #[inline]
-    fn new(index: u32, start: u32, len: u32) -> Self {
-        Span { index, start, len }
-    }
-    #[inline]
-    fn index(self) -> u32 {
-        self.index
-    }
-    #[inline]
-    fn text<'a>(self, bytes: &'a str, _: &[u32]) -> &'a str {
+    fn text(self, bytes: &str) -> &str {
         let start = self.start as usize;
         bytes.get(start..start + self.len as usize).unwrap_or("")
     }
 }
 
-impl<H, E> std::fmt::Debug for StrPool<H, E> {
+impl std::fmt::Debug for StrPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StrPool")
             .field("strings", &self.ends.len())
@@ -216,26 +215,16 @@ impl<H, E> std::fmt::Debug for StrPool<H, E> {
     }
 }
 
-#[inline]
-fn slice<'a>(bytes: &'a str, ends: &[u32], i: u32) -> &'a str {
-    let i = i as usize;
-    let end = ends.get(i).copied().unwrap_or(0) as usize;
-    let start = match i.checked_sub(1) {
-        Some(j) => ends.get(j).copied().unwrap_or(0) as usize,
-        None => 0,
-    };
-    bytes.get(start..end).unwrap_or("")
-}
-
-impl<H: BuildHasher, E: PoolEntry> StrPool<H, E> {
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.ends.len()
-    }
-
+impl StrPool {
     #[inline]
     pub(crate) fn get(&self, i: u32) -> &str {
-        slice(&self.bytes, &self.ends, i)
+        let i = i as usize;
+        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
+        let start = match i.checked_sub(1) {
+            Some(j) => self.ends.get(j).copied().unwrap_or(0) as usize,
+            None => 0,
+        };
+        self.bytes.get(start..end).unwrap_or("")
     }
 
     /// Finds a string with one hash of it.
@@ -243,20 +232,15 @@ impl<H: BuildHasher, E: PoolEntry> StrPool<H, E> {
     pub(crate) fn find(&self, s: &str) -> Option<u32> {
         let hash = self.hasher.hash_one(s);
         self.index
-            .find(hash, |e| e.text(&self.bytes, &self.ends) == s)
-            .map(|e| e.index())
+            .find(hash, |e| e.text(&self.bytes) == s)
+            .map(|e| e.index)
     }
 
-    /// Finds or adds a string; counts a reference if the pool counts them.
-    pub(crate) fn intern(&mut self, s: &str, counted: bool) -> Result<u32> {
+    /// Finds or adds a string.
+    pub(crate) fn intern(&mut self, s: &str) -> Result<u32> {
         let hash = self.hasher.hash_one(s);
-        let (bytes, ends) = (&self.bytes, &self.ends);
-        if let Some(e) = self.index.find(hash, |e| e.text(bytes, ends) == s) {
-            let i = e.index();
-            if counted && let Some(c) = self.counts.get_mut(i as usize) {
-                *c = c.saturating_add(1);
-            }
-            return Ok(i);
+        if let Some(e) = self.index.find(hash, |e| e.text(&self.bytes) == s) {
+            return Ok(e.index);
         }
         let (Ok(start), Ok(end), Ok(i)) = (
             u32::try_from(self.bytes.len()),
@@ -264,78 +248,45 @@ impl<H: BuildHasher, E: PoolEntry> StrPool<H, E> {
             u32::try_from(self.ends.len()),
         ) else {
             return Err(Error::LimitExceeded {
-                what: "interned string storage in bytes",
+                what: "subject id storage in bytes",
                 limit: u32::MAX as usize,
                 found: self.bytes.len() + s.len(),
             });
         };
         self.bytes.push_str(s);
         self.ends.push(end);
-        if counted {
-            self.counts.resize(self.ends.len(), 0);
-            if let Some(c) = self.counts.get_mut(i as usize) {
-                *c = 1;
-            }
-        }
-        let entry = E::new(i, start, end - start);
-        let (bytes, ends, hasher) = (&self.bytes, &self.ends, &self.hasher);
-        self.index
-            .insert_unique(hash, entry, |e| hasher.hash_one(e.text(bytes, ends)));
-        Ok(i)
-    }
-
-    /// Drops a reference; the last one removes the string from the index
-    /// and overwrites its bytes in the arena.
-    pub(crate) fn release(&mut self, i: u32) {
-        let Some(c) = self.counts.get_mut(i as usize) else {
-            return;
+        let entry = Span {
+            index: i,
+            start,
+            len: end - start,
         };
-        *c = c.saturating_sub(1);
-        if *c > 0 {
-            return;
-        }
-        let text = slice(&self.bytes, &self.ends, i);
-        if text.bytes().all(|b| b == 0) {
-            return; // already wiped
-        }
-        let hash = self.hasher.hash_one(text);
-        if let Ok(entry) = self.index.find_entry(hash, |e| e.index() == i) {
-            entry.remove();
-        }
-        let end = self.ends.get(i as usize).copied().unwrap_or(0) as usize;
-        let start = i
-            .checked_sub(1)
-            .and_then(|j| self.ends.get(j as usize))
-            .copied()
-            .unwrap_or(0) as usize;
-        if let Some(range) = self.bytes.get(start..end) {
-            let zeros = "\0".repeat(range.len());
-            self.bytes.replace_range(start..end, &zeros);
-        }
+        let (bytes, hasher) = (&self.bytes, &self.hasher);
+        self.index
+            .insert_unique(hash, entry, |e| hasher.hash_one(e.text(bytes)));
+        Ok(i)
     }
 
     pub(crate) fn reserve(&mut self, strings: usize, bytes: usize) {
         self.bytes.reserve(bytes);
         self.ends.reserve(strings);
-        let (b, e, h) = (&self.bytes, &self.ends, &self.hasher);
-        self.index.reserve(strings, |x| h.hash_one(x.text(b, e)));
+        let (b, h) = (&self.bytes, &self.hasher);
+        self.index.reserve(strings, |x| h.hash_one(x.text(b)));
     }
 
     fn shrink_to_fit(&mut self) {
         self.bytes.shrink_to_fit();
         self.ends.shrink_to_fit();
-        self.counts.shrink_to_fit();
-        let (b, e, h) = (&self.bytes, &self.ends, &self.hasher);
-        self.index.shrink_to_fit(|x| h.hash_one(x.text(b, e)));
+        let (b, h) = (&self.bytes, &self.hasher);
+        self.index.shrink_to_fit(|x| h.hash_one(x.text(b)));
     }
 }
 
 /// All of a ledger's subjects, records, marks and evidence.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Store {
     /// Subject ids; a subject's index is its id's index here. Its table
     /// holds where each id is, saving an access per check by name.
-    pub(crate) names: StrPool<std::hash::RandomState, Span>,
+    pub(crate) names: StrPool,
     pub(crate) heads: Vec<Head>,
     spill: Vec<Vec<u32>>,
     spill_free: Vec<u32>,
@@ -345,34 +296,40 @@ pub(crate) struct Store {
     /// One column per purpose, then one per mark.
     pub(crate) columns: Vec<Column>,
     purposes: u16,
-    /// Interned category sets.
-    pub(crate) sets: Vec<CategorySet>,
-    set_index: HashMap<CategorySet, u16, DefaultHashBuilder>,
-    pub(crate) profiles: Vec<Profile>,
-    profile_index: HashMap<Profile, u32, DefaultHashBuilder>,
+    /// Interned category sets, counted by the rows using them.
+    pub(crate) sets: Counted<CategorySet>,
+    /// Interned evidence profiles, counted by the rows using them.
+    pub(crate) profiles: Counted<Profile>,
     /// Channels, jurisdictions, languages: a small vocabulary the host
-    /// chooses, hashed with foldhash.
-    pub(crate) texts: StrPool<DefaultHashBuilder>,
-    /// The channel, jurisdiction and language interned last, checked before
-    /// hashing: bulk loads repeat them.
+    /// chooses, hashed with foldhash; counted by the profiles using them.
+    pub(crate) texts: RcPool<DefaultHashBuilder>,
+    /// The channel, jurisdiction and language looked up last, checked
+    /// before hashing: bulk loads repeat them.
     last_texts: [u32; 3],
-    /// Proof references, reference-counted.
-    pub(crate) proofs: StrPool,
+    /// Proof references, counted by the rows using them.
+    pub(crate) proofs: RcPool,
+    /// Rows in all columns (the cost of renumbering proof references).
+    rows: usize,
 }
 
 impl Store {
     pub(crate) fn new(purposes: u16) -> Self {
-        let mut store = Store {
+        // Set 0 is the empty set (refusals, marks); profile 0 is "no evidence".
+        Store {
+            names: StrPool::default(),
+            heads: Vec::new(),
+            spill: Vec::new(),
+            spill_free: Vec::new(),
+            far: HashMap::default(),
             columns: vec![Column::default(); usize::from(purposes) + Slot::MARKS.len()],
             purposes,
-            ..Store::default()
-        };
-        // Set 0 is the empty set (refusals, marks); profile 0 is "no evidence".
-        store.sets.push(CategorySet::empty());
-        store.set_index.insert(CategorySet::empty(), 0);
-        store.profiles.push(Profile::default());
-        store.profile_index.insert(Profile::default(), 0);
-        store
+            sets: Counted::new(MAX_SETS, "number of distinct category sets held"),
+            profiles: Counted::new(u32::MAX, "number of distinct evidence profiles held"),
+            texts: RcPool::default(),
+            last_texts: [0; 3],
+            proofs: RcPool::default(),
+            rows: 0,
+        }
     }
 
     #[inline]
@@ -400,7 +357,7 @@ impl Store {
         if let Some(i) = self.names.find(id) {
             return Ok(i);
         }
-        let i = self.names.intern(id, false)?;
+        let i = self.names.intern(id)?;
         self.heads.push(Head::default());
         Ok(i)
     }
@@ -597,25 +554,25 @@ impl Store {
         self.set_head(s, h.mask & !(1 << bit), rows.get(..n).unwrap_or(&[]));
     }
 
-    /// Puts the subject's row for a slot, replacing any; returns the
-    /// replaced row and evidence. Releases the replaced proof reference.
+    /// Puts the subject's row for a slot, replacing any. The row and its
+    /// evidence each carry one reference to their category set, profile and
+    /// proof reference (taken by [`Store::intern_set`] and
+    /// [`Store::intern_evidence`]); the replaced row's references are
+    /// released.
     pub(crate) fn put(&mut self, s: u32, slot: Slot, row: Row, cold: Cold) {
         let ci = self.column_index(slot);
         if let Some(r) = self.row_index(s, slot) {
-            let old_proof = self
-                .columns
-                .get(ci)
-                .and_then(|c| c.cold.get(r as usize))
-                .map(|c| c.proof);
+            let mut old = None;
             if let Some(col) = self.columns.get_mut(ci)
                 && let (Some(dst), Some(cdst)) =
                     (col.rows.get_mut(r as usize), col.cold.get_mut(r as usize))
             {
+                old = Some((*dst, *cdst));
                 *dst = row;
                 *cdst = cold;
             }
-            if let Some(p) = old_proof {
-                self.release_proof(p);
+            if let Some((row, cold)) = old {
+                self.release(&row, &cold);
             }
             return;
         }
@@ -625,10 +582,12 @@ impl Store {
         let r = col.rows.len() as u32;
         col.rows.push(row);
         col.cold.push(cold);
+        self.rows += 1;
         self.link(s, slot, r);
     }
 
-    /// Removes the subject's row for a slot; returns it.
+    /// Removes the subject's row for a slot and releases what it used;
+    /// returns it.
     pub(crate) fn remove(&mut self, s: u32, slot: Slot) -> Option<(Row, Cold)> {
         let r = self.row_index(s, slot)?;
         let ci = self.column_index(slot);
@@ -642,75 +601,168 @@ impl Store {
         let moved = (r as usize != last)
             .then(|| col.rows.get(r as usize).map(|m| m.subject))
             .flatten();
+        self.rows -= 1;
         self.unlink(s, slot);
         if let Some(m) = moved {
             self.link(m, slot, r);
         }
-        self.release_proof(cold.proof);
+        self.release(&row, &cold);
         Some((row, cold))
     }
 
-    fn release_proof(&mut self, proof: u32) {
-        if let Some(i) = proof.checked_sub(1) {
+    /// Releases the references a row and its evidence hold, then compacts
+    /// the string arenas if freed strings outweigh live ones.
+    fn release(&mut self, row: &Row, cold: &Cold) {
+        self.sets.release(row.set());
+        self.release_evidence(cold);
+        self.compact_if_wasteful();
+    }
+
+    /// Releases the references an evidence holds (for a row that was never
+    /// stored, e.g. a change that failed after interning).
+    pub(crate) fn release_evidence(&mut self, cold: &Cold) {
+        if let Some(p) = self.profiles.release(cold.profile) {
+            for t in [p.channel, p.jurisdiction, p.language] {
+                if let Some(t) = t.checked_sub(1) {
+                    self.texts.release(t);
+                }
+            }
+        }
+        if let Some(i) = cold.proof.checked_sub(1) {
             self.proofs.release(i);
         }
     }
 
-    pub(crate) fn intern_set(&mut self, set: CategorySet) -> Result<u16> {
-        if let Some(&i) = self.set_index.get(&set) {
-            return Ok(i);
+    /// Drops a reference to a category set (for a row never stored).
+    pub(crate) fn release_set(&mut self, set: u32) {
+        self.sets.release(set);
+    }
+
+    /// Rebuilds a string arena when its garbage exceeds what a rebuild
+    /// costs (its live strings, and the references to renumber), and 64 KiB:
+    /// amortized, each freed byte pays for its share of one rebuild.
+    fn compact_if_wasteful(&mut self) {
+        const MIN: usize = 64 * 1024;
+        let proof_cost = self.proofs.live_size() + 8 * self.rows;
+        if self.proofs.garbage() > MIN.max(proof_cost) {
+            let remap = self.proofs.compact();
+            for col in &mut self.columns {
+                for c in &mut col.cold {
+                    if let Some(i) = c.proof.checked_sub(1) {
+                        c.proof = remap.get(i as usize).map_or(0, |n| n.wrapping_add(1));
+                    }
+                }
+            }
         }
-        let i = u16::try_from(self.sets.len()).map_err(|_| Error::LimitExceeded {
-            what: "number of distinct category sets in a ledger",
-            limit: usize::from(u16::MAX),
-            found: self.sets.len() + 1,
-        })?;
-        self.sets.push(set);
-        self.set_index.insert(set, i);
-        Ok(i)
+        let text_cost = self.texts.live_size() + 24 * self.profiles.live();
+        if self.texts.garbage() > MIN.max(text_cost) {
+            let remap = self.texts.compact();
+            let renumber = |t: u32| match t.checked_sub(1) {
+                Some(i) => remap.get(i as usize).map_or(0, |n| n.wrapping_add(1)),
+                None => 0,
+            };
+            self.profiles.remap(|p| Profile {
+                channel: renumber(p.channel),
+                jurisdiction: renumber(p.jurisdiction),
+                language: renumber(p.language),
+                ..p
+            });
+            self.last_texts = [0; 3];
+        }
+    }
+
+    /// Interns a category set, taking a reference to it.
+    pub(crate) fn intern_set(&mut self, set: CategorySet) -> Result<u32> {
+        self.sets.acquire(set)
     }
 
     #[inline]
-    pub(crate) fn set(&self, i: u16) -> CategorySet {
-        self.sets.get(usize::from(i)).copied().unwrap_or_default()
+    pub(crate) fn set(&self, i: u32) -> CategorySet {
+        self.sets.get(i)
     }
 
-    /// Interns evidence: the profile and the (counted) proof reference.
+    /// Interns evidence, taking a reference to its profile and proof
+    /// reference. On error nothing is taken.
     pub(crate) fn intern_evidence(&mut self, e: &crate::event::EvidenceView<'_>) -> Result<Cold> {
-        let (texts, last_texts) = (&mut self.texts, &mut self.last_texts);
-        let mut text = |field: usize, s: Option<&str>| -> Result<u32> {
-            let Some(s) = s else { return Ok(0) };
-            let Some(last) = last_texts.get_mut(field) else {
-                return Ok(texts.intern(s, false)? + 1);
-            };
-            if *last != 0 && texts.get(*last - 1) == s {
-                return Ok(*last);
+        // Look the texts up without taking references: an existing profile
+        // already holds them.
+        let mut missing = false;
+        let mut lookup = |field: usize, s: Option<&str>, store: &mut Store| -> u32 {
+            let Some(s) = s else { return 0 };
+            if let Some(&last) = store.last_texts.get(field)
+                && last != 0
+                && store.texts.get(last - 1) == s
+            {
+                return last;
             }
-            *last = texts.intern(s, false)? + 1;
-            Ok(*last)
+            match store.texts.find(s) {
+                Some(i) => {
+                    if let Some(slot) = store.last_texts.get_mut(field) {
+                        *slot = i + 1;
+                    }
+                    i + 1
+                }
+                None => {
+                    missing = true;
+                    0
+                }
+            }
         };
-        let profile = Profile {
+        let mut profile = Profile {
             method: crate::evidence::method_index(e.method),
             notice: e.notice_version.unwrap_or(0),
-            channel: text(0, e.channel)?,
-            jurisdiction: text(1, e.jurisdiction)?,
-            language: text(2, e.language)?,
+            channel: lookup(0, e.channel, self),
+            jurisdiction: lookup(1, e.jurisdiction, self),
+            language: lookup(2, e.language, self),
         };
-        let profile = match self.profile_index.get(&profile) {
-            Some(&i) => i,
+        let existing = (!missing).then(|| self.profiles.find(&profile)).flatten();
+        let profile = match existing {
+            Some(_) => self.profiles.acquire(profile)?,
             None => {
-                let i = u32::try_from(self.profiles.len()).map_err(|_| Error::LimitExceeded {
-                    what: "number of distinct evidence profiles",
-                    limit: u32::MAX as usize,
-                    found: self.profiles.len(),
-                })?;
-                self.profiles.push(profile);
-                self.profile_index.insert(profile, i);
-                i
+                // A new profile: it takes a reference to each of its texts.
+                let mut taken: [Option<u32>; 3] = [None; 3];
+                let mut failed = None;
+                for (slot, text) in taken
+                    .iter_mut()
+                    .zip([e.channel, e.jurisdiction, e.language])
+                {
+                    let Some(text) = text else { continue };
+                    match self.texts.acquire(text) {
+                        Ok(i) => *slot = Some(i),
+                        Err(err) => {
+                            failed = Some(err);
+                            break;
+                        }
+                    }
+                }
+                let plus_one = |t: Option<u32>| t.map_or(0, |i| i + 1);
+                let [channel, jurisdiction, language] = taken;
+                profile.channel = plus_one(channel);
+                profile.jurisdiction = plus_one(jurisdiction);
+                profile.language = plus_one(language);
+                let acquired = match failed {
+                    Some(err) => Err(err),
+                    None => self.profiles.acquire(profile),
+                };
+                match acquired {
+                    Ok(i) => i,
+                    Err(err) => {
+                        for t in taken.into_iter().flatten() {
+                            self.texts.release(t);
+                        }
+                        return Err(err);
+                    }
+                }
             }
         };
         let proof = match e.proof {
-            Some(p) => self.proofs.intern(p, true)? + 1,
+            Some(p) => match self.proofs.acquire(p) {
+                Ok(i) => i + 1,
+                Err(err) => {
+                    self.release_evidence(&Cold { profile, proof: 0 });
+                    return Err(err);
+                }
+            },
             None => 0,
         };
         Ok(Cold { profile, proof })
@@ -718,10 +770,7 @@ impl Store {
 
     #[inline]
     pub(crate) fn profile(&self, cold: &Cold) -> Profile {
-        self.profiles
-            .get(cold.profile as usize)
-            .copied()
-            .unwrap_or_default()
+        self.profiles.get(cold.profile)
     }
 
     /// The evidence of a row, borrowed.
@@ -748,6 +797,8 @@ impl Store {
             c.rows.shrink_to_fit();
             c.cold.shrink_to_fit();
         }
+        self.sets.shrink_to_fit();
+        self.profiles.shrink_to_fit();
         self.texts.shrink_to_fit();
         self.proofs.shrink_to_fit();
     }
@@ -773,13 +824,17 @@ mod tests {
     use super::*;
 
     fn row(subject: u32, from: i64) -> Row {
-        Row {
-            from,
-            until: i64::MAX,
-            subject,
-            set: 0,
-            flags: 0,
-        }
+        Row::new(from, i64::MAX, subject, 0, 0)
+    }
+
+    #[test]
+    fn rows_stay_24_bytes() {
+        assert_eq!(std::mem::size_of::<Row>(), 24);
+        let mut r = row(0, 0);
+        r.set_set(MAX_SETS);
+        assert_eq!(r.set(), MAX_SETS);
+        r.set_set(0x01_0203);
+        assert_eq!(r.set(), 0x01_0203);
     }
 
     #[test]
@@ -815,21 +870,5 @@ mod tests {
         }
         assert!(!st.is_known(s));
         assert!(st.is_known(t));
-    }
-
-    #[test]
-    fn pool_interns_and_wipes() {
-        let mut p: StrPool = StrPool::default();
-        let a = p.intern("rcpt-1", true).expect("ok");
-        assert_eq!(p.intern("rcpt-1", true).expect("ok"), a);
-        let b = p.intern("rcpt-2", true).expect("ok");
-        assert_eq!((p.get(a), p.get(b)), ("rcpt-1", "rcpt-2"));
-        p.release(a);
-        assert_eq!(p.find("rcpt-1"), Some(a));
-        p.release(a);
-        assert_eq!(p.find("rcpt-1"), None);
-        assert!(!p.bytes.contains("rcpt-1"));
-        assert_eq!(p.find("rcpt-2"), Some(b));
-        assert_eq!(p.len(), 2);
     }
 }
