@@ -443,7 +443,12 @@ impl CatalogBuilder {
             let name = |i: &u8| categories.get(usize::from(*i)).map(|c| c.name.as_str());
             name(a).cmp(&name(b))
         });
+        let fingerprint = fingerprint(
+            categories.iter().map(|c| c.name.as_str()),
+            purposes.iter().map(|p| p.name.as_str()),
+        );
         Ok(Catalog {
+            fingerprint,
             alpha,
             controller: self.controller,
             categories,
@@ -746,14 +751,25 @@ impl Purpose {
 }
 
 /// A purpose resolved once, for checks by handle ([`crate::Ledger::check`]).
-/// Valid for the catalog that issued it.
+///
+/// Valid for any catalog that declares the same purposes and categories in
+/// the same order (a clone, or the catalog a snapshot restores): a handle
+/// carries a fingerprint of its catalog's names, and a check with a handle
+/// of another catalog is denied ([`crate::Decision::ForeignHandle`]), never
+/// answered for another purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PurposeHandle(pub(crate) u16);
+pub struct PurposeHandle {
+    pub(crate) index: u16,
+    pub(crate) catalog: u64,
+}
 
-/// A data category resolved once, for checks by handle. Valid for the catalog
-/// that issued it.
+/// A data category resolved once, for checks by handle. Valid for any
+/// catalog with the same names in the same order, like [`PurposeHandle`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CategoryHandle(pub(crate) u8);
+pub struct CategoryHandle {
+    pub(crate) index: u8,
+    pub(crate) catalog: u64,
+}
 
 /// The controller's declared data categories and purposes, checked.
 ///
@@ -768,6 +784,9 @@ pub struct Catalog {
     purpose_index: HashMap<String, u16>,
     /// Category indices in name order.
     alpha: Vec<u8>,
+    /// A fingerprint of the purpose and category names in order: what
+    /// handles are valid for.
+    fingerprint: u64,
 }
 
 impl Catalog {
@@ -807,26 +826,67 @@ impl Catalog {
     /// Resolves a purpose name once, for repeated checks by handle.
     #[must_use]
     pub fn purpose_handle(&self, name: &str) -> Option<PurposeHandle> {
-        self.purpose_index.get(name).copied().map(PurposeHandle)
+        self.purpose_index(name).map(|index| PurposeHandle {
+            index,
+            catalog: self.fingerprint,
+        })
     }
 
     /// Resolves a category name once, for repeated checks by handle.
     #[must_use]
     pub fn category_handle(&self, name: &str) -> Option<CategoryHandle> {
-        self.category_index.get(name).copied().map(CategoryHandle)
+        self.category_index(name).map(|index| CategoryHandle {
+            index,
+            catalog: self.fingerprint,
+        })
     }
 
-    /// The purpose behind a handle (`None` for a handle of another catalog
-    /// that is out of range).
+    /// The purpose behind a handle (`None` for a handle of another catalog).
     #[must_use]
     pub fn purpose_at(&self, handle: PurposeHandle) -> Option<&Purpose> {
-        self.purposes.get(usize::from(handle.0))
+        if handle.catalog != self.fingerprint {
+            return None;
+        }
+        self.purpose_by_index(handle.index)
     }
 
-    /// The category behind a handle.
+    /// The category behind a handle (`None` for a handle of another catalog).
     #[must_use]
     pub fn category_at(&self, handle: CategoryHandle) -> Option<&Category> {
-        self.categories.get(usize::from(handle.0))
+        if handle.catalog != self.fingerprint {
+            return None;
+        }
+        self.category_by_index(handle.index)
+    }
+
+    /// Whether handles of this catalog are valid here.
+    #[inline]
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    /// The index of a purpose name.
+    #[inline]
+    pub(crate) fn purpose_index(&self, name: &str) -> Option<u16> {
+        self.purpose_index.get(name).copied()
+    }
+
+    /// The index of a category name.
+    #[inline]
+    pub(crate) fn category_index(&self, name: &str) -> Option<u8> {
+        self.category_index.get(name).copied()
+    }
+
+    /// The purpose at an index.
+    #[inline]
+    pub(crate) fn purpose_by_index(&self, index: u16) -> Option<&Purpose> {
+        self.purposes.get(usize::from(index))
+    }
+
+    /// The category at an index.
+    #[inline]
+    pub(crate) fn category_by_index(&self, index: u8) -> Option<&Category> {
+        self.categories.get(usize::from(index))
     }
 
     /// The `pos`-th category in name order: its index and name.
@@ -893,6 +953,32 @@ impl Catalog {
                 .collect(),
         }
     }
+}
+
+/// FNV-1a (64-bit) over the category names, then the purpose names, each
+/// followed by a 0 byte (names hold no 0 byte). Not a security measure: it
+/// tells a catalog's handles from another catalog's.
+fn fingerprint<'a>(
+    categories: impl Iterator<Item = &'a str>,
+    purposes: impl Iterator<Item = &'a str>,
+) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for name in categories {
+        eat(name.as_bytes());
+        eat(&[0]);
+    }
+    eat(&[0xff]);
+    for name in purposes {
+        eat(name.as_bytes());
+        eat(&[0]);
+    }
+    h
 }
 
 // ---- serialized form: names only, rebuilt through the builder on load ----

@@ -91,8 +91,16 @@ pub enum Decision {
     ExplicitConsentRequired,
     /// Denied: the purpose does not declare this category.
     CategoryNotInPurpose,
-    /// Denied: the subject is not known to the ledger (never recorded, or erased).
-    UnknownSubject,
+    /// Denied: the subject was erased, and no registration or grant since
+    /// has started a new relationship (a refusal, withdrawal, objection or
+    /// opt-out after the erasure keeps it denied).
+    Erased {
+        /// When the subject was erased.
+        at: OffsetDateTime,
+    },
+    /// Denied: a handle from another ledger, or from a catalog with other
+    /// names (see [`crate::SubjectHandle`], [`crate::PurposeHandle`]).
+    ForeignHandle,
     /// Denied: the purpose is not declared.
     UnknownPurpose,
     /// Denied: the category is not declared.
@@ -174,7 +182,14 @@ impl fmt::Display for Decision {
             Decision::CategoryNotInPurpose => {
                 f.write_str("denied: the purpose does not declare this category")
             }
-            Decision::UnknownSubject => f.write_str("denied: unknown subject"),
+            Decision::Erased { at } => write!(
+                f,
+                "denied: the subject was erased at {} and has not come back since",
+                t(at)
+            ),
+            Decision::ForeignHandle => {
+                f.write_str("denied: a handle from another ledger or catalog")
+            }
             Decision::UnknownPurpose => f.write_str("denied: unknown purpose"),
             Decision::UnknownCategory => f.write_str("denied: unknown category"),
         }

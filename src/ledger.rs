@@ -101,10 +101,18 @@ pub enum Applied {
     Erased,
 }
 
-/// A subject resolved once, for repeated checks ([`Ledger::check`]). Valid
-/// for the ledger that issued it.
+/// A subject resolved once, for repeated checks ([`Ledger::check`]).
+///
+/// Valid only for the ledger that issued it (and its clones): a handle
+/// carries a tag of its ledger, drawn at random when the ledger is created
+/// or restored, and a check with a handle of another ledger, or of the same
+/// state restored from a snapshot, is denied
+/// ([`Decision::ForeignHandle`]), never answered for another subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SubjectHandle(pub(crate) u32);
+pub struct SubjectHandle {
+    pub(crate) index: u32,
+    pub(crate) ledger: u64,
+}
 
 /// The ledger's internal answer; [`Decision`] is built from it on demand, so
 /// `is_permitted` converts no time and hashes no id.
@@ -123,7 +131,8 @@ enum Outcome {
     OptedOut(Nanos),
     ExplicitConsentRequired,
     CategoryNotInPurpose,
-    UnknownSubject,
+    Erased(Nanos),
+    ForeignHandle,
     UnknownPurpose,
     UnknownCategory,
 }
@@ -172,6 +181,9 @@ impl Outcome {
 pub struct Ledger {
     pub(crate) catalog: Catalog,
     pub(crate) store: Store,
+    /// What this ledger's subject handles carry. INVARIANT: subject indices
+    /// are never reused under one tag (ids are never removed).
+    tag: u64,
 }
 
 impl fmt::Debug for Ledger {
@@ -199,9 +211,13 @@ impl Ledger {
     #[must_use]
     pub fn new(catalog: Catalog) -> Self {
         let purposes = catalog.purposes().len() as u16;
+        // A fresh random tag: `RandomState` is keyed from the OS's
+        // randomness once per thread and differs for every instance.
+        let tag = std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), purposes);
         Ledger {
             catalog,
             store: Store::new(purposes),
+            tag,
         }
     }
 
@@ -253,13 +269,14 @@ impl Ledger {
         at: OffsetDateTime,
     ) -> bool {
         let (Some(p), Some(c)) = (
-            self.catalog.purpose_handle(purpose),
-            self.catalog.category_handle(category),
+            self.catalog.purpose_index(purpose),
+            self.catalog.category_index(category),
         ) else {
             return false;
         };
         let s = self.store.names.find(subject);
-        self.permitted(s, p, c, timestamp::check_nanos(at))
+        self.outcome(s, p, c, timestamp::check_nanos(at))
+            .is_permitted()
     }
 
     /// The decision for `subject`, `purpose`, `category` at `at`, with its
@@ -272,38 +289,31 @@ impl Ledger {
         category: &str,
         at: OffsetDateTime,
     ) -> Decision {
-        self.decision(self.outcome_by_name(subject, purpose, category, at))
-    }
-
-    #[inline]
-    fn outcome_by_name(
-        &self,
-        subject: &str,
-        purpose: &str,
-        category: &str,
-        at: OffsetDateTime,
-    ) -> Outcome {
-        let Some(p) = self.catalog.purpose_handle(purpose) else {
-            return Outcome::UnknownPurpose;
+        let Some(p) = self.catalog.purpose_index(purpose) else {
+            return Decision::UnknownPurpose;
         };
-        let Some(c) = self.catalog.category_handle(category) else {
-            return Outcome::UnknownCategory;
+        let Some(c) = self.catalog.category_index(category) else {
+            return Decision::UnknownCategory;
         };
         let s = self.store.names.find(subject);
-        self.outcome(s, p, c, timestamp::check_nanos(at))
+        self.decision(self.outcome(s, p, c, timestamp::check_nanos(at)))
     }
 
     /// Resolves a subject id once, for repeated checks by handle. `None` if
     /// the ledger has never seen the subject.
     #[must_use]
     pub fn subject_handle(&self, subject: &str) -> Option<SubjectHandle> {
-        self.store.names.find(subject).map(SubjectHandle)
+        self.store.names.find(subject).map(|index| SubjectHandle {
+            index,
+            ledger: self.tag,
+        })
     }
 
     /// [`Ledger::decide`] by handles resolved once with
     /// [`Ledger::subject_handle`], [`Catalog::purpose_handle`] and
-    /// [`Catalog::category_handle`]. Hashes nothing. A handle from another
-    /// ledger or catalog gives a meaningless (but never panicking) answer.
+    /// [`Catalog::category_handle`]. Hashes nothing. A handle of another
+    /// ledger (or another catalog) is denied with
+    /// [`Decision::ForeignHandle`].
     #[must_use]
     pub fn check(
         &self,
@@ -312,15 +322,11 @@ impl Ledger {
         category: CategoryHandle,
         at: OffsetDateTime,
     ) -> Decision {
-        self.decision(self.outcome(
-            Some(subject.0),
-            purpose,
-            category,
-            timestamp::check_nanos(at),
-        ))
+        self.decision(self.outcome_by(subject, purpose, category, timestamp::check_nanos(at)))
     }
 
-    /// [`Ledger::is_permitted`] by handles: the fastest check.
+    /// [`Ledger::is_permitted`] by handles: the fastest check. A handle of
+    /// another ledger or catalog is denied.
     #[must_use]
     #[inline]
     pub fn is_permitted_by(
@@ -330,65 +336,58 @@ impl Ledger {
         category: CategoryHandle,
         at: OffsetDateTime,
     ) -> bool {
-        self.permitted(
-            Some(subject.0),
-            purpose,
-            category,
-            timestamp::check_nanos(at),
-        )
+        self.outcome_by(subject, purpose, category, timestamp::check_nanos(at))
+            .is_permitted()
     }
 
-    /// Whether subject index `s` is permitted (for scans).
+    /// The outcome by handles, after checking they are this ledger's.
     #[inline]
-    pub(crate) fn permitted_at(
+    fn outcome_by(
         &self,
-        s: u32,
-        purpose: PurposeHandle,
-        category: CategoryHandle,
-        at: Nanos,
-    ) -> bool {
-        self.permitted(Some(s), purpose, category, at)
-    }
-
-    /// Whether the check permits, without building the explained decision.
-    #[inline]
-    fn permitted(
-        &self,
-        subject: Option<u32>,
-        purpose: PurposeHandle,
-        category: CategoryHandle,
-        at: Nanos,
-    ) -> bool {
-        // A short path for the common grant (head and one row, skipping the
-        // rest of the rules) measured the same as the full rules at 1M
-        // subjects (~130 ns by handle, in one process, interleaved): the
-        // two cache misses dominate, so the rules stay in one place.
-        self.outcome(subject, purpose, category, at).is_permitted()
-    }
-
-    /// The decision rules, in order. See the README's "Decision rules".
-    #[inline]
-    fn outcome(
-        &self,
-        subject: Option<u32>,
+        subject: SubjectHandle,
         purpose: PurposeHandle,
         category: CategoryHandle,
         at: Nanos,
     ) -> Outcome {
-        let Some(p) = self.catalog.purpose_at(purpose) else {
+        let fingerprint = self.catalog.fingerprint();
+        if subject.ledger != self.tag
+            || purpose.catalog != fingerprint
+            || category.catalog != fingerprint
+        {
+            return Outcome::ForeignHandle;
+        }
+        self.outcome(Some(subject.index), purpose.index, category.index, at)
+    }
+
+    /// Whether subject index `s` is permitted (for scans).
+    #[inline]
+    pub(crate) fn permitted_at(&self, s: u32, purpose: u16, category: u8, at: Nanos) -> bool {
+        self.outcome(Some(s), purpose, category, at).is_permitted()
+    }
+
+    /// The decision rules, in order. See the README's "Decision rules".
+    // A short path for the common grant (head and one row, skipping the
+    // rest of the rules) measured the same as the full rules at 1M subjects
+    // (~130 ns by handle, in one process, interleaved): the two cache misses
+    // dominate, so the rules stay in one place.
+    #[inline]
+    fn outcome(&self, subject: Option<u32>, purpose: u16, category: u8, at: Nanos) -> Outcome {
+        let Some(p) = self.catalog.purpose_by_index(purpose) else {
             return Outcome::UnknownPurpose;
         };
-        let Some(c) = self.catalog.category_at(category) else {
+        let Some(c) = self.catalog.category_by_index(category) else {
             return Outcome::UnknownCategory;
         };
-        if !p.allowed.contains(CategorySet::single(category.0)) {
+        if !p.allowed.contains(CategorySet::single(category)) {
             return Outcome::CategoryNotInPurpose;
         }
         let st = &self.store;
-        let Some(s) = subject.filter(|s| st.is_known(*s)) else {
-            return Outcome::UnknownSubject;
-        };
-        let record = st.row(s, Slot::Purpose(purpose.0));
+        // A subject never seen has said nothing: it has no rows.
+        let s = subject.unwrap_or(u32::MAX);
+        if let Some(erased) = st.dormant_erasure(s) {
+            return Outcome::Erased(erased);
+        }
+        let record = st.row(s, Slot::Purpose(purpose));
         if let Some(r) = record
             && r.kind() == OBJECTED
         {
@@ -433,15 +432,9 @@ impl Ledger {
             _ if !needs_consent => Outcome::NotConsentBased(basis),
             _ if at < r.from => Outcome::NotYetValid(r.from),
             _ if at >= r.until => Outcome::Expired(r.from, r.until),
-            _ if r.flags & NOTICE_OK == 0 => Outcome::NoticeOutdated {
-                subject: s,
-                purpose: purpose.0,
-            },
+            _ if r.flags & NOTICE_OK == 0 => Outcome::NoticeOutdated { subject: s, purpose },
             _ if !st.set(r.set()).intersects(c.ancestors) => Outcome::CategoryNotCovered,
-            _ => Outcome::Granted {
-                subject: s,
-                purpose: purpose.0,
-            },
+            _ => Outcome::Granted { subject: s, purpose },
         }
     }
 
@@ -480,7 +473,7 @@ impl Ledger {
                     .map_or(0, |c| self.store.profile(c).notice);
                 let min_version = self
                     .catalog
-                    .purpose_at(PurposeHandle(purpose))
+                    .purpose_by_index(purpose)
                     .map_or(0, Purpose::min_notice_version);
                 Decision::NoticeOutdated {
                     version,
@@ -491,7 +484,8 @@ impl Ledger {
             Outcome::OptedOut(at) => Decision::OptedOut { at: t(at) },
             Outcome::ExplicitConsentRequired => Decision::ExplicitConsentRequired,
             Outcome::CategoryNotInPurpose => Decision::CategoryNotInPurpose,
-            Outcome::UnknownSubject => Decision::UnknownSubject,
+            Outcome::Erased(at) => Decision::Erased { at: t(at) },
+            Outcome::ForeignHandle => Decision::ForeignHandle,
             Outcome::UnknownPurpose => Decision::UnknownPurpose,
             Outcome::UnknownCategory => Decision::UnknownCategory,
         }
@@ -505,11 +499,11 @@ impl Ledger {
         let at = timestamp::check_nanos(at);
         let (Some(s), Some(ph)) = (
             self.store.names.find(subject),
-            self.catalog.purpose_handle(purpose),
+            self.catalog.purpose_index(purpose),
         ) else {
             return ConsentStatus::Unknown;
         };
-        let Some(r) = self.store.row(s, Slot::Purpose(ph.0)) else {
+        let Some(r) = self.store.row(s, Slot::Purpose(ph)) else {
             return ConsentStatus::Unknown;
         };
         if at < r.from {
@@ -560,7 +554,7 @@ impl Ledger {
             let (Some(r), Some(c), Some(purpose)) = (
                 st.row(s, slot),
                 st.cold(s, slot),
-                self.catalog.purpose_at(PurposeHandle(p)),
+                self.catalog.purpose_by_index(p),
             ) else {
                 continue;
             };
@@ -603,11 +597,11 @@ impl Ledger {
     pub(crate) fn remove_record(&mut self, subject: &str, purpose: &str) -> bool {
         let (Some(s), Some(p)) = (
             self.store.names.find(subject),
-            self.catalog.purpose_handle(purpose),
+            self.catalog.purpose_index(purpose),
         ) else {
             return false;
         };
-        self.store.remove(s, Slot::Purpose(p.0)).is_some()
+        self.store.remove(s, Slot::Purpose(p)).is_some()
     }
 
     /// Owned evidence of a row.
@@ -639,7 +633,7 @@ impl Ledger {
                 )
             },
             Slot::Purpose(p) => {
-                let purpose = self.catalog.purpose_at(PurposeHandle(p)).map(Purpose::name);
+                let purpose = self.catalog.purpose_by_index(p).map(Purpose::name);
                 let tag = match r.kind() {
                     GIVEN => KindTag::Given,
                     REFUSED => KindTag::Refused,
@@ -1090,7 +1084,7 @@ impl Ledger {
             _ => return Ok(None),
         };
         let purpose = event.purpose.unwrap_or_default();
-        let Some(h) = self.catalog.purpose_handle(purpose) else {
+        let Some(h) = self.catalog.purpose_index(purpose) else {
             return Err(Error::UnknownPurpose(purpose.to_owned()));
         };
         let p = self.purpose(purpose)?;
@@ -1107,7 +1101,7 @@ impl Ledger {
             });
         }
         let mut resolved = Resolved {
-            purpose: h.0,
+            purpose: h,
             kind,
             categories: CategorySet::empty(),
             expires: NEVER,
@@ -1142,13 +1136,13 @@ impl Ledger {
     /// Whether `subject` holds a grant for `p` valid at `at` (for renewals).
     fn valid_grant_at(&self, subject: &str, p: &Purpose, at: Nanos) -> bool {
         let (Some(h), Some(s)) = (
-            self.catalog.purpose_handle(p.name()),
+            self.catalog.purpose_index(p.name()),
             self.store.names.find(subject),
         ) else {
             return false;
         };
         let withdrawn_at = self.store.row(s, Slot::WithdrawnAll).map(|w| w.from);
-        self.store.row(s, Slot::Purpose(h.0)).is_some_and(|r| {
+        self.store.row(s, Slot::Purpose(h)).is_some_and(|r| {
             r.kind() == GIVEN
                 && withdrawn_at.is_none_or(|w| r.from > w)
                 && r.from <= at

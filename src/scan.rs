@@ -3,7 +3,6 @@
 
 use time::OffsetDateTime;
 
-use crate::catalog::{CategoryHandle, PurposeHandle};
 use crate::category::CategorySet;
 use crate::ledger::Ledger;
 use crate::store::{GIVEN, NOTICE_OK, Row, Slot};
@@ -17,8 +16,8 @@ pub(crate) enum Scan<'a> {
     Column {
         ledger: &'a Ledger,
         rows: std::slice::Iter<'a, Row>,
-        purpose: PurposeHandle,
-        category: CategoryHandle,
+        purpose: u16,
+        category: u8,
         /// Ancestors of the category: a grant of any covers it.
         covering: CategorySet,
         at: Nanos,
@@ -30,8 +29,8 @@ pub(crate) enum Scan<'a> {
     All {
         ledger: &'a Ledger,
         next: u32,
-        purpose: PurposeHandle,
-        category: CategoryHandle,
+        purpose: u16,
+        category: u8,
         at: Nanos,
     },
 }
@@ -104,15 +103,18 @@ impl Ledger {
     pub(crate) fn scan(&self, purpose: &str, category: &str, at: OffsetDateTime) -> Scan<'_> {
         let at = timestamp::check_nanos(at);
         let (Some(ph), Some(ch)) = (
-            self.catalog.purpose_handle(purpose),
-            self.catalog.category_handle(category),
+            self.catalog.purpose_index(purpose),
+            self.catalog.category_index(category),
         ) else {
             return Scan::Empty;
         };
-        let (Some(p), Some(c)) = (self.catalog.purpose_at(ph), self.catalog.category_at(ch)) else {
+        let (Some(p), Some(c)) = (
+            self.catalog.purpose_by_index(ph),
+            self.catalog.category_by_index(ch),
+        ) else {
             return Scan::Empty;
         };
-        if !p.allowed.contains(CategorySet::single(ch.0)) {
+        if !p.allowed.contains(CategorySet::single(ch)) {
             return Scan::Empty;
         }
         if c.needs_explicit && p.basis() == crate::LegalBasis::Consent {
@@ -128,7 +130,7 @@ impl Ledger {
                 at,
             };
         }
-        let Some(column) = self.store.column(Slot::Purpose(ph.0)) else {
+        let Some(column) = self.store.column(Slot::Purpose(ph)) else {
             return Scan::Empty;
         };
         let mut marked = Vec::new();

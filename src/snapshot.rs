@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::PurposeHandle;
 use crate::catalog::{Catalog, CatalogRepr};
 use crate::error::{Error, Result};
 use crate::event::EventId;
@@ -201,7 +200,7 @@ impl Ledger {
                         Some(RecordRepr {
                             purpose: self
                                 .catalog
-                                .purpose_at(PurposeHandle(p))
+                                .purpose_by_index(p)
                                 .map(|p| p.name().to_owned())
                                 .unwrap_or_default(),
                             status: match r.kind() {
@@ -281,8 +280,8 @@ impl Ledger {
         let mut per_purpose = vec![0usize; ledger.catalog.purposes().len()];
         for s in &snapshot.subjects {
             for r in &s.records {
-                if let Some(h) = ledger.catalog.purpose_handle(&r.purpose)
-                    && let Some(n) = per_purpose.get_mut(usize::from(h.0))
+                if let Some(h) = ledger.catalog.purpose_index(&r.purpose)
+                    && let Some(n) = per_purpose.get_mut(usize::from(h))
                 {
                     *n += 1;
                 }
@@ -400,10 +399,10 @@ impl Ledger {
         subject: &str,
         erased_at: Option<Nanos>,
     ) -> Result<(u16, Row)> {
-        let Some(handle) = self.catalog.purpose_handle(&r.purpose) else {
+        let Some(handle) = self.catalog.purpose_index(&r.purpose) else {
             return Err(Error::UnknownPurpose(r.purpose.clone()));
         };
-        let Some(p) = self.catalog.purpose_at(handle) else {
+        let Some(p) = self.catalog.purpose_by_index(handle) else {
             return Err(Error::UnknownPurpose(r.purpose.clone()));
         };
         let time = timestamp::parse(&r.at)?;
@@ -487,7 +486,7 @@ impl Ledger {
             set,
             kind | if r.renewal { RENEWAL } else { 0 } | if notice_ok { NOTICE_OK } else { 0 },
         );
-        Ok((handle.0, row))
+        Ok((handle, row))
     }
 }
 

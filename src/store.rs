@@ -32,6 +32,8 @@ use crate::error::{Error, Result};
 use crate::intern::{Counted, RcPool};
 use crate::timestamp::Nanos;
 
+/// The erasure mark's bit in a head's mask.
+const ERASED_BIT: u64 = 1 << 63;
 /// Rows a head holds inline; more spill into a separate list.
 const INLINE: usize = 6;
 /// Purposes with an index below this have a bit in the head's mask; the
@@ -81,6 +83,10 @@ pub(crate) const KIND: u8 = 0b11;
 pub(crate) const RENEWAL: u8 = 0b100;
 pub(crate) const NOTICE_OK: u8 = 0b1000;
 pub(crate) const ON: u8 = 0b1_0000;
+/// On an erasure mark: no registration or grant since the erasure, so the
+/// subject is denied everything. Derived from the subject's rows, kept up to
+/// date by [`Store::put`] and [`Store::remove`].
+pub(crate) const DORMANT: u8 = 0b10_0000;
 
 /// A record or mark, as the check reads it. 24 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -368,7 +374,41 @@ impl Store {
         let Some(h) = self.heads.get(s as usize) else {
             return false;
         };
-        h.mask & !(1 << 63) != 0 || (!self.far.is_empty() && self.far.contains_key(&s))
+        h.mask & !ERASED_BIT != 0 || (!self.far.is_empty() && self.far.contains_key(&s))
+    }
+
+    /// When the subject was erased, if no registration or grant has come
+    /// since (the subject is then denied everything).
+    #[inline]
+    pub(crate) fn dormant_erasure(&self, s: u32) -> Option<Nanos> {
+        let h = self.heads.get(s as usize)?;
+        if h.mask & ERASED_BIT == 0 {
+            return None;
+        }
+        self.row(s, Slot::Erased)
+            .filter(|e| e.flags & DORMANT != 0)
+            .map(|e| e.from)
+    }
+
+    /// Recomputes the erasure mark's [`DORMANT`] flag after a change.
+    fn refresh_dormant(&mut self, s: u32) {
+        if self.heads.get(s as usize).is_none_or(|h| h.mask & ERASED_BIT == 0) {
+            return;
+        }
+        let active = self.slots(s).into_iter().any(|slot| match slot {
+            Slot::Registered => true,
+            Slot::Purpose(_) => self.row(s, slot).is_some_and(|r| r.kind() == GIVEN),
+            _ => false,
+        });
+        let ci = self.column_index(Slot::Erased);
+        if let Some(r) = self.row_index(s, Slot::Erased)
+            && let Some(row) = self
+                .columns
+                .get_mut(ci)
+                .and_then(|c| c.rows.get_mut(r as usize))
+        {
+            row.flags = if active { row.flags & !DORMANT } else { row.flags | DORMANT };
+        }
     }
 
     /// Whether the subject has a row in the slot's column, and which.
@@ -574,6 +614,7 @@ impl Store {
             if let Some((row, cold)) = old {
                 self.release(&row, &cold);
             }
+            self.refresh_dormant(s);
             return;
         }
         let Some(col) = self.columns.get_mut(ci) else {
@@ -584,6 +625,7 @@ impl Store {
         col.cold.push(cold);
         self.rows += 1;
         self.link(s, slot, r);
+        self.refresh_dormant(s);
     }
 
     /// Removes the subject's row for a slot and releases what it used;
@@ -607,6 +649,7 @@ impl Store {
             self.link(m, slot, r);
         }
         self.release(&row, &cold);
+        self.refresh_dormant(s);
         Some((row, cold))
     }
 
