@@ -68,9 +68,17 @@ impl Audit {
                 continue;
             }
             match event.kind().purpose() {
+                // Another purpose's events count only for whether an erased
+                // subject came back (a grant does); one the catalog no
+                // longer declares is taken as what it showed: a grant as a
+                // registration, anything else as nothing.
                 Some(p) if p != purpose => {
-                    let known = Event::new(subject, event.at_nanos(), EventKind::Registered)?;
-                    ledger.apply(&known)?;
+                    if ledger.apply(event).is_err()
+                        && matches!(event.kind(), EventKind::Given { .. })
+                    {
+                        let known = Event::new(subject, event.at_nanos(), EventKind::Registered)?;
+                        ledger.apply(&known)?;
+                    }
                 }
                 _ => {
                     ledger.apply(event)?;

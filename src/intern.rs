@@ -119,6 +119,17 @@ impl<T: Copy + Eq + Hash + Default> Counted<T> {
         Some(v)
     }
 
+    /// Lowers the limit (tests reach it without millions of values).
+    #[cfg(test)]
+    pub(crate) fn set_limit(&mut self, limit: u32) {
+        self.limit = limit;
+    }
+
+    /// Whether `more` new values surely fit, whatever is freed meanwhile.
+    pub(crate) fn has_room(&self, more: usize) -> bool {
+        self.values.len().saturating_add(more) <= self.limit as usize
+    }
+
     /// How many values are live (index 0 not counted).
     pub(crate) fn live(&self) -> usize {
         self.values.len() - 1 - self.free.len()
@@ -262,6 +273,11 @@ impl<H: BuildHasher> RcPool<H> {
         }
         self.dead_bytes += end - start;
         self.dead += 1;
+    }
+
+    /// Whether `bytes` more bytes of new strings surely fit.
+    pub(crate) fn has_room(&self, bytes: usize) -> bool {
+        self.bytes.len().saturating_add(bytes) <= u32::MAX as usize
     }
 
     /// Bytes held for freed strings (their text and index entries).

@@ -13,7 +13,7 @@ use crate::event::{Event, EventId, EventKind, EventView, KindTag, Names, require
 use crate::evidence::Evidence;
 use crate::record::{Answer, ConsentRecord, SubjectMark, SubjectRecords};
 use crate::store::{
-    Cold, GIVEN, NOTICE_OK, OBJECTED, ON, REFUSED, RENEWAL, Row, Slot, Store, WITHDRAWN,
+    Cold, Floor, GIVEN, NOTICE_OK, OBJECTED, ON, REFUSED, RENEWAL, Row, Slot, Store, WITHDRAWN,
 };
 use crate::timestamp::{self, NEVER, Nanos, Rfc3339};
 
@@ -432,9 +432,15 @@ impl Ledger {
             _ if !needs_consent => Outcome::NotConsentBased(basis),
             _ if at < r.from => Outcome::NotYetValid(r.from),
             _ if at >= r.until => Outcome::Expired(r.from, r.until),
-            _ if r.flags & NOTICE_OK == 0 => Outcome::NoticeOutdated { subject: s, purpose },
+            _ if r.flags & NOTICE_OK == 0 => Outcome::NoticeOutdated {
+                subject: s,
+                purpose,
+            },
             _ if !st.set(r.set()).intersects(c.ancestors) => Outcome::CategoryNotCovered,
-            _ => Outcome::Granted { subject: s, purpose },
+            _ => Outcome::Granted {
+                subject: s,
+                purpose,
+            },
         }
     }
 
@@ -592,8 +598,8 @@ impl Ledger {
         })
     }
 
-    /// Drops the record of `subject` for `purpose` (for pruning). Returns
-    /// whether there was one.
+    /// Drops the record of `subject` for `purpose` (for pruning), keeping
+    /// its trace ([`crate::store::Floor`]). Returns whether there was one.
     pub(crate) fn remove_record(&mut self, subject: &str, purpose: &str) -> bool {
         let (Some(s), Some(p)) = (
             self.store.names.find(subject),
@@ -601,7 +607,17 @@ impl Ledger {
         ) else {
             return false;
         };
-        self.store.remove(s, Slot::Purpose(p)).is_some()
+        let slot = Slot::Purpose(p);
+        let Some((r, c)) = self.store.row(s, slot).zip(self.store.cold(s, slot)) else {
+            return false;
+        };
+        let floor = Floor {
+            at: r.from,
+            kind: r.kind(),
+            id: self.row_id(s, slot, r, c),
+        };
+        self.store.set_floor(s, p, floor);
+        self.store.remove(s, slot).is_some()
     }
 
     /// Owned evidence of a row.
@@ -983,6 +999,21 @@ impl Ledger {
                 std::cmp::Ordering::Less => {}
             }
         }
+        // A pruned record still supersedes what it superseded.
+        if let (Slot::Purpose(p), Some(s)) = (slot, existing)
+            && self.store.row(s, slot).is_none()
+            && let Some(floor) = self.store.floors.get(&(s, p))
+        {
+            match (floor.at, floor.kind).cmp(&(row.from, row.kind())) {
+                std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
+                std::cmp::Ordering::Equal => match floor.id.cmp(&incoming_id(event, id, &row)) {
+                    std::cmp::Ordering::Equal => return Ok(Applied::Duplicate),
+                    std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
+                    std::cmp::Ordering::Less => {}
+                },
+                std::cmp::Ordering::Less => {}
+            }
+        }
         // The event wins: intern what it needs (a failure here, only past
         // the storage limits, adds nothing visible), then store it.
         // Each step that fails releases what the earlier ones took.
@@ -1012,12 +1043,16 @@ impl Ledger {
         };
         row.subject = s;
         self.store.put(s, slot, row, cold);
+        if let Slot::Purpose(p) = slot {
+            self.store.clear_floor(s, p);
+        }
         if slot == Slot::Erased {
             for other in self.store.slots(s) {
                 if other != Slot::Erased && self.store.row(s, other).is_some_and(|r| r.from <= at) {
                     self.store.remove(s, other);
                 }
             }
+            self.store.clear_floors_until(s, at);
         }
         Ok(Applied::Changed)
     }
@@ -1057,20 +1092,66 @@ impl Ledger {
     /// # Errors
     ///
     /// If any of `other`'s events is invalid under this ledger's catalog (an
-    /// undeclared purpose or category...), the first such error; nothing is
-    /// applied then.
+    /// undeclared purpose or category...), the first such error. A merge
+    /// that fails changes nothing: it is all or nothing
+    /// ([`Ledger::apply_all`]).
     pub fn merge(&mut self, other: &Ledger) -> Result<usize> {
         let events: Vec<Event> = other.events().collect();
-        for e in &events {
-            self.resolve(&e.view())?;
+        let applied = self.apply_all(&events)?;
+        Ok(applied.iter().filter(|a| **a == Applied::Changed).count())
+    }
+
+    /// Applies several events, all or nothing: every event is checked
+    /// against the catalog first, and if any is invalid (or storing them
+    /// would pass an interning limit, see the README's "Limits") the ledger
+    /// is left unchanged. Returns what [`Ledger::apply`] said of each, in
+    /// order.
+    ///
+    /// # Errors
+    ///
+    /// The first event's error, as [`Ledger::apply`] would give it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::{Applied, Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef};
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder().category("contact").purpose(
+    /// #     PurposeDef::new("newsletter", LegalBasis::Consent)
+    /// #         .title("Newsletter").description("A monthly e-mail.").categories(["contact"]),
+    /// # ).build()?;
+    /// let mut web = Ledger::new(catalog.clone());
+    /// let at = datetime!(2026-03-01 10:00 UTC);
+    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let events = [
+    ///     web.give(Grant::new("ann", "newsletter", at, banner.clone()))?,
+    ///     web.refuse("bob", "newsletter", at, banner)?,
+    /// ];
+    /// let mut other = Ledger::new(catalog);
+    /// assert_eq!(other.apply_all(&events)?, [Applied::Changed, Applied::Changed]);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn apply_all(&mut self, events: &[Event]) -> Result<Vec<Applied>> {
+        let views: Vec<EventView<'_>> = events.iter().map(Event::view).collect();
+        for v in &views {
+            self.resolve(v)?;
         }
-        let mut changed = 0;
-        for e in &events {
-            if self.apply(e)? == Applied::Changed {
-                changed += 1;
-            }
+        if self.store.has_room_for(&views) {
+            // INVARIANT: checked against the catalog and within every
+            // interning limit, no event can fail now.
+            return events
+                .iter()
+                .map(|e| self.apply_view(&e.view(), e.id()))
+                .collect();
         }
-        Ok(changed)
+        // Near a limit: apply to a copy, keep it only if every event went in.
+        let mut next = self.clone();
+        let applied = events
+            .iter()
+            .map(|e| next.apply_view(&e.view(), e.id()))
+            .collect::<Result<Vec<_>>>()?;
+        *self = next;
+        Ok(applied)
     }
 
     /// Checks an event against the catalog; per-purpose kinds resolve to ids.
@@ -1256,5 +1337,42 @@ mod tests {
         assert_eq!(l.store.proofs.find("old"), proofs);
         assert_eq!(l.store.proofs.find("x"), None);
         assert_eq!(l.store.subject_count(), subjects);
+    }
+
+    /// A merge that fails part-way (here: past the limit of distinct
+    /// category sets) changes nothing. Before the fix it had applied the
+    /// events before the failing one.
+    #[test]
+    fn a_failed_merge_changes_nothing() {
+        let catalog = Catalog::builder()
+            .category("a")
+            .category("b")
+            .category("c")
+            .purpose(
+                PurposeDef::new("p", LegalBasis::Consent)
+                    .title("P")
+                    .description("P.")
+                    .categories(["a", "b", "c"]),
+            )
+            .build()
+            .expect("valid");
+        let ev = || Evidence::new(CollectionMethod::Api).notice_version(1);
+        let at = datetime!(2026-01-01 0:00 UTC);
+        let mut other = Ledger::new(catalog.clone());
+        for (s, c) in [("s1", "a"), ("s2", "b"), ("s3", "c")] {
+            other
+                .give(Grant::new(s, "p", at, ev()).categories([c]))
+                .expect("valid");
+        }
+        let mut l = Ledger::new(catalog);
+        l.give(Grant::new("s0", "p", at, ev()).categories(["a", "b"]))
+            .expect("valid");
+        // The empty set, {a, b}, and room for one more: the merge needs three.
+        l.store.sets.set_limit(3);
+        let before = l.snapshot();
+        let err = l.merge(&other).expect_err("past the limit");
+        assert!(err.to_string().contains("category sets"), "{err}");
+        assert_eq!(l.snapshot(), before);
+        assert!(!l.is_permitted("s1", "p", "a", at));
     }
 }

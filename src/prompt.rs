@@ -371,20 +371,25 @@ impl Ledger {
     /// withdrawals (of the purpose, or a grant withdrawn all at once) whose
     /// cooldown ended at or before `at`.
     ///
-    /// No permission changes, at `at` or later: a record is kept if dropping
-    /// it could turn a deny into a permit. So objections are always kept, and
-    /// so are refusals and withdrawals of legitimate-interest purposes (they
-    /// are what denies them); and a subject whose last record would go, with
-    /// no registration or other mark to keep it known, keeps its latest
-    /// record when the catalog has a purpose that does not need consent (an
-    /// unknown subject is denied everything). Reasons can change (`Expired`
-    /// becomes `NoConsent`); checks before `at` are not preserved (the as-of
-    /// audit answers for the past); [`Ledger::should_ask`] still says to ask.
+    /// No permission changes, at `at` or later, now or after any event
+    /// arrives: a record is kept if dropping it could turn a deny into a
+    /// permit. So objections are always kept, and so is every record of a
+    /// legitimate-interest purpose (a refusal or withdrawal is what denies
+    /// it, and a withdraw-all arriving later would deny a grant). For
+    /// each record dropped the ledger keeps a small trace (its time, kind
+    /// and event id) so that an older event that arrives late is still
+    /// superseded, exactly as the record would have superseded it, and a
+    /// dropped grant still counts as the new relationship of a subject
+    /// erased before it: instances that prune at different times and receive
+    /// the same events in any order agree on every decision at or after the
+    /// latest prune. Reasons can change (`Expired` becomes `NoConsent`);
+    /// checks before `at` are not preserved (the as-of audit answers for the
+    /// past); [`Ledger::should_ask`] still says to ask.
     ///
-    /// Pruning changes only this ledger: it is not an event. A record
-    /// rebuilt from the host's log comes back (prune again), and an event
-    /// older than a pruned record, replayed later, is no longer superseded
-    /// by it: prune after replays have caught up, on every instance.
+    /// Pruning changes only this ledger: it is not an event. The traces are
+    /// kept in its snapshots but not in [`Ledger::events`]: compact a log
+    /// with the events of a ledger that has not pruned, or keep the returned
+    /// records.
     ///
     /// # Examples
     ///
@@ -413,28 +418,16 @@ impl Ledger {
     /// # Ok::<(), consentry::Error>(())
     /// ```
     pub fn prune(&mut self, at: OffsetDateTime) -> Vec<PrunedRecord> {
-        let keep_known = self.catalog().purposes().any(|p| !p.basis().is_consent());
         let mut dropped = Vec::new();
         for subject in self.subjects() {
             let Some(held) = self.subject_records(subject) else {
                 continue;
             };
-            let mut prunable: Vec<&ConsentRecord> = held
+            let prunable: Vec<&ConsentRecord> = held
                 .records()
                 .iter()
                 .filter(|r| prunable(self.catalog(), r, at))
                 .collect();
-            let has_mark = held.registered().is_some()
-                || held.withdrawn_all().is_some()
-                || held.global_opt_out().is_some();
-            if keep_known && !has_mark && prunable.len() == held.records().len() {
-                // The subject stays known through its latest record.
-                if let Some(latest) = prunable.iter().map(|r| r.at()).max()
-                    && let Some(i) = prunable.iter().rposition(|r| r.at() == latest)
-                {
-                    prunable.remove(i);
-                }
-            }
             dropped.extend(prunable.into_iter().map(|r| PrunedRecord {
                 subject: subject.to_owned(),
                 record: r.clone(),
@@ -452,14 +445,18 @@ fn prunable(catalog: &Catalog, r: &ConsentRecord, at: OffsetDateTime) -> bool {
     let Some(p) = catalog.purpose(r.purpose()) else {
         return false;
     };
-    // Dropping a refusal of a legitimate-interest purpose would permit it.
-    let refusal_is_default = p.basis().is_consent() || !p.basis().honours_refusal();
+    // A legitimate-interest purpose is permitted without a record but denied
+    // by a refusal, a withdrawal, or a withdraw-all over a grant (even one
+    // arriving later, with an earlier time): none of its records can go.
+    if !p.basis().is_consent() && p.basis().honours_refusal() {
+        return false;
+    }
     let cooled = |t: OffsetDateTime| add_months(t, p.cooldown_months()) <= at;
     match (r.answer(), r.withdrawn_by_all()) {
         (Answer::Objected, _) => false,
-        (Answer::Given, Some(w)) => refusal_is_default && cooled(w),
+        (Answer::Given, Some(w)) => cooled(w),
         (Answer::Given, None) => r.expires_at().is_some_and(|e| e <= at),
-        (Answer::Refused | Answer::Withdrawn, _) => refusal_is_default && cooled(r.at()),
+        (Answer::Refused | Answer::Withdrawn, _) => cooled(r.at()),
     }
 }
 

@@ -140,6 +140,14 @@ impl Row {
     }
 }
 
+/// The trace of a pruned record: what a late event must beat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Floor {
+    pub(crate) at: Nanos,
+    pub(crate) kind: u8,
+    pub(crate) id: crate::event::EventId,
+}
+
 /// What the check does not read: the evidence. 8 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Cold {
@@ -272,6 +280,11 @@ impl StrPool {
         Ok(i)
     }
 
+    /// Whether `bytes` more bytes of new ids surely fit.
+    pub(crate) fn has_room(&self, bytes: usize) -> bool {
+        self.bytes.len().saturating_add(bytes) <= u32::MAX as usize
+    }
+
     pub(crate) fn reserve(&mut self, strings: usize, bytes: usize) {
         self.bytes.reserve(bytes);
         self.ends.reserve(strings);
@@ -299,6 +312,11 @@ pub(crate) struct Store {
     /// Rows of purposes past `FAST_PURPOSES`: per subject, (purpose, row)
     /// sorted by purpose.
     far: HashMap<u32, Vec<(u16, u32)>, DefaultHashBuilder>,
+    /// What [`crate::Ledger::prune`] dropped, per subject and purpose: the
+    /// dropped record's time, kind and id, so that an event it superseded,
+    /// arriving late, is superseded still (pruning changes no decision).
+    /// Cleared when a later event takes the slot, or by an erasure.
+    pub(crate) floors: HashMap<(u32, u16), Floor, DefaultHashBuilder>,
     /// One column per purpose, then one per mark.
     pub(crate) columns: Vec<Column>,
     purposes: u16,
@@ -327,6 +345,7 @@ impl Store {
             spill: Vec::new(),
             spill_free: Vec::new(),
             far: HashMap::default(),
+            floors: HashMap::default(),
             columns: vec![Column::default(); usize::from(purposes) + Slot::MARKS.len()],
             purposes,
             sets: Counted::new(MAX_SETS, "number of distinct category sets held"),
@@ -392,14 +411,21 @@ impl Store {
 
     /// Recomputes the erasure mark's [`DORMANT`] flag after a change.
     fn refresh_dormant(&mut self, s: u32) {
-        if self.heads.get(s as usize).is_none_or(|h| h.mask & ERASED_BIT == 0) {
+        if self
+            .heads
+            .get(s as usize)
+            .is_none_or(|h| h.mask & ERASED_BIT == 0)
+        {
             return;
         }
+        // A pruned grant counts as the grant it was (see `floors`).
         let active = self.slots(s).into_iter().any(|slot| match slot {
             Slot::Registered => true,
             Slot::Purpose(_) => self.row(s, slot).is_some_and(|r| r.kind() == GIVEN),
             _ => false,
-        });
+        }) || (!self.floors.is_empty()
+            && (0..self.purposes)
+                .any(|p| self.floors.get(&(s, p)).is_some_and(|f| f.kind == GIVEN)));
         let ci = self.column_index(Slot::Erased);
         if let Some(r) = self.row_index(s, Slot::Erased)
             && let Some(row) = self
@@ -407,7 +433,32 @@ impl Store {
                 .get_mut(ci)
                 .and_then(|c| c.rows.get_mut(r as usize))
         {
-            row.flags = if active { row.flags & !DORMANT } else { row.flags | DORMANT };
+            row.flags = if active {
+                row.flags & !DORMANT
+            } else {
+                row.flags | DORMANT
+            };
+        }
+    }
+
+    /// Keeps the trace of a record about to be pruned.
+    pub(crate) fn set_floor(&mut self, s: u32, purpose: u16, floor: Floor) {
+        self.floors.insert((s, purpose), floor);
+        self.refresh_dormant(s);
+    }
+
+    /// Drops the trace of a pruned record once a later event holds the slot.
+    pub(crate) fn clear_floor(&mut self, s: u32, purpose: u16) {
+        if !self.floors.is_empty() && self.floors.remove(&(s, purpose)).is_some() {
+            self.refresh_dormant(s);
+        }
+    }
+
+    /// Drops the traces an erasure at `at` discards.
+    pub(crate) fn clear_floors_until(&mut self, s: u32, at: Nanos) {
+        if !self.floors.is_empty() {
+            self.floors.retain(|(x, _), f| *x != s || f.at > at);
+            self.refresh_dormant(s);
         }
     }
 
@@ -714,6 +765,29 @@ impl Store {
         }
     }
 
+    /// Whether storing `events` surely cannot pass an interning limit: so
+    /// many new sets and profiles, and their strings, fit in any case.
+    pub(crate) fn has_room_for(&self, events: &[crate::event::EventView<'_>]) -> bool {
+        let (mut ids, mut texts, mut proofs) = (0usize, 0usize, 0usize);
+        for e in events {
+            ids = ids.saturating_add(e.subject.len());
+            if let Some(ev) = &e.evidence {
+                for t in [ev.channel, ev.jurisdiction, ev.language]
+                    .into_iter()
+                    .flatten()
+                {
+                    texts = texts.saturating_add(t.len());
+                }
+                proofs = proofs.saturating_add(ev.proof.map_or(0, str::len));
+            }
+        }
+        self.sets.has_room(events.len())
+            && self.profiles.has_room(events.len())
+            && self.names.has_room(ids)
+            && self.texts.has_room(texts)
+            && self.proofs.has_room(proofs)
+    }
+
     /// Interns a category set, taking a reference to it.
     pub(crate) fn intern_set(&mut self, set: CategorySet) -> Result<u32> {
         self.sets.acquire(set)
@@ -836,6 +910,7 @@ impl Store {
         self.heads.shrink_to_fit();
         self.spill.shrink_to_fit();
         self.far.shrink_to_fit();
+        self.floors.shrink_to_fit();
         for c in &mut self.columns {
             c.rows.shrink_to_fit();
             c.cold.shrink_to_fit();

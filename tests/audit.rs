@@ -100,10 +100,10 @@ fn the_audit_follows_the_timeline() {
         l.audit(&log, "ann", "newsletter", "contact.email", at)
             .unwrap()
     };
-    // Before anything: unknown.
+    // Before anything: no record, so the purpose's default.
     assert_eq!(
         audit(datetime!(2026-01-01 0:00 UTC)).decision(),
-        Decision::UnknownSubject
+        Decision::NoConsent
     );
     // Registered, not yet consenting.
     let a = audit(datetime!(2026-01-20 0:00 UTC));
@@ -193,7 +193,7 @@ fn later_withdraw_all_opt_out_and_erasure_do_not_reach_back() {
     let a = l
         .audit(&log, "bob", "newsletter", "contact.email", SENT + days(3))
         .unwrap();
-    assert_eq!(a.decision(), Decision::UnknownSubject);
+    assert_eq!(a.decision(), Decision::Erased { at: SENT + days(3) });
     assert!(a.record().is_none());
 }
 
@@ -251,8 +251,15 @@ fn other_purposes_only_tell_that_the_subject_was_known() {
             basis: LegalBasis::Contract
         }
     );
+    // Before anything was recorded for `cy`, the purpose's default.
     let before = Audit::replay(&reduced, &log, "cy", "orders", "contact", SENT - days(2)).unwrap();
-    assert_eq!(before.decision(), Decision::UnknownSubject);
+    assert_eq!(
+        before.decision(),
+        Decision::NotConsentBased {
+            basis: LegalBasis::Contract
+        }
+    );
+    assert_eq!(before.events_replayed(), 0);
     // An event for the audited purpose that the catalog rejects is an error.
     let err = Audit::replay(&reduced, &log, "cy", "ads", "browsing", SENT).unwrap_err();
     assert_eq!(err, Error::UnknownPurpose("ads".into()));

@@ -86,15 +86,13 @@ fn ledger() -> Ledger {
     l
 }
 
-/// Subject ids the ledger does not know: never seen, erased, malformed.
+/// Subject ids the ledger does not know: never seen, malformed.
 fn unknown_subjects() -> Vec<String> {
-    [
-        "zed", "eve", "", "ANA", " ana", "ana ", "ana\n", "an\u{0}a", "anä",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .chain(["a".repeat(257), "ana".repeat(10_000)])
-    .collect()
+    ["zed", "", "ANA", " ana", "ana ", "ana\n", "an\u{0}a", "anä"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain(["a".repeat(257), "ana".repeat(10_000)])
+        .collect()
 }
 
 /// Purpose names the catalog does not declare, malformed or not: a group
@@ -181,24 +179,48 @@ fn the_subject_is_really_permitted_everything_it_gave() {
     }
 }
 
+/// A subject never seen (or a malformed id, which no ledger can hold) has
+/// said nothing: it gets exactly the purpose's default, as in an empty
+/// ledger, never a permission someone else's record gave.
 #[test]
-fn an_unknown_or_malformed_subject_is_never_permitted() {
+fn an_unknown_or_malformed_subject_gets_only_the_defaults() {
     let l = ledger();
+    let empty = Ledger::new(catalog());
     for s in unknown_subjects() {
         for p in PURPOSES {
             for c in CATEGORIES {
                 for at in instants() {
-                    denied(
-                        &l,
-                        &s,
-                        p,
-                        c,
-                        at,
-                        &[Decision::UnknownSubject, Decision::CategoryNotInPurpose],
-                    );
+                    let d = l.decide(&s, p, c, at);
+                    assert_eq!(d, empty.decide("zed", p, c, at), "{p} {c} at {at}");
+                    assert_eq!(l.is_permitted(&s, p, c, at), d.is_permitted());
+                    assert!(!matches!(d, Decision::Granted { .. }));
                 }
             }
             assert_eq!(l.status(&s, p, T0), ConsentStatus::Unknown);
+        }
+    }
+}
+
+/// An erased subject is denied everything, whatever the purpose's basis.
+#[test]
+fn an_erased_subject_is_denied_everything() {
+    let l = ledger();
+    let erased_at = T0 + Duration::days(1);
+    for p in PURPOSES {
+        for c in CATEGORIES {
+            for at in instants() {
+                denied(
+                    &l,
+                    "eve",
+                    p,
+                    c,
+                    at,
+                    &[
+                        Decision::Erased { at: erased_at },
+                        Decision::CategoryNotInPurpose,
+                    ],
+                );
+            }
         }
     }
 }
@@ -370,8 +392,9 @@ fn name(known: &'static [&'static str]) -> impl Strategy<Value = String> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
-    /// Any string at all: a decision is permitted only if the subject is
-    /// known and the purpose and category are declared.
+    /// Any string at all: a decision is permitted only if the purpose and
+    /// category are declared, and, for a subject the ledger does not hold
+    /// (or one erased), only as a purpose's default would permit it.
     #[test]
     fn only_known_names_can_be_permitted(
         s in name(&["ana", "ben", "eve", "zed"]),
@@ -384,9 +407,12 @@ proptest! {
         let d = l.decide(&s, &p, &c, at);
         prop_assert_eq!(d.is_permitted(), l.is_permitted(&s, &p, &c, at));
         if d.is_permitted() {
-            prop_assert!(s == "ana" || s == "ben", "{:?}", s);
             prop_assert!(PURPOSES.contains(&p.as_str()), "{:?}", p);
             prop_assert!(CATEGORIES.contains(&c.as_str()), "{:?}", c);
+            if s != "ana" && s != "ben" {
+                prop_assert_eq!(d, Ledger::new(catalog()).decide(&s, &p, &c, at), "{:?}", s);
+                prop_assert!(s != "eve", "an erased subject was permitted");
+            }
         }
     }
 }

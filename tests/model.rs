@@ -472,7 +472,7 @@ enum Reason {
     OptedOut(i128),
     ExplicitConsentRequired,
     CategoryNotInPurpose,
-    UnknownSubject,
+    Erased(i128),
     UnknownPurpose,
     UnknownCategory,
 }
@@ -508,7 +508,7 @@ impl Reason {
             Reason::OptedOut(t) => Decision::OptedOut { at: instant(t) },
             Reason::ExplicitConsentRequired => Decision::ExplicitConsentRequired,
             Reason::CategoryNotInPurpose => Decision::CategoryNotInPurpose,
-            Reason::UnknownSubject => Decision::UnknownSubject,
+            Reason::Erased(t) => Decision::Erased { at: instant(t) },
             Reason::UnknownPurpose => Decision::UnknownPurpose,
             Reason::UnknownCategory => Decision::UnknownCategory,
         }
@@ -599,6 +599,23 @@ impl Model {
         self.effective(subject).next().is_some()
     }
 
+    /// Whether a relationship started after the latest erasure is in
+    /// effect: a registration, or a purpose whose winning answer is a grant.
+    fn restarted(&self, subject: &str) -> bool {
+        self.effective(subject).any(|e| e.kind == MKind::Registered)
+            || self.catalog.purposes.iter().any(|p| {
+                self.record(subject, p.name).is_some_and(|r| {
+                    matches!(
+                        r.kind,
+                        MKind::Answer {
+                            answer: Answer::Given,
+                            ..
+                        }
+                    )
+                })
+            })
+    }
+
     /// The winning answer for subject and purpose: latest time, then the
     /// more protective answer, then the larger event id.
     fn record(&self, subject: &str, purpose: &str) -> Option<&MEvent> {
@@ -644,9 +661,13 @@ impl Model {
         if !p.categories.iter().any(|d| covers(d, category)) {
             return Reason::CategoryNotInPurpose;
         }
-        // 3.
-        if !self.known(subject) {
-            return Reason::UnknownSubject;
+        // 3. An erased subject stays denied until a registration or a grant
+        // after the erasure is in effect; a subject never seen has no record
+        // and gets the purpose's default below.
+        if let Some(e) = self.erased_at(subject)
+            && !self.restarted(subject)
+        {
+            return Reason::Erased(e);
         }
         let record = self.record(subject, purpose);
         let answer = record.map(|r| match &r.kind {

@@ -130,13 +130,16 @@ fn report_of_an_unknown_or_erased_subject() {
     let nobody = l.subject_report("nobody", at);
     assert!(!nobody.is_known());
     assert!(nobody.purposes().iter().all(|p| p.answer().is_none()));
-    assert!(
-        nobody
-            .purposes()
-            .iter()
-            .flat_map(|p| p.decisions())
-            .all(|d| d.decision() == Decision::UnknownSubject)
-    );
+    // Someone who said nothing gets each purpose's default.
+    let empty = Ledger::new(l.catalog().clone());
+    for p in nobody.purposes() {
+        for d in p.decisions() {
+            assert_eq!(
+                d.decision(),
+                empty.decide("nobody", p.purpose(), d.category(), at)
+            );
+        }
+    }
     assert!(
         nobody
             .to_string()

@@ -254,7 +254,7 @@ fn an_expiry_at_or_before_the_given_time_is_rejected() {
         "marketing",
         "contact",
         T1,
-        Decision::UnknownSubject,
+        Decision::NoConsent,
     );
 }
 
@@ -1243,7 +1243,7 @@ fn erasure_forgets_the_subject_until_a_later_event() {
                 purpose,
                 category,
                 at,
-                Decision::UnknownSubject,
+                Decision::Erased { at: T2 },
             );
         }
     }
@@ -1286,7 +1286,7 @@ fn erasure_forgets_the_subject_until_a_later_event() {
         "orders",
         "purchases",
         T3,
-        Decision::UnknownSubject,
+        Decision::Erased { at: T2 },
     );
 
     // A later sign-up brings the subject back, with nothing of before.
@@ -1341,26 +1341,51 @@ fn erasure_forgets_the_subject_until_a_later_event() {
 }
 
 #[test]
-fn registration_makes_non_consent_purposes_permitted() {
+fn registration_lists_a_subject_that_has_said_nothing() {
     let mut ledger = shop();
-    // Unknown: denied even for a contract or a legal obligation.
-    for (purpose, category) in [
-        ("orders", "purchases"),
-        ("tax.records", "identity"),
-        ("emergency", "contact.phone"),
-        ("census", "purchases"),
-        ("analytics", "browsing"),
+    // Never seen: the subject has said nothing, so each purpose's default
+    // applies (a guest's order is fulfilled without a registration).
+    for (purpose, category, want) in [
+        (
+            "orders",
+            "purchases",
+            Decision::NotConsentBased {
+                basis: LegalBasis::Contract,
+            },
+        ),
+        (
+            "tax.records",
+            "identity",
+            Decision::NotConsentBased {
+                basis: LegalBasis::LegalObligation,
+            },
+        ),
+        (
+            "emergency",
+            "contact.phone",
+            Decision::NotConsentBased {
+                basis: LegalBasis::VitalInterests,
+            },
+        ),
+        (
+            "census",
+            "purchases",
+            Decision::NotConsentBased {
+                basis: LegalBasis::PublicTask,
+            },
+        ),
+        (
+            "analytics",
+            "browsing",
+            Decision::NotConsentBased {
+                basis: LegalBasis::LegitimateInterest,
+            },
+        ),
     ] {
-        assert_decision(
-            &ledger,
-            "ana",
-            purpose,
-            category,
-            T1,
-            Decision::UnknownSubject,
-        );
+        assert_decision(&ledger, "ana", purpose, category, T1, want);
     }
     assert!(ledger.subject_handle("ana").is_none());
+    assert_eq!(ledger.subject_count(), 0);
 
     ledger.register("ana", T1).unwrap();
     assert!(ledger.subject_handle("ana").is_some());
@@ -1912,7 +1937,7 @@ fn the_same_events_in_any_order_give_the_same_decisions() {
         "marketing.email",
         "contact.email",
         T2,
-        Decision::UnknownSubject,
+        Decision::Erased { at: T1 },
     );
     assert_eq!(
         source.status("ana", "newsletter", T2),
@@ -2122,7 +2147,9 @@ fn unknown_names_are_denied_everywhere() {
             "orders",
             "purchases",
             T1,
-            Decision::UnknownSubject,
+            Decision::NotConsentBased {
+                basis: LegalBasis::Contract,
+            },
         );
         assert_decision(
             &ledger,
@@ -2130,7 +2157,7 @@ fn unknown_names_are_denied_everywhere() {
             "marketing",
             "contact",
             T1,
-            Decision::UnknownSubject,
+            Decision::NoConsent,
         );
         assert_eq!(
             ledger.status(subject, "marketing", T1),
