@@ -844,9 +844,11 @@ impl Ledger {
         self.record_change(subject, timestamp::to_nanos(at)?, kind)
     }
 
-    /// Makes a subject known without any consent record, so that purposes
-    /// that do not need consent (contract, legitimate interest...) are
-    /// permitted for them. An unknown subject is never permitted anything.
+    /// Makes a subject known without any consent record: it is listed by
+    /// [`Ledger::subjects`] and in audiences of purposes that need no
+    /// consent, and a registration after an erasure starts a new
+    /// relationship (an erased subject is denied everything until then). A
+    /// subject never seen is decided by each purpose's default already.
     ///
     /// # Errors
     ///

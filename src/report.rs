@@ -380,8 +380,10 @@ impl Ledger {
     /// the subject never answered appear too, with their [`DefaultRule`] and
     /// the decisions that rule gives.
     ///
-    /// Never fails: an unknown or erased subject gets a report where nothing
-    /// is answered and every decision is `UnknownSubject`.
+    /// Never fails: a subject never seen gets a report where nothing is
+    /// answered and every decision is the purpose's default; an erased one,
+    /// where every decision is [`crate::Decision::Erased`] until it comes
+    /// back.
     ///
     /// # Examples
     ///
