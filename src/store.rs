@@ -733,10 +733,10 @@ impl Store {
     }
 
     /// Rebuilds a string arena when its garbage exceeds what a rebuild
-    /// costs (its live strings, and the references to renumber), and 64 KiB:
+    /// costs (its live strings, and the references to renumber), and 1 KiB:
     /// amortized, each freed byte pays for its share of one rebuild.
     fn compact_if_wasteful(&mut self) {
-        const MIN: usize = 64 * 1024;
+        const MIN: usize = 1024;
         let proof_cost = self.proofs.live_size() + 8 * self.rows;
         if self.proofs.garbage() > MIN.max(proof_cost) {
             let remap = self.proofs.compact();
