@@ -44,18 +44,36 @@ pub enum DefaultRule {
     /// Contract, legal obligation and vital interests: permitted; consent is
     /// not what makes it lawful.
     Permitted,
+    /// As [`DefaultRule::PermittedUntilOptOut`] for the purpose's other
+    /// categories, but its sensitive data is used only with explicit consent.
+    PermittedUntilOptOutExceptSensitive,
+    /// As [`DefaultRule::Permitted`] for the purpose's other categories, but
+    /// its sensitive data is used only with explicit consent.
+    PermittedExceptSensitive,
 }
 
 impl DefaultRule {
-    /// The rule for purpose `p`.
+    /// The rule for purpose `p` of `catalog`. It follows the categories: a
+    /// purpose whose every category touches sensitive data needs explicit
+    /// consent whatever its basis (GDPR Art. 9(2)(a)), so it is
+    /// [`DefaultRule::DeniedUntilConsent`]; one with some such categories
+    /// says so.
     #[must_use]
-    pub fn of(p: &Purpose) -> DefaultRule {
-        if p.basis().is_consent() {
-            DefaultRule::DeniedUntilConsent
-        } else if p.allows_objection() || p.basis().honours_refusal() {
-            DefaultRule::PermittedUntilOptOut
-        } else {
-            DefaultRule::Permitted
+    pub fn of(catalog: &crate::Catalog, p: &Purpose) -> DefaultRule {
+        let sensitive = |c: &str| {
+            catalog
+                .category(c)
+                .is_some_and(crate::Category::needs_explicit_consent)
+        };
+        let all = p.categories().all(sensitive);
+        let some = p.categories().any(sensitive);
+        let opt_out = p.allows_objection() || p.basis().honours_refusal();
+        match (p.basis().is_consent() || all, some, opt_out) {
+            (true, _, _) => DefaultRule::DeniedUntilConsent,
+            (false, true, true) => DefaultRule::PermittedUntilOptOutExceptSensitive,
+            (false, true, false) => DefaultRule::PermittedExceptSensitive,
+            (false, false, true) => DefaultRule::PermittedUntilOptOut,
+            (false, false, false) => DefaultRule::Permitted,
         }
     }
 }
@@ -66,6 +84,12 @@ impl fmt::Display for DefaultRule {
             DefaultRule::DeniedUntilConsent => "not used unless you agree",
             DefaultRule::PermittedUntilOptOut => "used unless you object",
             DefaultRule::Permitted => "used: needed whatever you answer",
+            DefaultRule::PermittedUntilOptOutExceptSensitive => {
+                "used unless you object; sensitive data only if you agree"
+            }
+            DefaultRule::PermittedExceptSensitive => {
+                "used: needed whatever you answer; sensitive data only if you agree"
+            }
         })
     }
 }
@@ -472,7 +496,7 @@ fn purpose_report(
         sale_or_sharing: p.is_sale_or_sharing(),
         direct_marketing: p.is_direct_marketing(),
         notice_version: p.notice_version(),
-        default: DefaultRule::of(p),
+        default: DefaultRule::of(ledger.catalog(), p),
         status: ledger.status(subject, p.name(), at),
         answer: record.map(ConsentRecord::answer),
         answered_at: record.map(ConsentRecord::at),

@@ -4,8 +4,9 @@
 mod rights;
 
 use consentry::{
-    Answer, ConsentStatus, Decision, DefaultRule, EXPORT_FORMAT, Grant, ISO27560_RECEIPT_SCHEMA,
-    ISO27560_RECORD_SCHEMA, KANTARA_VERSION, Ledger, LegalBasis, ReceiptOptions, Snapshot,
+    Answer, Catalog, ConsentStatus, Decision, DefaultRule, EXPORT_FORMAT, Grant,
+    ISO27560_RECEIPT_SCHEMA, ISO27560_RECORD_SCHEMA, KANTARA_VERSION, Ledger, LegalBasis,
+    PurposeDef, ReceiptOptions, Snapshot,
 };
 use rights::*;
 use serde_json::{Value, json};
@@ -88,7 +89,8 @@ fn unanswered_purposes_show_what_happens_by_default() {
     for (purpose, rule) in [
         ("ads", DefaultRule::DeniedUntilConsent),
         ("data.sale", DefaultRule::PermittedUntilOptOut),
-        ("fraud", DefaultRule::PermittedUntilOptOut),
+        // `location` has a sensitive child: that part needs explicit consent.
+        ("fraud", DefaultRule::PermittedUntilOptOutExceptSensitive),
         ("orders", DefaultRule::Permitted),
         ("tax", DefaultRule::Permitted),
         ("recalls", DefaultRule::Permitted),
@@ -643,4 +645,50 @@ fn export_of_unknown_and_erased_subjects() {
     assert_eq!(json["erased"]["at"], "2026-03-02T10:00:00Z");
     assert_eq!(json["records"], json!([]));
     assert!(json.get("registered").is_none());
+}
+
+/// GDPR Art. 9(2)(a), 12, 13: a report must not tell a person that data is
+/// "used unless you object" when every decision for it needs explicit
+/// consent. The default rule follows the categories.
+#[test]
+fn default_rule_follows_sensitive_categories() {
+    let def = |name: &str, basis, categories: &[&str]| {
+        PurposeDef::new(name, basis)
+            .title(name)
+            .description(name)
+            .categories(categories.iter().copied())
+    };
+    let catalog = Catalog::builder()
+        .category("contact")
+        .sensitive_category("health")
+        .purpose(def("care", LegalBasis::LegitimateInterest, &["health"]))
+        .purpose(def(
+            "mixed",
+            LegalBasis::LegitimateInterest,
+            &["contact", "health"],
+        ))
+        .purpose(def("billing", LegalBasis::Contract, &["contact", "health"]))
+        .build()
+        .unwrap();
+    let l = Ledger::new(catalog);
+    let report = l.subject_report("ann", T0);
+    let care = report.purpose("care").unwrap();
+    assert_eq!(care.default_rule(), DefaultRule::DeniedUntilConsent);
+    assert_eq!(
+        care.decisions()[0].decision(),
+        Decision::ExplicitConsentRequired
+    );
+    assert_eq!(
+        report.purpose("mixed").unwrap().default_rule(),
+        DefaultRule::PermittedUntilOptOutExceptSensitive
+    );
+    assert_eq!(
+        report.purpose("billing").unwrap().default_rule(),
+        DefaultRule::PermittedExceptSensitive
+    );
+    assert!(
+        report
+            .to_string()
+            .contains("sensitive data only if you agree")
+    );
 }
