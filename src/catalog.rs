@@ -129,7 +129,7 @@ impl FromStr for LegalBasis {
         LegalBasis::ALL
             .into_iter()
             .find(|b| b.as_str() == s)
-            .ok_or_else(|| Error::UnknownBasis(s.to_owned()))
+            .ok_or_else(|| Error::UnknownBasis(crate::error::shown(s)))
     }
 }
 
@@ -550,7 +550,10 @@ impl Purpose {
         let mut category_names = Vec::with_capacity(def.categories.len());
         for c in def.categories {
             let Some(&i) = category_index.get(&c) else {
-                return Err(bad(format!("uses undeclared category `{c}`")));
+                return Err(bad(format!(
+                    "uses undeclared category {}",
+                    crate::error::quoted(&c)
+                )));
             };
             let Some(cat) = categories.get(usize::from(i)) else {
                 return Err(Error::UnknownCategory(c));
@@ -921,7 +924,7 @@ impl Catalog {
         let mut set = CategorySet::empty();
         for name in names {
             let Some(&i) = self.category_index.get(name) else {
-                return Err(Error::UnknownCategory(name.to_owned()));
+                return Err(Error::UnknownCategory(crate::error::shown(name)));
             };
             let bit = CategorySet::single(i);
             if !purpose.allowed.contains(bit) {
@@ -988,7 +991,9 @@ fn fingerprint<'a>(
 pub(crate) struct CatalogRepr {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     controller: Option<String>,
+    #[serde(deserialize_with = "limits::bounded::<_, _, limits::Categories>")]
     categories: Vec<CategoryRepr>,
+    #[serde(deserialize_with = "limits::bounded::<_, _, limits::Purposes>")]
     purposes: Vec<PurposeRepr>,
 }
 
@@ -1007,6 +1012,7 @@ struct PurposeRepr {
     basis: LegalBasis,
     title: String,
     description: String,
+    #[serde(deserialize_with = "limits::bounded::<_, _, limits::Categories>")]
     categories: Vec<String>,
     notice_version: u32,
     min_notice_version: u32,

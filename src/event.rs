@@ -61,7 +61,10 @@ impl FromStr for EventId {
 
     fn from_str(s: &str) -> Result<Self> {
         let bad = || Error::InvalidEvent {
-            problem: format!("id `{}` is not 32 lowercase hex digits", s.escape_debug()),
+            problem: format!(
+                "id {} is not 32 lowercase hex digits",
+                crate::error::quoted(s)
+            ),
         };
         if s.len() != 32 {
             return Err(bad());
@@ -336,7 +339,10 @@ impl Event {
         .write_json(&mut buf);
         String::from_utf8(buf).map_err(|e| Error::Json {
             what: "event",
-            message: e.to_string(),
+            category: crate::error::JsonCategory::Data,
+            line: 0,
+            column: 0,
+            message: crate::error::prose(&e.to_string()),
         })
     }
 
@@ -399,7 +405,7 @@ struct EventRepr<'a> {
     kind: KindTag,
     #[serde(default, borrow)]
     purpose: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "bounded_names")]
     categories: Option<Vec<Cow<'a, str>>>,
     #[serde(default, borrow)]
     expires_at: Option<Cow<'a, str>>,
@@ -407,6 +413,19 @@ struct EventRepr<'a> {
     renewal: Option<bool>,
     #[serde(default, borrow)]
     evidence: Option<EvidenceRepr<'a>>,
+}
+
+/// An event's categories, counted as they are read (at most
+/// [`CATEGORY_CAPACITY`], duplicates included) and borrowed from the JSON
+/// where they can be.
+fn bounded_names<'de: 'a, 'a, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Vec<Cow<'a, str>>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(transparent)]
+    struct Name<'a>(#[serde(borrow)] Cow<'a, str>);
+    let names = limits::bounded_opt::<D, Name<'de>, limits::Categories>(d)?;
+    Ok(names.map(|names| names.into_iter().map(|n| n.0).collect()))
 }
 
 /// Evidence as read, borrowing from the JSON where it can.
@@ -950,10 +969,7 @@ pub(crate) fn read<T>(
     json: &str,
     f: impl FnOnce(&EventView<'_>, EventId) -> Result<T>,
 ) -> Result<T> {
-    let repr: EventRepr<'_> = serde_json::from_str(json).map_err(|e| Error::Json {
-        what: "event",
-        message: e.to_string(),
-    })?;
+    let repr: EventRepr<'_> = serde_json::from_str(json).map_err(|e| Error::json("event", &e))?;
     checked(repr, f)
 }
 

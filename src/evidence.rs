@@ -204,7 +204,9 @@ pub(crate) fn check_view(e: &crate::event::EvidenceView<'_>) -> Result<()> {
         ("language", e.language),
     ] {
         let Some(v) = value else { continue };
-        if v.bytes().all(|b| b.is_ascii_whitespace()) && v.trim().is_empty() {
+        // Unicode white space (`char::is_whitespace`: U+2003, U+3000, NBSP...)
+        // counts as nothing, like ASCII spaces.
+        if v.trim().is_empty() {
             return Err(Error::InvalidEvidence {
                 field,
                 problem: "is empty".into(),

@@ -1168,7 +1168,7 @@ impl Ledger {
         };
         let purpose = event.purpose.unwrap_or_default();
         let Some(h) = self.catalog.purpose_index(purpose) else {
-            return Err(Error::UnknownPurpose(purpose.to_owned()));
+            return Err(Error::UnknownPurpose(crate::error::shown(purpose)));
         };
         let p = self.purpose(purpose)?;
         let notice = event.evidence.and_then(|e| e.notice_version);
@@ -1213,7 +1213,7 @@ impl Ledger {
     fn purpose(&self, name: &str) -> Result<&Purpose> {
         self.catalog
             .purpose(name)
-            .ok_or_else(|| Error::UnknownPurpose(name.to_owned()))
+            .ok_or_else(|| Error::UnknownPurpose(crate::error::shown(name)))
     }
 
     /// Whether `subject` holds a grant for `p` valid at `at` (for renewals).

@@ -42,7 +42,7 @@ pub use catalog::{
     PurposeHandle,
 };
 pub use decision::{ConsentStatus, Decision};
-pub use error::{Error, NameKind, Result};
+pub use error::{Error, JsonCategory, NameKind, Result};
 pub use event::{EVENT_FORMAT_VERSION, Event, EventId, EventKind};
 pub use evidence::{CollectionMethod, Evidence};
 pub use export::{EXPORT_FORMAT, EXPORT_FORMAT_VERSION, SubjectExport};

@@ -3,7 +3,9 @@
 //! Every name, string and list that reaches the engine from a caller, an event
 //! or a snapshot is checked against these limits; a larger one is refused with
 //! [`Error::LimitExceeded`] or
-//! [`Error::InvalidName`], never truncated.
+//! [`Error::InvalidName`], never truncated. Lists read from events,
+//! snapshots and catalogs are counted as they are read, so an oversized one
+//! is refused before it is held in memory.
 
 use crate::error::{Error, NameKind, Result};
 
@@ -26,7 +28,7 @@ pub(crate) fn check_name(kind: NameKind, name: &str) -> Result<()> {
     let bad = |problem| {
         Err(Error::InvalidName {
             kind,
-            name: name.to_owned(),
+            name: crate::error::shown(name),
             problem,
         })
     };
@@ -59,7 +61,7 @@ pub(crate) fn check_subject(id: &str) -> Result<()> {
     let bad = |problem| {
         Err(Error::InvalidName {
             kind: NameKind::Subject,
-            name: id.to_owned(),
+            name: crate::error::shown(id),
             problem,
         })
     };
@@ -96,6 +98,101 @@ pub(crate) fn check_text(what: &'static str, text: &str) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// A kind of list read from untrusted input, with its limit.
+pub(crate) trait ListLimit {
+    /// What the list holds, plural, for the error message.
+    const WHAT: &'static str;
+    /// The most items it may hold.
+    const LIMIT: usize;
+}
+
+/// Data categories: of an event, a record, a purpose or a catalog.
+pub(crate) enum Categories {}
+
+impl ListLimit for Categories {
+    const WHAT: &'static str = "categories";
+    const LIMIT: usize = CATEGORY_CAPACITY;
+}
+
+/// The purposes of a catalog.
+pub(crate) enum Purposes {}
+
+impl ListLimit for Purposes {
+    const WHAT: &'static str = "purposes";
+    const LIMIT: usize = MAX_PURPOSES;
+}
+
+/// The records of one subject in a snapshot: at most one per purpose.
+pub(crate) enum Records {}
+
+impl ListLimit for Records {
+    const WHAT: &'static str = "records for one subject";
+    const LIMIT: usize = MAX_PURPOSES;
+}
+
+/// A list read with its limit checked on the raw input, item by item: the
+/// read fails as soon as the count passes the limit, before the rest is
+/// parsed or stored (duplicates count: the limit is on what was sent, not
+/// on what it would reduce to).
+pub(crate) struct Bounded<T, L>(pub(crate) Vec<T>, std::marker::PhantomData<L>);
+
+impl<'de, T: serde::Deserialize<'de>, L: ListLimit> serde::Deserialize<'de> for Bounded<T, L> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit<T, L>(std::marker::PhantomData<(T, L)>);
+
+        impl<'de, T: serde::Deserialize<'de>, L: ListLimit> serde::de::Visitor<'de> for Visit<T, L> {
+            type Value = Vec<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "a list of at most {} {}", L::LIMIT, L::WHAT)
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Vec<T>, A::Error> {
+                // Never trust a size hint for more than a small start.
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16));
+                while let Some(item) = seq.next_element()? {
+                    if items.len() >= L::LIMIT {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "too many {}: a list holds at most {}",
+                            L::WHAT,
+                            L::LIMIT
+                        )));
+                    }
+                    items.push(item);
+                }
+                Ok(items)
+            }
+        }
+
+        d.deserialize_seq(Visit::<T, L>(std::marker::PhantomData))
+            .map(|items| Bounded(items, std::marker::PhantomData))
+    }
+}
+
+/// For `#[serde(deserialize_with)]` on a `Vec<T>` field: see [`Bounded`].
+pub(crate) fn bounded<'de, D, T, L>(d: D) -> std::result::Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+    L: ListLimit,
+{
+    <Bounded<T, L> as serde::Deserialize>::deserialize(d).map(|b| b.0)
+}
+
+/// For `#[serde(deserialize_with)]` on an `Option<Vec<T>>` field: see
+/// [`Bounded`].
+pub(crate) fn bounded_opt<'de, D, T, L>(d: D) -> std::result::Result<Option<Vec<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+    L: ListLimit,
+{
+    <Option<Bounded<T, L>> as serde::Deserialize>::deserialize(d).map(|b| b.map(|b| b.0))
 }
 
 #[cfg(test)]

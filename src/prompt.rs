@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use time::{Date, Duration, Month, OffsetDateTime, UtcOffset};
+use time::{Date, Duration, Month, OffsetDateTime};
 
 use crate::catalog::{Catalog, LegalBasis, Purpose};
 use crate::ledger::Ledger;
@@ -505,7 +505,9 @@ fn latest_no(
 /// 6 months = 28 or 29 February). Saturates at the end of the representable
 /// range.
 pub(crate) fn add_months(t: OffsetDateTime, months: u32) -> OffsetDateTime {
-    let t = utc(t).to_offset(UtcOffset::UTC);
+    // `utc` clamps to the stored range and converts without panicking
+    // (never `to_offset`, which panics past the `time` crate's range).
+    let t = utc(t);
     let index = i64::from(t.year()) * 12 + i64::from(u8::from(t.month())) - 1 + i64::from(months);
     let year = i32::try_from(index.div_euclid(12)).unwrap_or(i32::MAX);
     let month = u8::try_from(index.rem_euclid(12) + 1)

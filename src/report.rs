@@ -671,8 +671,5 @@ pub(crate) fn ser_opt_time<S: Serializer>(
 
 /// Pretty JSON, serde_json's errors as [`Error::Json`].
 pub(crate) fn to_json<T: Serialize + ?Sized>(what: &'static str, value: &T) -> Result<String> {
-    serde_json::to_string_pretty(value).map_err(|e| Error::Json {
-        what,
-        message: e.to_string(),
-    })
+    serde_json::to_string_pretty(value).map_err(|e| Error::json(what, &e))
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, CatalogRepr};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quoted, shown};
 use crate::event::EventId;
 use crate::event::EvidenceView;
 use crate::evidence::Evidence;
@@ -64,7 +64,11 @@ struct SubjectRepr {
     withdrawn_all: Option<MarkRepr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     global_opt_out: Option<MarkRepr>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "limits::bounded::<_, _, limits::Records>"
+    )]
     records: Vec<RecordRepr>,
 }
 
@@ -97,7 +101,11 @@ struct RecordRepr {
     at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expires_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "limits::bounded_opt::<_, _, limits::Categories>"
+    )]
     categories: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     renewal: bool,
@@ -112,10 +120,7 @@ impl Snapshot {
     ///
     /// None in practice; serde_json's own errors are passed on as [`Error::Json`].
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(self).map_err(|e| Error::Json {
-            what: "snapshot",
-            message: e.to_string(),
-        })
+        serde_json::to_string(self).map_err(|e| Error::json("snapshot", &e))
     }
 
     /// Reads a snapshot's JSON. Only the shape is checked here;
@@ -126,10 +131,7 @@ impl Snapshot {
     /// [`Error::Json`] with the line and column of the problem (malformed
     /// JSON, a missing, unknown or mistyped field, nesting deeper than 128).
     pub fn from_json(json: &str) -> Result<Snapshot> {
-        serde_json::from_str(json).map_err(|e| Error::Json {
-            what: "snapshot",
-            message: e.to_string(),
-        })
+        serde_json::from_str(json).map_err(|e| Error::json("snapshot", &e))
     }
 
     /// Records the position in the host's event log that this snapshot
@@ -291,8 +293,9 @@ impl Ledger {
             ledger.store.reserve_rows(Slot::Purpose(p as u16), n);
         }
         for (i, subject) in snapshot.subjects.into_iter().enumerate() {
-            let location = |id: &str| format!("subjects[{i}] (`{}`)", id.escape_debug());
-            let id = subject.id.clone();
+            let location = |id: &str| format!("subjects[{i}] ({id})");
+            // Only a bounded, escaped copy of the id: it may be huge.
+            let id = quoted(&subject.id);
             ledger.load_subject(subject).map_err(|e| match e {
                 Error::Snapshot {
                     location: inner,
@@ -322,7 +325,7 @@ impl Ledger {
     fn load_subject(&mut self, s: SubjectRepr) -> Result<()> {
         limits::check_subject(&s.id)?;
         if self.store.names.find(&s.id).is_some() {
-            return Err(Error::DuplicateSubject(s.id));
+            return Err(Error::DuplicateSubject(shown(&s.id)));
         }
         // Everything is checked first, then interned, then stored: a
         // failure anywhere leaves the ledger as it was.
@@ -364,13 +367,13 @@ impl Ledger {
             });
         }
         for (j, r) in s.records.iter().enumerate() {
-            let (p, row) = self.load_record(r, &s.id, erased_at).map_err(at(|| {
-                format!("records[{j}] (`{}`)", r.purpose.escape_debug())
-            }))?;
+            let (p, row) = self
+                .load_record(r, &s.id, erased_at)
+                .map_err(at(|| format!("records[{j}] ({})", quoted(&r.purpose))))?;
             if rows.iter().any(|(slot, ..)| *slot == Slot::Purpose(p)) {
                 return Err(Error::DuplicateRecord {
-                    subject: s.id.clone(),
-                    purpose: r.purpose.clone(),
+                    subject: shown(&s.id),
+                    purpose: shown(&r.purpose),
                 });
             }
             rows.push((
@@ -400,10 +403,10 @@ impl Ledger {
         erased_at: Option<Nanos>,
     ) -> Result<(u16, Row)> {
         let Some(handle) = self.catalog.purpose_index(&r.purpose) else {
-            return Err(Error::UnknownPurpose(r.purpose.clone()));
+            return Err(Error::UnknownPurpose(shown(&r.purpose)));
         };
         let Some(p) = self.catalog.purpose_by_index(handle) else {
-            return Err(Error::UnknownPurpose(r.purpose.clone()));
+            return Err(Error::UnknownPurpose(shown(&r.purpose)));
         };
         let time = timestamp::parse(&r.at)?;
         if let Some(e) = erased_at
@@ -527,7 +530,7 @@ fn load_mark(slot: Slot, m: &MarkRepr) -> Result<Row> {
 
 fn erased_error(subject: &str, erased_at: Nanos) -> Error {
     Error::SubjectErased {
-        subject: subject.to_owned(),
+        subject: shown(subject),
         erased_at: timestamp::format(erased_at),
     }
 }

@@ -8,7 +8,7 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339 as WellKnownRfc3339;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, prose, shown};
 
 /// An instant in nanoseconds since 1970-01-01T00:00:00Z.
 pub(crate) type Nanos = i64;
@@ -24,12 +24,20 @@ const MAX_EXCLUSIVE: Nanos = 9_214_646_400_000_000_000;
 /// Converts an instant given by a caller for storage, refusing instants
 /// outside the supported range.
 pub(crate) fn to_nanos(t: OffsetDateTime) -> Result<Nanos> {
+    in_range(t).ok_or_else(|| Error::TimeOutOfRange(shown(&format_any(t))))
+}
+
+/// The instant in nanoseconds if it is in the supported range. Total for
+/// every `OffsetDateTime`, whatever its offset: `unix_timestamp_nanos` is
+/// plain arithmetic on the local date, time and offset, and never converts
+/// to UTC (which panics when the UTC date is past the `time` crate's range).
+fn in_range(t: OffsetDateTime) -> Option<Nanos> {
     let n = t.unix_timestamp_nanos();
     if n < i128::from(MIN) || n >= i128::from(MAX_EXCLUSIVE) {
-        return Err(Error::TimeOutOfRange(format_any(t)));
+        return None;
     }
     // INVARIANT: the range check above keeps `n` within i64.
-    Ok(n as i64)
+    Some(n as i64)
 }
 
 /// The last storable instant: 2261-12-31T23:59:59.999999999Z.
@@ -132,10 +140,50 @@ impl serde::Serialize for Rfc3339 {
     }
 }
 
+/// Any instant as RFC 3339 text, for an error message: in UTC when the
+/// `time` crate can represent its UTC form, else as given, in its own
+/// offset (`9999-12-31T23:59:59-00:01` is past the end of `time`'s range
+/// in UTC). Never panics: a checked conversion, and a hand-written fallback
+/// for what RFC 3339 cannot express (years outside 0 to 9999, offsets with
+/// seconds).
 fn format_any(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
-        .format(&WellKnownRfc3339)
-        .unwrap_or_else(|_| format!("{} (unix seconds)", t.unix_timestamp()))
+    if let Some(text) = OffsetDateTime::from_unix_timestamp_nanos(t.unix_timestamp_nanos())
+        .ok()
+        .and_then(|u| u.format(&WellKnownRfc3339).ok())
+    {
+        return text;
+    }
+    let year = t.year();
+    let year = if (0..=9999).contains(&year) {
+        format!("{year:04}")
+    } else {
+        format!("{year:+05}")
+    };
+    let mut frac = format!(".{:09}", t.nanosecond());
+    while frac.ends_with('0') {
+        frac.pop();
+    }
+    if frac == "." {
+        frac.clear();
+    }
+    let offset = t.offset();
+    let (h, m, s) = offset.as_hms();
+    let sign = if offset.is_negative() { '-' } else { '+' };
+    let seconds = if s == 0 {
+        String::new()
+    } else {
+        format!(":{:02}", s.unsigned_abs())
+    };
+    format!(
+        "{year}-{:02}-{:02}T{:02}:{:02}:{:02}{frac}{sign}{:02}:{:02}{seconds}",
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        h.unsigned_abs(),
+        m.unsigned_abs(),
+    )
 }
 
 /// Parses RFC 3339 text (any offset) into a stored instant.
@@ -209,12 +257,14 @@ fn parse_canonical(text: &str) -> Option<Nanos> {
     Some(n as i64)
 }
 
+/// Reads any RFC 3339 text. An error names the text as given (escaped and
+/// cut, see [`shown`]), whatever its offset.
 fn parse_general(text: &str) -> Result<Nanos> {
     let t = OffsetDateTime::parse(text, &WellKnownRfc3339).map_err(|e| Error::InvalidTime {
-        text: text.to_owned(),
-        problem: e.to_string(),
+        text: shown(text),
+        problem: prose(&e.to_string()),
     })?;
-    to_nanos(t)
+    in_range(t).ok_or_else(|| Error::TimeOutOfRange(shown(text)))
 }
 
 #[cfg(test)]

@@ -136,11 +136,11 @@ fn catalog_category_errors() {
             &format!("invalid category name `{name}`: {problem}"),
         );
     }
-    // A name over 128 bytes, shown cut to 80 characters.
+    // A name over 128 bytes, shown cut to 80 bytes, with its length.
     build_fails(
         Catalog::builder().category("a".repeat(129)),
         &format!(
-            "invalid category name `{}...`: it is longer than 128 bytes",
+            "invalid category name `{}...` (129 bytes): it is longer than 128 bytes",
             "a".repeat(80)
         ),
     );
@@ -432,7 +432,7 @@ fn change_errors_for_subjects_and_evidence() {
         &mut l,
         |l| l.register(&"x".repeat(257), T2),
         &format!(
-            "invalid subject id `{}...`: it is longer than 256 bytes",
+            "invalid subject id `{}...` (257 bytes): it is longer than 256 bytes",
             "x".repeat(80)
         ),
     );

@@ -518,7 +518,8 @@ fn cases() -> Vec<Case> {
             Ev(event_with(|v| {
                 v["categories"] = (0..129).map(|i| json!(format!("c{i:03}"))).collect();
             })),
-            "above the limit of 128",
+            // Counted while reading, before anything is kept.
+            "too many categories: a list holds at most 128",
         ),
         case(
             "event for an undeclared purpose",

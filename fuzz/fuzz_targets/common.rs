@@ -6,11 +6,73 @@
 use consentry::{
     Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef, Snapshot,
 };
-use time::{Duration, OffsetDateTime};
+use libfuzzer_sys::arbitrary::{self, Arbitrary};
+use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 /// 2026-03-01T10:00:00Z.
 pub fn t0() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_772_359_200).expect("a valid instant")
+}
+
+/// An instant for a generated operation: near the start of the test's
+/// history (seconds from t0), any nanosecond an `i64` holds (far outside the
+/// supported range too), or a local date-time near an end of the `time`
+/// crate's own range or of the ledger's, with any offset `time` allows:
+/// instants whose UTC form `time` itself may not represent
+/// (`9999-12-31T23:59:59-00:01`), which integer nanoseconds never reach.
+#[derive(Debug, Clone, Copy, Arbitrary)]
+pub enum Time {
+    Near(i16),
+    Raw(i64),
+    Edge {
+        end: End,
+        /// Seconds from that end (checked; the end itself if out of range).
+        shift: i32,
+        /// Seconds east of UTC, brought within `time`'s ±25:59:59.
+        offset: i32,
+    },
+}
+
+/// The ends of the ranges that [`Time::Edge`] starts from.
+#[derive(Debug, Clone, Copy, Arbitrary)]
+pub enum End {
+    /// -9999-01-01T00:00:00, `time`'s first date (no `large-dates`).
+    TimeMin,
+    /// 9999-12-31T23:59:59.999999999, `time`'s last instant.
+    TimeMax,
+    /// 1678-01-01T00:00:00, the ledger's first storable instant.
+    LedgerFirst,
+    /// 2261-12-31T23:59:59.999999999, the ledger's last.
+    LedgerLast,
+}
+
+impl Time {
+    pub fn get(self) -> OffsetDateTime {
+        match self {
+            Time::Near(s) => t0() + Duration::seconds(i64::from(s)),
+            Time::Raw(n) => OffsetDateTime::from_unix_timestamp_nanos(i128::from(n))
+                .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+            Time::Edge { end, shift, offset } => {
+                let date = |y, m, d| Date::from_calendar_date(y, m, d).expect("a valid date");
+                let last =
+                    time::Time::from_hms_nano(23, 59, 59, 999_999_999).expect("a valid time");
+                let local = match end {
+                    End::TimeMin => Date::MIN.midnight(),
+                    End::TimeMax => Date::MAX.with_time(last),
+                    End::LedgerFirst => date(1678, Month::January, 1).midnight(),
+                    End::LedgerLast => {
+                        PrimitiveDateTime::new(date(2261, Month::December, 31), last)
+                    }
+                };
+                let local = local
+                    .checked_add(Duration::seconds(i64::from(shift)))
+                    .unwrap_or(local);
+                let offset =
+                    UtcOffset::from_whole_seconds(offset % 93_600).unwrap_or(UtcOffset::UTC);
+                local.assume_offset(offset)
+            }
+        }
+    }
 }
 
 /// A catalog with every legal basis, a sensitive category with a child, one
@@ -220,4 +282,16 @@ pub fn state_as_events_rebuilds(l: &Ledger) {
             b.global_opt_out().map(|(on, m)| (on, m.at()))
         );
     }
+}
+
+/// An error is safe to log: one line of at most 512 bytes without control
+/// characters, whatever the input, and its `Debug` bounded too.
+pub fn error_is_bounded(e: &consentry::Error) {
+    let message = e.to_string();
+    assert!(message.len() <= 512, "error of {} bytes", message.len());
+    assert!(
+        !message.chars().any(char::is_control),
+        "control character in error: {message:?}"
+    );
+    assert!(format!("{e:?}").len() <= 2048, "Debug of {message}");
 }

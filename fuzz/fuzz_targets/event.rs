@@ -21,7 +21,10 @@ fn read(text: &str) -> Option<Event> {
         Err(Error::EventIdMismatch { found, expected }) => {
             Event::from_json(&text.replacen(&found, &expected, 1)).ok()
         }
-        Err(_) => None,
+        Err(e) => {
+            common::error_is_bounded(&e);
+            None
+        }
     }
 }
 
@@ -43,11 +46,14 @@ fuzz_target!(|data: &[u8]| {
     ] {
         let before = ledger.snapshot();
         match ledger.apply(&event) {
-            Err(_) => assert_eq!(
-                ledger.snapshot(),
-                before,
-                "a failed apply changed the ledger"
-            ),
+            Err(e) => {
+                common::error_is_bounded(&e);
+                assert_eq!(
+                    ledger.snapshot(),
+                    before,
+                    "a failed apply changed the ledger"
+                );
+            }
             Ok(_) => {
                 let after = ledger.snapshot();
                 let outcome = ledger

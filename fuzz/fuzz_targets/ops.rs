@@ -10,10 +10,11 @@
 #[path = "common.rs"]
 mod common;
 
+use common::Time;
 use consentry::{CollectionMethod, Event, Evidence, Grant, Ledger, Snapshot};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 const SUBJECTS: [&str; 5] = ["ana", "ben", "chloé", "", "tab\there"];
 const PURPOSES: [&str; 11] = [
@@ -40,24 +41,6 @@ const CATEGORIES: [&str; 9] = [
     "undeclared",
     "",
 ];
-
-/// An instant: near the start of the test's history (seconds from t0), or
-/// any nanosecond an `i64` holds (far outside the supported range too).
-#[derive(Debug, Clone, Copy, Arbitrary)]
-enum Time {
-    Near(i16),
-    Raw(i64),
-}
-
-impl Time {
-    fn get(self) -> OffsetDateTime {
-        match self {
-            Time::Near(s) => common::t0() + Duration::seconds(i64::from(s)),
-            Time::Raw(n) => OffsetDateTime::from_unix_timestamp_nanos(i128::from(n))
-                .unwrap_or(OffsetDateTime::UNIX_EPOCH),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Arbitrary)]
 enum Op {
@@ -114,6 +97,14 @@ enum Op {
         purpose: String,
         category: String,
         at: Time,
+    },
+    /// What people see, at any instant: a report, an export, whether to
+    /// ask again (calendar arithmetic on cooldowns), grants expiring.
+    Show {
+        subject: u8,
+        purpose: u8,
+        at: Time,
+        window_days: i32,
     },
     /// Snapshot to JSON and restore.
     Reload,
@@ -235,6 +226,23 @@ fuzz_target!(|ops: Vec<Op>| {
                 let _ = ledger.status(&subject, &purpose, at.get());
                 continue;
             }
+            Op::Show {
+                subject,
+                purpose,
+                at,
+                window_days,
+            } => {
+                let (s, at) = (pick(&SUBJECTS, subject), at.get());
+                let window = Duration::days(i64::from(window_days));
+                let _ = ledger.subject_report(s, at);
+                let _ = ledger.export_subject(s, at).map(|e| e.to_json());
+                let _ = ledger.should_ask(s, pick(&PURPOSES, purpose), at, window);
+                let _ = ledger.expiring(at, window).count();
+                let _ = ledger
+                    .decide(s, pick(&PURPOSES, purpose), "contact", at)
+                    .to_string();
+                continue;
+            }
             Op::Reload => {
                 let json = before.to_json().expect("a snapshot serializes");
                 let read = Snapshot::from_json(&json).expect("a snapshot reads back");
@@ -269,11 +277,14 @@ fuzz_target!(|ops: Vec<Op>| {
         };
         match result {
             Ok(event) => log.push(event),
-            Err(_) => assert_eq!(
-                ledger.snapshot(),
-                before,
-                "a failed call changed the ledger"
-            ),
+            Err(e) => {
+                common::error_is_bounded(&e);
+                assert_eq!(
+                    ledger.snapshot(),
+                    before,
+                    "a failed call changed the ledger"
+                );
+            }
         }
     }
     common::checks_agree(&ledger);

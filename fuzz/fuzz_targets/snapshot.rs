@@ -15,8 +15,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(snapshot) = Snapshot::from_json(text) else {
-        return;
+    let snapshot = match Snapshot::from_json(text) {
+        Ok(s) => s,
+        Err(e) => return common::error_is_bounded(&e),
     };
     let json = snapshot
         .to_json()
@@ -24,9 +25,12 @@ fuzz_target!(|data: &[u8]| {
     let again = Snapshot::from_json(&json).expect("a serialized snapshot reads back");
     assert_eq!(again, snapshot, "snapshot JSON round trip");
     // Under the application's own catalog too: it must never panic.
-    let _ = Ledger::restore_with_catalog(snapshot.clone(), common::catalog(false));
-    let Ok(ledger) = Ledger::restore(snapshot) else {
-        return;
+    if let Err(e) = Ledger::restore_with_catalog(snapshot.clone(), common::catalog(false)) {
+        common::error_is_bounded(&e);
+    }
+    let ledger = match Ledger::restore(snapshot) {
+        Ok(l) => l,
+        Err(e) => return common::error_is_bounded(&e),
     };
     common::checks_agree(&ledger);
     common::snapshot_round_trips(&ledger);
