@@ -28,7 +28,9 @@ fn sizes() -> Vec<(usize, &'static str)> {
 fn criterion_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+        // This crate is a member of the workspace at the repository root,
+        // whose target directory is shared.
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
     target.join("criterion")
 }
 

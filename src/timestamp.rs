@@ -283,7 +283,7 @@ mod tests {
             x ^= x << 17;
             let span = (MAX_EXCLUSIVE as i128 - MIN as i128) as u128;
             let mut n = (i128::from(MIN) + (u128::from(x) * 0x1_0000_0001 % span) as i128) as i64;
-            if x % 3 == 0 {
+            if x.is_multiple_of(3) {
                 n -= n.rem_euclid(1_000_000_000); // whole seconds
             } else if x % 3 == 1 {
                 n -= n.rem_euclid(1_000_000); // milliseconds

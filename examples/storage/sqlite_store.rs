@@ -7,6 +7,7 @@
 //! removed at the end.
 
 #[allow(dead_code)]
+#[path = "../shop/mod.rs"]
 mod shop;
 
 use std::error::Error;

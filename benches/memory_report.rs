@@ -8,7 +8,6 @@
 //! global allocator (stats_alloc): the heap bytes still held after building,
 //! not an estimate.
 
-#[path = "../benches/common/mod.rs"]
 mod common;
 
 use std::alloc::System;
