@@ -984,17 +984,11 @@ impl Ledger {
                         // Equal ids: a duplicate only if the content is
                         // equal too, so that no id collision can make one
                         // event pass for another; otherwise the larger
-                        // canonical byte string wins. Rare: allocates.
-                        std::cmp::Ordering::Equal => {
-                            let mut held = Vec::new();
-                            self.row_view(s, slot, &old, &old_cold)
-                                .write_canonical(&mut held);
-                            let mut incoming = Vec::new();
-                            as_held(event, &row)
-                                .unwrap_or(*event)
-                                .write_canonical(&mut incoming);
-                            held.cmp(&incoming)
-                        }
+                        // canonical byte string wins. On the stack: a
+                        // replay meets duplicates often.
+                        std::cmp::Ordering::Equal => self
+                            .row_view(s, slot, &old, &old_cold)
+                            .cmp_canonical(&as_held(event, &row).unwrap_or(*event)),
                         unequal => unequal,
                     };
                     match order {
