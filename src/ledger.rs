@@ -92,7 +92,7 @@ impl Grant {
 pub enum Applied {
     /// The event changed the state.
     Changed,
-    /// The same event is already in effect.
+    /// The same event (same id and same content) is already in effect.
     Duplicate,
     /// A later event (or an equal-time one that wins the tie-break) already
     /// holds; this one changes nothing.
@@ -885,10 +885,11 @@ impl Ledger {
     /// Applying the same set of events in any order, any number of times,
     /// gives the same state: per subject and purpose the latest event time
     /// wins; at equal times objected beats withdrawn beats refused beats
-    /// given, then the larger [`EventId`] wins. A withdraw-all withdraws every
-    /// grant of the subject given at or before its time. An erasure drops
-    /// everything at or before its time and discards later-arriving events
-    /// that are not after it.
+    /// given, then the larger [`EventId`] wins (should two different events
+    /// ever share an id, the larger canonical content). A withdraw-all
+    /// withdraws every grant of the subject given at or before its time. An
+    /// erasure drops everything at or before its time and discards
+    /// later-arriving events that are not after it.
     ///
     /// # Errors
     ///
