@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::catalog::Catalog;
@@ -14,38 +15,94 @@ use crate::evidence::Evidence;
 use crate::limits::{self, CATEGORY_CAPACITY};
 use crate::timestamp::{self, Nanos, Rfc3339};
 
-/// The event format version this crate writes and reads.
-pub const EVENT_FORMAT_VERSION: u32 = 1;
+/// The event format version this crate writes. It also reads version 1
+/// (XXH3-128 ids), verifying their ids as written.
+pub const EVENT_FORMAT_VERSION: u32 = 2;
 
-/// The id of an event: a 128-bit hash (XXH3-128) of its content in a
-/// canonical byte form, written as 32 lowercase hex digits.
+/// The oldest event format version this crate reads.
+const OLDEST_EVENT_FORMAT_VERSION: u64 = 1;
+
+/// The tag that starts the canonical bytes of a version 2 event.
+const TAG_V2: &[u8] = b"consentry-event-v2";
+/// The tag that started the canonical bytes of a version 1 event.
+const TAG_V1: &[u8] = b"consentry-event-v1";
+
+/// The id of an event: the SHA-256 hash of its content in a canonical byte
+/// form, written as 64 lowercase hex digits.
 ///
 /// Because the id is derived from the content, the same change always has the
 /// same id, a replayed duplicate is recognised, and an event whose content
-/// was altered no longer matches its id (a check against corruption, not
-/// against forgery: the hash is not cryptographic). Ids also break ties
-/// between events of one subject with equal times and kinds: the larger id wins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct EventId(u128);
+/// was altered no longer matches its id. The hash is collision resistant:
+/// two different events never share an id, even crafted ones. An id does
+/// not say who wrote an event (anyone can compute one); a host that needs
+/// authenticity signs or MACs its log.
+///
+/// Ids are ordered byte by byte (the order of their hex text); they break
+/// ties between events of one subject with equal times and kinds: the
+/// larger id wins.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EventId([u8; 32]);
 
-impl EventId {
-    /// The id as a number.
-    #[must_use]
-    pub const fn as_u128(self) -> u128 {
-        self.0
+impl fmt::Debug for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("EventId")
+            .field(&format_args!("{self}"))
+            .finish()
     }
 }
 
 impl EventId {
-    /// The 32 lowercase hex digits.
-    fn hex(self) -> [u8; 32] {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut buf = [0u8; 32];
-        for (i, slot) in buf.iter_mut().enumerate() {
-            let nibble = (self.0 >> (124 - 4 * i)) & 0xf;
-            *slot = HEX.get(nibble as usize).copied().unwrap_or(b'0');
+    /// The 32 bytes of the SHA-256 digest.
+    #[must_use]
+    pub const fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The 64 lowercase hex digits.
+    fn hex(&self) -> [u8; 64] {
+        hex(&self.0)
+    }
+}
+
+/// `bytes` as lowercase hex digits, most significant first (`N` is twice
+/// `M`).
+fn hex<const M: usize, const N: usize>(bytes: &[u8; M]) -> [u8; N] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digit = |n: u8| HEX.get(usize::from(n)).copied().unwrap_or(b'0');
+    let mut buf = [0u8; N];
+    for (pair, b) in buf.chunks_exact_mut(2).zip(bytes) {
+        if let [hi, lo] = pair {
+            *hi = digit(b >> 4);
+            *lo = digit(b & 0xf);
         }
-        buf
+    }
+    buf
+}
+
+/// `N` bytes from exactly `2 * N` lowercase hex digits.
+fn parse_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    if s.len() != 2 * N {
+        return None;
+    }
+    let value = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    };
+    let mut out = [0u8; N];
+    for (slot, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
+        let [hi, lo] = pair else { return None };
+        *slot = value(*hi)? << 4 | value(*lo)?;
+    }
+    Some(out)
+}
+
+fn not_hex(s: &str, digits: usize) -> Error {
+    Error::InvalidEvent {
+        problem: format!(
+            "id {} is not {digits} lowercase hex digits",
+            crate::error::quoted(s)
+        ),
     }
 }
 
@@ -60,25 +117,63 @@ impl FromStr for EventId {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        let bad = || Error::InvalidEvent {
-            problem: format!(
-                "id {} is not 32 lowercase hex digits",
-                crate::error::quoted(s)
-            ),
+        parse_hex(s).map(EventId).ok_or_else(|| not_hex(s, 64))
+    }
+}
+
+/// The id of a format version 1 event: XXH3-128 (seed 0) of its version 1
+/// canonical bytes, written as 32 lowercase hex digits. Only read, to verify
+/// old events and snapshots; it decides nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct V1Id([u8; 16]);
+
+impl fmt::Display for V1Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // INVARIANT: only ASCII hex digits are written.
+        f.write_str(std::str::from_utf8(&hex::<16, 32>(&self.0)).unwrap_or_default())
+    }
+}
+
+impl FromStr for V1Id {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        parse_hex(s).map(V1Id).ok_or_else(|| not_hex(s, 32))
+    }
+}
+
+/// An event id as a snapshot stores it: a version 2 id, or the version 1 id
+/// of a snapshot written by an older release (kept to be checked on load).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StoredId {
+    /// 32 hex digits, from a format version 1 snapshot.
+    V1(V1Id),
+    /// 64 hex digits.
+    V2(EventId),
+}
+
+impl Serialize for StoredId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            StoredId::V1(id) => s.collect_str(id),
+            StoredId::V2(id) => s.collect_str(id),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StoredId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <Cow<'de, str>>::deserialize(d)?;
+        let id = match s.len() {
+            32 => parse_hex(&s).map(|b| StoredId::V1(V1Id(b))),
+            _ => parse_hex(&s).map(|b| StoredId::V2(EventId(b))),
         };
-        if s.len() != 32 {
-            return Err(bad());
-        }
-        let mut n = 0u128;
-        for b in s.bytes() {
-            let digit = match b {
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                _ => return Err(bad()),
-            };
-            n = n << 4 | u128::from(digit);
-        }
-        Ok(EventId(n))
+        id.ok_or_else(|| {
+            serde::de::Error::custom(format_args!(
+                "event id `{}` is not 64 lowercase hex digits (32 in format version 1)",
+                s.escape_debug()
+            ))
+        })
     }
 }
 
@@ -676,30 +771,40 @@ impl<'a> EventView<'a> {
         Ok(())
     }
 
-    /// The id: the XXH3-128 hash (seed 0) of the canonical bytes (see
+    /// The id: the SHA-256 hash of the canonical bytes (see
     /// [`EventView::write_canonical`]). Streams into the hasher: no
     /// allocation.
     pub(crate) fn content_id(&self) -> EventId {
-        let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+        let mut hasher = Sha256::new();
         self.write_canonical(&mut hasher);
-        EventId(hasher.digest128())
+        forced_or(EventId(hasher.finalize().into()))
     }
 
-    /// [`EventView::content_id`] through a stack buffer: the one-shot hash
-    /// is faster than many small streamed updates. For ingestion.
+    /// [`EventView::content_id`] through a stack buffer, for ingestion.
     fn content_id_buffered(&self) -> EventId {
-        let mut buf = StackBuf {
-            bytes: [0; 1024],
-            len: 0,
-            spill: Vec::new(),
-        };
+        let mut buf = StackBuf::new();
         self.write_canonical(&mut buf);
-        let bytes = if buf.spill.is_empty() {
-            buf.bytes.get(..buf.len).unwrap_or_default()
-        } else {
-            &buf.spill
-        };
-        EventId(xxhash_rust::xxh3::xxh3_128(bytes))
+        forced_or(EventId(Sha256::digest(buf.bytes()).into()))
+    }
+
+    /// Compares the canonical bytes of two events byte by byte (what
+    /// decides between two events with equal ids). Allocates nothing for
+    /// events under 1 KB.
+    pub(crate) fn cmp_canonical(&self, other: &EventView<'_>) -> std::cmp::Ordering {
+        let (mut mine, mut theirs) = (StackBuf::new(), StackBuf::new());
+        self.write_canonical(&mut mine);
+        other.write_canonical(&mut theirs);
+        mine.bytes().cmp(theirs.bytes())
+    }
+
+    /// The id the content had in format version 1: XXH3-128 (seed 0) of
+    /// the version 1 canonical bytes (the version 2 bytes with the tag
+    /// `consentry-event-v1`). For verifying old events and snapshots.
+    pub(crate) fn content_id_v1(&self) -> V1Id {
+        let mut buf = StackBuf::new();
+        buf.put(TAG_V1);
+        self.write_fields(&mut buf);
+        V1Id(xxhash_rust::xxh3::xxh3_128(buf.bytes()).to_be_bytes())
     }
 
     /// The canonical bytes an id hashes, documented in the README ("Event
@@ -711,6 +816,12 @@ impl<'a> EventView<'a> {
     // instructions per event, a third of parsing it; these bytes cost a
     // fraction of that and are simpler to reproduce in another language.
     pub(crate) fn write_canonical(&self, out: &mut impl Sink) {
+        out.put(TAG_V2);
+        self.write_fields(out);
+    }
+
+    /// The canonical bytes after the tag, the same in versions 1 and 2.
+    fn write_fields(&self, out: &mut impl Sink) {
         fn text(out: &mut impl Sink, s: &str) {
             out.put(&(s.len() as u32).to_le_bytes());
             out.put(s.as_bytes());
@@ -724,7 +835,6 @@ impl<'a> EventView<'a> {
                 None => out.put(&[0]),
             }
         }
-        out.put(b"consentry-event-v1");
         text(out, self.subject);
         out.put(&self.at.0.to_le_bytes());
         out.put(&[self.kind as u8]);
@@ -839,6 +949,24 @@ impl<'a> EventView<'a> {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Unit tests only: when set, every event id computed on this thread is
+    /// this one, as if every pair of events collided.
+    pub(crate) static FORCED_ID: std::cell::Cell<Option<EventId>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// `id`, or in unit tests the id forced by `FORCED_ID`.
+#[inline]
+fn forced_or(id: EventId) -> EventId {
+    #[cfg(test)]
+    if let Some(forced) = FORCED_ID.get() {
+        return forced;
+    }
+    id
+}
+
 /// Where canonical JSON goes: a buffer or a hasher.
 pub(crate) trait Sink {
     fn put(&mut self, bytes: &[u8]);
@@ -850,6 +978,25 @@ struct StackBuf {
     bytes: [u8; 1024],
     len: usize,
     spill: Vec<u8>,
+}
+
+impl StackBuf {
+    fn new() -> StackBuf {
+        StackBuf {
+            bytes: [0; 1024],
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    /// What was written.
+    fn bytes(&self) -> &[u8] {
+        if self.spill.is_empty() {
+            self.bytes.get(..self.len).unwrap_or_default()
+        } else {
+            &self.spill
+        }
+    }
 }
 
 impl Sink for StackBuf {
@@ -873,7 +1020,7 @@ impl Sink for Vec<u8> {
     }
 }
 
-impl Sink for xxhash_rust::xxh3::Xxh3Default {
+impl Sink for Sha256 {
     fn put(&mut self, bytes: &[u8]) {
         self.update(bytes);
     }
@@ -977,7 +1124,7 @@ fn checked<T>(
     mut r: EventRepr<'_>,
     f: impl FnOnce(&EventView<'_>, EventId) -> Result<T>,
 ) -> Result<T> {
-    if r.v != u64::from(EVENT_FORMAT_VERSION) {
+    if !(OLDEST_EVENT_FORMAT_VERSION..=u64::from(EVENT_FORMAT_VERSION)).contains(&r.v) {
         return Err(Error::UnsupportedVersion {
             what: "event",
             found: r.v,
@@ -989,7 +1136,13 @@ fn checked<T>(
             problem: "missing field `id`".into(),
         });
     };
-    let found: EventId = id_text.parse()?;
+    // A version 1 event carries its XXH3 id, checked against the version 1
+    // bytes; from then on it is known by its version 2 id only.
+    let found = if r.v == 1 {
+        StoredId::V1(id_text.parse()?)
+    } else {
+        StoredId::V2(id_text.parse()?)
+    };
     limits::check_subject(&r.subject)?;
     let at = timestamp::parse(&r.at)?;
     let tag = r.kind;
@@ -1046,7 +1199,7 @@ fn checked<T>(
         categories.dedup();
     }
     let view = EventView {
-        v: r.v,
+        v: u64::from(EVENT_FORMAT_VERSION),
         id: None,
         subject: &r.subject,
         at: Rfc3339(at),
@@ -1058,12 +1211,20 @@ fn checked<T>(
         evidence: r.evidence.as_ref().map(EvidenceRepr::view),
     };
     view.check()?;
+    let mismatch = |expected: String| Error::EventIdMismatch {
+        found: id_text.to_string(),
+        expected,
+    };
     let id = view.content_id_buffered();
-    if id != found {
-        return Err(Error::EventIdMismatch {
-            found: id_text.into_owned(),
-            expected: id.to_string(),
-        });
+    match found {
+        StoredId::V2(found) if found != id => return Err(mismatch(id.to_string())),
+        StoredId::V1(found) => {
+            let v1 = view.content_id_v1();
+            if found != v1 {
+                return Err(mismatch(v1.to_string()));
+            }
+        }
+        StoredId::V2(_) => {}
     }
     f(&view, id)
 }
@@ -1092,22 +1253,52 @@ mod tests {
 
     #[test]
     fn event_ids_round_trip_as_hex() {
-        for n in [0, 1, u128::MAX, 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210] {
-            let text = EventId(n).to_string();
-            assert_eq!(text, format!("{n:032x}"));
-            assert_eq!(text.parse::<EventId>().ok(), Some(EventId(n)));
+        let mut counting = [0u8; 32];
+        for (i, b) in counting.iter_mut().enumerate() {
+            *b = (i as u8).wrapping_mul(37);
+        }
+        for bytes in [[0; 32], [0xff; 32], counting] {
+            let text = EventId(bytes).to_string();
+            let expected: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(text, expected);
+            assert_eq!(text.parse::<EventId>().ok(), Some(EventId(bytes)));
+            let v1 = V1Id(*bytes.first_chunk().expect("16 bytes"));
+            let short = v1.to_string();
+            assert_eq!(short, expected.get(..32).expect("64 digits"));
+            assert_eq!(short.parse::<V1Id>().ok(), Some(v1));
         }
         for bad in [
             "",
             "0",
-            &"0".repeat(31),
-            &"0".repeat(33),
-            &"A".repeat(32),
-            &"g".repeat(32),
-            &"é".repeat(16),
+            &"0".repeat(32),
+            &"0".repeat(63),
+            &"0".repeat(65),
+            &"A".repeat(64),
+            &"g".repeat(64),
+            &"é".repeat(32),
         ] {
             assert!(bad.parse::<EventId>().is_err(), "{bad}");
         }
+        for bad in [
+            "",
+            &"0".repeat(31),
+            &"0".repeat(64),
+            &"A".repeat(32),
+            &"é".repeat(16),
+        ] {
+            assert!(bad.parse::<V1Id>().is_err(), "{bad}");
+        }
+    }
+
+    /// Ids order byte by byte, as their hex text does.
+    #[test]
+    fn event_ids_order_as_their_text() {
+        let mut low = [0u8; 32];
+        let mut high = [0u8; 32];
+        low[31] = 0xff;
+        high[0] = 0x01;
+        assert!(EventId(low) < EventId(high));
+        assert!(EventId(low).to_string() < EventId(high).to_string());
     }
 
     /// The hand-written writer produces exactly serde_json's output for the
@@ -1134,7 +1325,7 @@ mod tests {
             };
             for kind in [KindTag::Given, KindTag::Erased, KindTag::OptOutSet] {
                 let mut v = EventView::bare(text, at + i as i64, kind);
-                v.id = (i % 2 == 0).then_some(EventId(u128::MAX / (i as u128 + 1)));
+                v.id = (i % 2 == 0).then_some(EventId([i as u8 * 40; 32]));
                 if kind == KindTag::Given {
                     v.purpose = Some(text);
                     v.categories = Some(Names::Slice(&names));

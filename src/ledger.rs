@@ -92,7 +92,7 @@ impl Grant {
 pub enum Applied {
     /// The event changed the state.
     Changed,
-    /// The same event is already in effect.
+    /// The same event (same id and same content) is already in effect.
     Duplicate,
     /// A later event (or an equal-time one that wins the tie-break) already
     /// holds; this one changes nothing.
@@ -897,10 +897,11 @@ impl Ledger {
     /// Applying the same set of events in any order, any number of times,
     /// gives the same state: per subject and purpose the latest event time
     /// wins; at equal times objected beats withdrawn beats refused beats
-    /// given, then the larger [`EventId`] wins. A withdraw-all withdraws every
-    /// grant of the subject given at or before its time. An erasure drops
-    /// everything at or before its time and discards later-arriving events
-    /// that are not after it.
+    /// given, then the larger [`EventId`] wins (should two different events
+    /// ever share an id, the larger canonical content). A withdraw-all
+    /// withdraws every grant of the subject given at or before its time. An
+    /// erasure drops everything at or before its time and discards
+    /// later-arriving events that are not after it.
     ///
     /// # Errors
     ///
@@ -992,7 +993,18 @@ impl Ledger {
                 std::cmp::Ordering::Equal => {
                     let old_id = self.row_id(s, slot, &old, &old_cold);
                     let new_id = incoming_id(event, id, &row);
-                    match old_id.cmp(&new_id) {
+                    let order = match old_id.cmp(&new_id) {
+                        // Equal ids: a duplicate only if the content is
+                        // equal too, so that no id collision can make one
+                        // event pass for another; otherwise the larger
+                        // canonical byte string wins. On the stack: a
+                        // replay meets duplicates often.
+                        std::cmp::Ordering::Equal => self
+                            .row_view(s, slot, &old, &old_cold)
+                            .cmp_canonical(&as_held(event, &row).unwrap_or(*event)),
+                        unequal => unequal,
+                    };
+                    match order {
                         std::cmp::Ordering::Equal => return Ok(Applied::Duplicate),
                         std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
                         std::cmp::Ordering::Less => {}
@@ -1238,17 +1250,17 @@ impl Ledger {
 /// The id an incoming event would have as held: its own id, unless capping
 /// by this catalog changed its expiry.
 fn incoming_id(event: &EventView<'_>, id: EventId, row: &Row) -> EventId {
-    if event.kind == KindTag::Given {
-        let requested = event.expires_at.map_or(NEVER, |t| t.0);
-        if requested != row.until {
-            return EventView {
-                expires_at: (row.until != NEVER).then_some(Rfc3339(row.until)),
-                ..*event
-            }
-            .content_id();
-        }
-    }
-    id
+    as_held(event, row).map_or(id, |held| held.content_id())
+}
+
+/// The content of an incoming event as `row` would hold it, if capping by
+/// this catalog changed its expiry.
+fn as_held<'a>(event: &EventView<'a>, row: &Row) -> Option<EventView<'a>> {
+    let requested = event.expires_at.map_or(NEVER, |t| t.0);
+    (event.kind == KindTag::Given && requested != row.until).then(|| EventView {
+        expires_at: (row.until != NEVER).then_some(Rfc3339(row.until)),
+        ..*event
+    })
 }
 
 fn mark_row(subject: u32, at: Nanos, flags: u8) -> Row {
@@ -1285,8 +1297,10 @@ pub(crate) fn cap(p: &Purpose, at: Nanos, requested: Nanos) -> Nanos {
 
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr;
+
     use crate::{
-        Applied, Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
+        Applied, Catalog, CollectionMethod, Event, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
     };
     use time::macros::datetime;
 
@@ -1376,5 +1390,71 @@ mod tests {
         assert!(err.to_string().contains("category sets"), "{err}");
         assert_eq!(l.snapshot(), before);
         assert!(!l.is_permitted("s1", "p", "a", at));
+    }
+
+    /// Two different events with the same id (a hash collision, which a
+    /// weak hash let an attacker craft) are not duplicates: the larger
+    /// canonical byte string wins, whatever the order, so instances that
+    /// receive them in different orders still converge. Every id is forced
+    /// equal here, as if the hash collided on every pair.
+    #[test]
+    fn equal_ids_with_different_content_are_not_duplicates() {
+        let catalog = Catalog::builder()
+            .category("a")
+            .purpose(
+                PurposeDef::new("p", LegalBasis::Consent)
+                    .title("P")
+                    .description("P.")
+                    .categories(["a"]),
+            )
+            .build()
+            .expect("valid");
+        let at = datetime!(2026-01-01 0:00 UTC);
+        let ev = |proof: &str| {
+            Evidence::new(CollectionMethod::Api)
+                .notice_version(1)
+                .proof(proof)
+        };
+        crate::event::FORCED_ID.set(Some(
+            crate::EventId::from_str(&"7".repeat(64)).expect("hex"),
+        ));
+        let made = |f: &dyn Fn(&mut Ledger) -> crate::Result<Event>| {
+            f(&mut Ledger::new(catalog.clone())).expect("valid")
+        };
+        let short = made(&|l| {
+            l.give(Grant::new("s", "p", at, ev("one")).expires_at(datetime!(2026-01-02 0:00 UTC)))
+        });
+        let long = made(&|l| {
+            l.give(Grant::new("s", "p", at, ev("two")).expires_at(datetime!(2027-01-01 0:00 UTC)))
+        });
+        let all_one = made(&|l| l.withdraw_all("s", at, ev("one")));
+        let all_two = made(&|l| l.withdraw_all("s", at, ev("two")));
+        let canonical = |e: &Event| {
+            let mut bytes = Vec::new();
+            e.view().write_canonical(&mut bytes);
+            bytes
+        };
+
+        for (x, y) in [(&short, &long), (&all_one, &all_two)] {
+            assert_eq!(x.id(), y.id());
+            assert_ne!(x, y);
+            let (winner, loser) = if canonical(x) > canonical(y) {
+                (x, y)
+            } else {
+                (y, x)
+            };
+            let mut expected = Ledger::new(catalog.clone());
+            expected.apply(winner).expect("valid");
+            for order in [[x, y], [y, x]] {
+                let mut l = Ledger::new(catalog.clone());
+                let outcomes = order.map(|e| l.apply(e).expect("valid"));
+                assert!(!outcomes.contains(&Applied::Duplicate), "{outcomes:?}");
+                // The very same content again is a duplicate.
+                assert_eq!(l.apply(winner).expect("valid"), Applied::Duplicate);
+                assert_eq!(l.apply(loser).expect("valid"), Applied::Superseded);
+                assert_eq!(l.snapshot(), expected.snapshot());
+            }
+        }
+        crate::event::FORCED_ID.set(None);
     }
 }

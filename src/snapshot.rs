@@ -4,16 +4,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, CatalogRepr};
 use crate::error::{Error, Result, quoted, shown};
-use crate::event::EventId;
 use crate::event::EvidenceView;
+use crate::event::StoredId;
 use crate::evidence::Evidence;
 use crate::ledger::{Ledger, cap};
 use crate::limits;
 use crate::store::{Cold, GIVEN, NOTICE_OK, OBJECTED, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN};
 use crate::timestamp::{self, NEVER, Nanos};
 
-/// The snapshot format version this crate writes and reads.
-pub const SNAPSHOT_FORMAT_VERSION: u32 = 1;
+/// The snapshot format version this crate writes. It also reads version 1,
+/// whose event ids are the 32-hex-digit ids of event format version 1.
+pub const SNAPSHOT_FORMAT_VERSION: u32 = 2;
+
+/// The oldest snapshot format version this crate reads.
+const OLDEST_SNAPSHOT_FORMAT_VERSION: u64 = 1;
 
 /// A ledger's whole state in serializable form: the catalog and every
 /// subject's records, marks and evidence, by name. Derived indexes are not
@@ -76,7 +80,7 @@ struct SubjectRepr {
 #[serde(deny_unknown_fields)]
 struct MarkRepr {
     at: String,
-    event: EventId,
+    event: StoredId,
     /// Only for the opt-out signal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     on: Option<bool>,
@@ -109,7 +113,7 @@ struct RecordRepr {
     categories: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     renewal: bool,
-    event: EventId,
+    event: StoredId,
     evidence: Evidence,
 }
 
@@ -186,7 +190,7 @@ impl Ledger {
                     let (r, c) = (st.row(s, slot)?, st.cold(s, slot)?);
                     Some(MarkRepr {
                         at: timestamp::format(r.from),
-                        event: self.row_id_of(s, slot),
+                        event: StoredId::V2(self.row_id(s, slot, r, c)),
                         on: (slot == Slot::OptOut).then_some(r.flags & ON != 0),
                         evidence: matches!(slot, Slot::WithdrawnAll | Slot::OptOut)
                             .then(|| self.evidence(c)),
@@ -221,7 +225,7 @@ impl Ledger {
                                     .collect()
                             }),
                             renewal: r.flags & RENEWAL != 0,
-                            event: self.row_id_of(s, slot),
+                            event: StoredId::V2(self.row_id(s, slot, r, c)),
                             evidence: self.evidence(c),
                         })
                     })
@@ -312,13 +316,6 @@ impl Ledger {
         }
         ledger.store.shrink_to_fit();
         Ok(ledger)
-    }
-
-    fn row_id_of(&self, s: u32, slot: Slot) -> EventId {
-        match (self.store.row(s, slot), self.store.cold(s, slot)) {
-            (Some(r), Some(c)) => self.row_id(s, slot, r, c),
-            _ => EventId::default(),
-        }
     }
 
     /// Checks one subject of a snapshot completely, then stores it.
@@ -536,7 +533,9 @@ fn erased_error(subject: &str, erased_at: Nanos) -> Error {
 }
 
 fn check_version(s: &Snapshot) -> Result<()> {
-    if s.format_version != u64::from(SNAPSHOT_FORMAT_VERSION) {
+    if !(OLDEST_SNAPSHOT_FORMAT_VERSION..=u64::from(SNAPSHOT_FORMAT_VERSION))
+        .contains(&s.format_version)
+    {
         return Err(Error::UnsupportedVersion {
             what: "snapshot",
             found: s.format_version,

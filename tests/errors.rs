@@ -594,10 +594,15 @@ fn event_json_errors() {
     );
 
     let mut v = good.clone();
-    v["v"] = json!(2);
+    v["v"] = json!(3);
     event_fails(
         &v.to_string(),
-        "unsupported event format version 2 (this version of consentry reads 1)",
+        "unsupported event format version 3 (this version of consentry reads 2)",
+    );
+    v["v"] = json!(0);
+    event_fails(
+        &v.to_string(),
+        "unsupported event format version 0 (this version of consentry reads 2)",
     );
 
     let mut v = good.clone();
@@ -608,7 +613,7 @@ fn event_json_errors() {
     v["id"] = json!("ABC");
     event_fails(
         &v.to_string(),
-        "invalid event: id `ABC` is not 32 lowercase hex digits",
+        "invalid event: id `ABC` is not 64 lowercase hex digits",
     );
 
     let text = event.to_json().unwrap();
@@ -806,17 +811,17 @@ fn two_subjects() -> Ledger {
 #[test]
 fn snapshot_format_version_errors() {
     let mut v = snapshot_json(&two_subjects());
-    v["format_version"] = json!(2);
+    v["format_version"] = json!(3);
     restore_fails(
         &v,
-        "unsupported snapshot format version 2 (this version of consentry reads 1)",
+        "unsupported snapshot format version 3 (this version of consentry reads 2)",
     );
     let snapshot = Snapshot::from_json(&v.to_string()).unwrap();
     assert_eq!(
         Ledger::restore_with_catalog(snapshot, shop_catalog())
             .unwrap_err()
             .to_string(),
-        "unsupported snapshot format version 2 (this version of consentry reads 1)"
+        "unsupported snapshot format version 3 (this version of consentry reads 2)"
     );
 }
 

@@ -247,10 +247,10 @@ fn expiry_before_event_time() {
 
 #[test]
 fn unsupported_version() {
-    let json = given_json().replace("{\"v\":1,", "{\"v\":2,");
+    let json = given_json().replace("{\"v\":2,", "{\"v\":3,");
     unreadable(
         &json,
-        "unsupported event format version 2 (this version of consentry reads 1)",
+        "unsupported event format version 3 (this version of consentry reads 2)",
     );
 }
 
@@ -287,14 +287,14 @@ fn malformed_json() {
         "[1,2]",
         "invalid event JSON: invalid type: integer `2`, expected a string at line 1 column 4",
     );
-    let wrong_type = json.replace("\"v\":1", "\"v\":\"1\"");
+    let wrong_type = json.replace("\"v\":2", "\"v\":\"2\"");
     assert!(
         Event::from_json(&wrong_type)
             .expect_err("wrong type")
             .to_string()
-            .starts_with("invalid event JSON: invalid type: string \"1\", expected u64")
+            .starts_with("invalid event JSON: invalid type: string \"2\", expected u64")
     );
-    let unknown_field = json.replace("{\"v\":1,", "{\"v\":1,\"color\":\"red\",");
+    let unknown_field = json.replace("{\"v\":2,", "{\"v\":2,\"color\":\"red\",");
     assert!(
         Event::from_json(&unknown_field)
             .expect_err("unknown field")
@@ -348,7 +348,7 @@ fn every_rejected_json_leaves_the_ledger_unchanged() {
     // but does not fit the catalog fails without a change (checked above).
     let mut l = ledger();
     let before = l.snapshot();
-    for json in ["", "{}", "{\"v\":1}", "null", "[]"] {
+    for json in ["", "{}", "{\"v\":2}", "{\"v\":1}", "null", "[]"] {
         if let Ok(e) = Event::from_json(json) {
             let _ = l.apply(&e);
         }
@@ -364,7 +364,8 @@ fn apply_json_agrees_with_from_json_then_apply() {
     let good = given_json();
     let mut inputs = vec![
         good.clone(),
-        good.replace("{\"v\":1,", "{\"v\":2,"),
+        good.replace("{\"v\":2,", "{\"v\":3,"),
+        good.replace("{\"v\":2,", "{\"v\":1,"),
         good.replace("\"subject\":\"u9\"", "\"subject\":\"u8\""),
         good.replace("\"kind\":\"given\"", "\"kind\":\"erased\""),
         good.replace(
@@ -422,7 +423,7 @@ fn apply_json_agrees_with_from_json_then_apply() {
 fn the_readme_example_event_verifies() {
     let readme = include_str!("../README.md");
     let start = readme
-        .find("{\"v\":1,\"id\":\"")
+        .find("{\"v\":2,\"id\":\"")
         .expect("an example event in the README");
     let end = start + readme[start..].find("}}").expect("its end") + 2;
     let json: String = readme[start..end].lines().map(str::trim).collect();

@@ -262,8 +262,8 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "unsupported format version",
-            Snap(snapshot_with(|v| v["format_version"] = json!(2))),
-            "unsupported snapshot format version 2 (this version of consentry reads 1)",
+            Snap(snapshot_with(|v| v["format_version"] = json!(3))),
+            "unsupported snapshot format version 3 (this version of consentry reads 2)",
         ),
         case(
             "format version 0",
@@ -386,7 +386,7 @@ fn cases() -> Vec<Case> {
             Snap(snapshot_with(|v| {
                 subject(v, "ana")["records"][0]["event"] = json!("xyz")
             })),
-            "id `xyz` is not 32 lowercase hex digits",
+            "event id `xyz` is not 64 lowercase hex digits (32 in format version 1)",
         ),
         case(
             "over-long evidence string",
@@ -449,8 +449,8 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "unsupported event version",
-            Ev(event_with(|v| v["v"] = json!(2))),
-            "unsupported event format version 2 (this version of consentry reads 1)",
+            Ev(event_with(|v| v["v"] = json!(3))),
+            "unsupported event format version 3 (this version of consentry reads 2)",
         ),
         case(
             "event without an id",
