@@ -173,14 +173,14 @@ pub enum Error {
     },
     /// A snapshot or event of a format version this crate does not read.
     #[error(
-        "unsupported {what} format version {found} (this version of consentry reads {supported})"
+        "unsupported {what} format version {found} (this version of consentry reads versions 1 to {supported})"
     )]
     UnsupportedVersion {
         /// What was read.
         what: &'static str,
         /// The version found.
         found: u64,
-        /// The version this crate reads.
+        /// The latest version this crate reads (it reads every version from 1).
         supported: u32,
     },
     /// Text that is not valid JSON for what was expected.

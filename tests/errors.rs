@@ -597,12 +597,12 @@ fn event_json_errors() {
     v["v"] = json!(3);
     event_fails(
         &v.to_string(),
-        "unsupported event format version 3 (this version of consentry reads 2)",
+        "unsupported event format version 3 (this version of consentry reads versions 1 to 2)",
     );
     v["v"] = json!(0);
     event_fails(
         &v.to_string(),
-        "unsupported event format version 0 (this version of consentry reads 2)",
+        "unsupported event format version 0 (this version of consentry reads versions 1 to 2)",
     );
 
     let mut v = good.clone();
@@ -814,14 +814,14 @@ fn snapshot_format_version_errors() {
     v["format_version"] = json!(3);
     restore_fails(
         &v,
-        "unsupported snapshot format version 3 (this version of consentry reads 2)",
+        "unsupported snapshot format version 3 (this version of consentry reads versions 1 to 2)",
     );
     let snapshot = Snapshot::from_json(&v.to_string()).unwrap();
     assert_eq!(
         Ledger::restore_with_catalog(snapshot, shop_catalog())
             .unwrap_err()
             .to_string(),
-        "unsupported snapshot format version 3 (this version of consentry reads 2)"
+        "unsupported snapshot format version 3 (this version of consentry reads versions 1 to 2)"
     );
 }
 

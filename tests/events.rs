@@ -250,7 +250,7 @@ fn unsupported_version() {
     let json = given_json().replace("{\"v\":2,", "{\"v\":3,");
     unreadable(
         &json,
-        "unsupported event format version 3 (this version of consentry reads 2)",
+        "unsupported event format version 3 (this version of consentry reads versions 1 to 2)",
     );
 }
 

@@ -263,7 +263,7 @@ fn cases() -> Vec<Case> {
         case(
             "unsupported format version",
             Snap(snapshot_with(|v| v["format_version"] = json!(3))),
-            "unsupported snapshot format version 3 (this version of consentry reads 2)",
+            "unsupported snapshot format version 3 (this version of consentry reads versions 1 to 2)",
         ),
         case(
             "format version 0",
@@ -450,7 +450,7 @@ fn cases() -> Vec<Case> {
         case(
             "unsupported event version",
             Ev(event_with(|v| v["v"] = json!(3))),
-            "unsupported event format version 3 (this version of consentry reads 2)",
+            "unsupported event format version 3 (this version of consentry reads versions 1 to 2)",
         ),
         case(
             "event without an id",
