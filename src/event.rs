@@ -358,7 +358,10 @@ pub(crate) fn require_notice(purpose: &str, evidence: &Evidence) -> Result<()> {
     require_notice_view(purpose, Some(&EvidenceView::from(evidence)))
 }
 
-fn require_notice_view(purpose: &str, evidence: Option<&EvidenceView<'_>>) -> Result<()> {
+pub(crate) fn require_notice_view(
+    purpose: &str,
+    evidence: Option<&EvidenceView<'_>>,
+) -> Result<()> {
     if evidence.and_then(|e| e.notice_version).is_none() {
         return Err(Error::NoticeVersion {
             purpose: purpose.to_owned(),

@@ -414,6 +414,14 @@ impl Store {
         h.mask & !(1 << 63) != 0 || (!self.far.is_empty() && self.far.contains_key(&s))
     }
 
+    /// Whether the subject has any row, its erasure mark included (what a
+    /// snapshot writes).
+    #[inline]
+    pub(crate) fn has_rows(&self, s: u32) -> bool {
+        self.heads.get(s as usize).is_some_and(|h| h.mask != 0)
+            || (!self.far.is_empty() && self.far.contains_key(&s))
+    }
+
     /// Whether the subject has a row in the slot's column, and which.
     #[inline]
     pub(crate) fn row_index(&self, s: u32, slot: Slot) -> Option<u32> {
