@@ -671,7 +671,7 @@ impl<'a> EventView<'a> {
 
     /// [`EventView::content_id`] through a stack buffer: the one-shot hash
     /// is faster than many small streamed updates. For ingestion.
-    fn content_id_buffered(&self) -> EventId {
+    pub(crate) fn content_id_buffered(&self) -> EventId {
         let mut buf = StackBuf {
             bytes: [0; 1024],
             len: 0,
