@@ -362,6 +362,7 @@ fn top_level_keys_load_in_any_order() {
         ["subjects", "format_version", "watermark", "catalog"],
         ["subjects", "catalog", "format_version", "watermark"],
         ["format_version", "watermark", "catalog", "subjects"],
+        ["catalog", "format_version", "subjects", "watermark"],
     ] {
         let json = permuted(&order);
         let snapshot = Snapshot::from_json(&json).expect("loads in any order");

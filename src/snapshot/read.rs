@@ -211,6 +211,12 @@ impl<'de> Visitor<'de> for TopVisitor {
                     let v: u64 = map.next_value()?;
                     check_version(v).map_err(fail)?;
                     version = Some(v);
+                    // A catalog read before the version can be built now,
+                    // so that subjects after this stream.
+                    if let Some(value) = catalog.take() {
+                        let repr = CatalogRepr::deserialize(value).map_err(de::Error::custom)?;
+                        loader = Some(Loader::new(build_catalog(repr).map_err(fail)?));
+                    }
                 }
                 Field::Watermark => {
                     if watermark.is_some() {
