@@ -459,7 +459,10 @@ pub(crate) fn require_notice(purpose: &str, evidence: &Evidence) -> Result<()> {
     require_notice_view(purpose, Some(&EvidenceView::from(evidence)))
 }
 
-fn require_notice_view(purpose: &str, evidence: Option<&EvidenceView<'_>>) -> Result<()> {
+pub(crate) fn require_notice_view(
+    purpose: &str,
+    evidence: Option<&EvidenceView<'_>>,
+) -> Result<()> {
     if evidence.and_then(|e| e.notice_version).is_none() {
         return Err(Error::NoticeVersion {
             purpose: purpose.to_owned(),
@@ -780,8 +783,9 @@ impl<'a> EventView<'a> {
         forced_or(EventId(hasher.finalize().into()))
     }
 
-    /// [`EventView::content_id`] through a stack buffer, for ingestion.
-    fn content_id_buffered(&self) -> EventId {
+    /// [`EventView::content_id`] through a stack buffer: the one-shot hash
+    /// is faster than many small streamed updates. For ingestion.
+    pub(crate) fn content_id_buffered(&self) -> EventId {
         let mut buf = StackBuf::new();
         self.write_canonical(&mut buf);
         forced_or(EventId(Sha256::digest(buf.bytes()).into()))

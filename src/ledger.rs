@@ -9,7 +9,9 @@ use crate::catalog::{Catalog, CategoryHandle, LegalBasis, Purpose, PurposeHandle
 use crate::category::CategorySet;
 use crate::decision::{ConsentStatus, Decision};
 use crate::error::{Error, Result};
-use crate::event::{Event, EventId, EventKind, EventView, KindTag, Names, require_notice};
+use crate::event::{
+    Event, EventId, EventKind, EventView, EvidenceView, KindTag, Names, require_notice,
+};
 use crate::evidence::Evidence;
 use crate::record::{Answer, ConsentRecord, SubjectMark, SubjectRecords};
 use crate::store::{
@@ -627,8 +629,27 @@ impl Ledger {
 
     /// The content of a row as an event, borrowed.
     fn row_view<'a>(&'a self, s: u32, slot: Slot, r: &Row, c: &Cold) -> EventView<'a> {
-        let subject = self.store.names.get(s);
-        let evidence = Some(self.store.evidence_view(c));
+        self.content_view(
+            self.store.names.get(s),
+            slot,
+            r,
+            self.store.set(r.set()),
+            Some(self.store.evidence_view(c)),
+        )
+    }
+
+    /// The content of a row as an event, from its parts: what
+    /// [`Ledger::row_id`] hashes, also for a row not stored yet (a snapshot
+    /// being loaded checks its records' ids with it). `set` stands for
+    /// `r.set`; `evidence` is ignored for the marks that have none.
+    pub(crate) fn content_view<'a>(
+        &'a self,
+        subject: &'a str,
+        slot: Slot,
+        r: &Row,
+        set: CategorySet,
+        evidence: Option<EvidenceView<'a>>,
+    ) -> EventView<'a> {
         match slot {
             Slot::Registered => EventView::bare(subject, r.from, KindTag::Registered),
             Slot::Erased => EventView::bare(subject, r.from, KindTag::Erased),
@@ -662,7 +683,7 @@ impl Ledger {
                     ..EventView::bare(subject, r.from, tag)
                 };
                 if tag == KindTag::Given {
-                    v.categories = Some(Names::Set(&self.catalog, self.store.set(r.set())));
+                    v.categories = Some(Names::Set(&self.catalog, set));
                     v.expires_at = (r.until != NEVER).then_some(Rfc3339(r.until));
                     v.renewal = (r.flags & RENEWAL != 0).then_some(true);
                 }

@@ -462,6 +462,25 @@ impl Store {
         }
     }
 
+    /// Whether the subject has any row, its erasure mark included (what a
+    /// snapshot writes).
+    #[inline]
+    pub(crate) fn has_rows(&self, s: u32) -> bool {
+        self.heads.get(s as usize).is_some_and(|h| h.mask != 0)
+            || (!self.far.is_empty() && self.far.contains_key(&s))
+            || !self.floors_of(s).is_empty()
+    }
+
+    /// The traces of the subject's pruned records, by purpose index.
+    pub(crate) fn floors_of(&self, s: u32) -> Vec<(u16, Floor)> {
+        if self.floors.is_empty() {
+            return Vec::new();
+        }
+        (0..self.purposes)
+            .filter_map(|p| self.floors.get(&(s, p)).map(|f| (p, *f)))
+            .collect()
+    }
+
     /// Whether the subject has a row in the slot's column, and which.
     #[inline]
     pub(crate) fn row_index(&self, s: u32, slot: Slot) -> Option<u32> {

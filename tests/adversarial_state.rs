@@ -44,6 +44,18 @@ fn a_late_older_grant_stays_superseded_after_prune() {
     let mut other = shop();
     other.apply(&withdrawal).unwrap();
 
+    // The trace travels in snapshots, whichever catalog restores them.
+    let json = pruned.snapshot().to_json().unwrap();
+    assert!(json.contains("\"pruned\":[{"), "{json}");
+    for mut restored in [
+        Ledger::restore(Snapshot::from_json(&json).unwrap()).unwrap(),
+        Ledger::restore_with_catalog(Snapshot::from_json(&json).unwrap(), catalog()).unwrap(),
+    ] {
+        assert_eq!(restored.snapshot(), pruned.snapshot());
+        assert_eq!(restored.apply(&old_grant).unwrap(), Applied::Superseded);
+        assert!(!restored.is_permitted("ann", "newsletter", "contact.email", at));
+    }
+
     // The older grant arrives late, at both.
     assert_eq!(pruned.apply(&old_grant).unwrap(), Applied::Superseded);
     assert_eq!(other.apply(&old_grant).unwrap(), Applied::Superseded);

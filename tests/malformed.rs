@@ -386,7 +386,7 @@ fn cases() -> Vec<Case> {
             Snap(snapshot_with(|v| {
                 subject(v, "ana")["records"][0]["event"] = json!("xyz")
             })),
-            "event id `xyz` is not 64 lowercase hex digits (32 in format version 1)",
+            "invalid event: id `xyz` is not 64 lowercase hex digits",
         ),
         case(
             "over-long evidence string",
