@@ -81,7 +81,9 @@ impl Iterator for Scan<'_> {
                 while (*next as usize) < ledger.store.subject_count() {
                     let s = *next;
                     *next += 1;
-                    if ledger.permitted_at(s, *purpose, *category, *at) {
+                    // The subjects the ledger lists (`Ledger::subjects`).
+                    if ledger.store.is_known(s) && ledger.permitted_at(s, *purpose, *category, *at)
+                    {
                         return Some(s);
                     }
                 }

@@ -550,6 +550,9 @@ fn prune_drops_what_no_longer_matters() {
     assert_eq!(bob.records()[0].purpose(), "ads");
     assert!(l.is_permitted("bob", "orders", "contact", at));
     assert!(l.subject_records("dee").unwrap().records().is_empty());
+    // Left with nothing, it is no longer listed, in audiences either.
+    assert!(!l.subjects().any(|s| s == "dee"));
+    assert!(!l.audience("orders", "contact", at).any(|s| s == "dee"));
     assert!(l.is_permitted("dee", "orders", "contact", at));
     assert!(!l.is_permitted("dee", "newsletter", "contact.email", at));
 }
