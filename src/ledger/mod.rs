@@ -1,23 +1,33 @@
 //! The consent state: one current record per subject and purpose. Every
 //! change goes through [`Ledger::apply`].
+//!
+//! The ledger layer: its public face, the storage layout ([`store`]), the
+//! decision rules ([`decision`]) and snapshots. It imports the model and the
+//! wire format, never the rights views.
+
+pub(crate) mod decision;
+pub(crate) mod intern;
+pub(crate) mod records;
+pub(crate) mod snapshot;
+pub(crate) mod store;
 
 use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::catalog::{Catalog, CategoryHandle, LegalBasis, Purpose, PurposeHandle};
-use crate::category::CategorySet;
-use crate::decision::{ConsentStatus, Decision};
 use crate::error::{Error, Result};
-use crate::event::{
-    Event, EventId, EventKind, EventView, EvidenceView, KindTag, Names, require_notice,
-};
-use crate::evidence::Evidence;
-use crate::record::{Answer, ConsentRecord, SubjectMark, SubjectRecords};
-use crate::store::{
+use crate::ledger::decision::{ConsentStatus, Decision};
+use crate::ledger::records::{Answer, ConsentRecord, SubjectMark, SubjectRecords};
+use crate::ledger::store::{
     Cold, Floor, GIVEN, NOTICE_OK, OBJECTED, ON, REFUSED, RENEWAL, Row, Slot, Store, WITHDRAWN,
 };
-use crate::timestamp::{self, NEVER, Nanos, Rfc3339};
+use crate::model::catalog::{Catalog, CategoryHandle, LegalBasis, Purpose, PurposeHandle};
+use crate::model::category::CategorySet;
+use crate::model::evidence::Evidence;
+use crate::wire::event::{
+    Event, EventId, EventKind, EventView, EvidenceView, KindTag, Names, require_notice,
+};
+use crate::wire::timestamp::{self, NEVER, Nanos, Rfc3339};
 
 /// A request to record consent: who, to what, when, with which evidence, and
 /// optionally for which categories and until when.
@@ -601,7 +611,7 @@ impl Ledger {
     }
 
     /// Drops the record of `subject` for `purpose` (for pruning), keeping
-    /// its trace ([`crate::store::Floor`]). Returns whether there was one.
+    /// its trace ([`crate::ledger::store::Floor`]). Returns whether there was one.
     pub(crate) fn remove_record(&mut self, subject: &str, purpose: &str) -> bool {
         let (Some(s), Some(p)) = (
             self.store.names.find(subject),
@@ -964,7 +974,7 @@ impl Ledger {
     /// # Ok::<(), consentry::Error>(())
     /// ```
     pub fn apply_json(&mut self, json: &str) -> Result<Applied> {
-        crate::event::read(json, |view, id| self.apply_view(view, id))
+        crate::wire::event::read(json, |view, id| self.apply_view(view, id))
     }
 
     fn apply_view(&mut self, event: &EventView<'_>, id: EventId) -> Result<Applied> {
@@ -1436,7 +1446,7 @@ mod tests {
                 .notice_version(1)
                 .proof(proof)
         };
-        crate::event::FORCED_ID.set(Some(
+        crate::wire::event::FORCED_ID.set(Some(
             crate::EventId::from_str(&"7".repeat(64)).expect("hex"),
         ));
         let made = |f: &dyn Fn(&mut Ledger) -> crate::Result<Event>| {
@@ -1476,6 +1486,6 @@ mod tests {
                 assert_eq!(l.snapshot(), expected.snapshot());
             }
         }
-        crate::event::FORCED_ID.set(None);
+        crate::wire::event::FORCED_ID.set(None);
     }
 }

@@ -1,16 +1,18 @@
 //! Checking a snapshot's subjects: read from JSON (event ids included), or
 //! moved to another catalog.
 
-use crate::catalog::{Catalog, Purpose};
-use crate::category::CategorySet;
 use crate::error::shown;
 use crate::error::{Error, Result};
-use crate::event::{EventId, EvidenceView, V1Id, require_notice_view};
-use crate::evidence::check_view;
+use crate::ledger::store::{
+    Cold, Floor, GIVEN, NOTICE_OK, OBJECTED, ON, RENEWAL, Row, Slot, StrPool,
+};
 use crate::ledger::{Ledger, cap};
 use crate::limits;
-use crate::store::{Cold, Floor, GIVEN, NOTICE_OK, OBJECTED, ON, RENEWAL, Row, Slot, StrPool};
-use crate::timestamp::{self, NEVER, Nanos};
+use crate::model::catalog::{Catalog, Purpose};
+use crate::model::category::CategorySet;
+use crate::model::evidence::check_view;
+use crate::wire::event::{EventId, EvidenceView, V1Id, require_notice_view};
+use crate::wire::timestamp::{self, NEVER, Nanos};
 
 use super::at;
 use super::read::{EvidenceRepr, MarkRepr, SubjectRepr, Text};

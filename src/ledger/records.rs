@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::event::EventId;
-use crate::evidence::Evidence;
+use crate::model::evidence::Evidence;
+use crate::wire::event::EventId;
 
 /// What a subject answered for a purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

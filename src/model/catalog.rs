@@ -7,9 +7,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use time::Duration;
 
-use crate::category::CategorySet;
 use crate::error::{Error, NameKind, Result};
 use crate::limits::{self, CATEGORY_CAPACITY, MAX_PURPOSES};
+use crate::model::category::CategorySet;
 
 /// The legal basis of a purpose: what makes processing lawful, and so what
 /// the engine decides when the subject has said nothing.

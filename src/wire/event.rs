@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::catalog::Catalog;
-use crate::category::CategorySet;
 use crate::error::{Error, NameKind, Result};
-use crate::evidence::Evidence;
 use crate::limits::{self, CATEGORY_CAPACITY};
-use crate::timestamp::{self, Nanos, Rfc3339};
+use crate::model::catalog::Catalog;
+use crate::model::category::CategorySet;
+use crate::model::evidence::Evidence;
+use crate::wire::timestamp::{self, Nanos, Rfc3339};
 
 /// The event format version this crate writes. It also reads version 1
 /// (XXH3-128 ids), verifying their ids as written.
@@ -345,9 +345,9 @@ impl Event {
     pub(crate) fn from_view(v: &EventView<'_>, id: EventId) -> Event {
         let purpose = || v.purpose.unwrap_or_default().to_owned();
         let evidence = || {
-            v.evidence
-                .map(|e| e.to_owned())
-                .unwrap_or(Evidence::new(crate::evidence::CollectionMethod::Other))
+            v.evidence.map(|e| e.to_owned()).unwrap_or(Evidence::new(
+                crate::model::evidence::CollectionMethod::Other,
+            ))
         };
         let kind = match v.kind {
             KindTag::Registered => EventKind::Registered,
@@ -530,7 +530,7 @@ fn bounded_names<'de: 'a, 'a, D: serde::Deserializer<'de>>(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename = "evidence")]
 struct EvidenceRepr<'a> {
-    method: crate::evidence::CollectionMethod,
+    method: crate::model::evidence::CollectionMethod,
     #[serde(default)]
     notice_version: Option<u32>,
     #[serde(default, borrow)]
@@ -621,7 +621,7 @@ impl Serialize for Names<'_> {
 /// Evidence as an event writes it, borrowed.
 #[derive(Clone, Copy, Serialize)]
 pub(crate) struct EvidenceView<'a> {
-    pub(crate) method: crate::evidence::CollectionMethod,
+    pub(crate) method: crate::model::evidence::CollectionMethod,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) notice_version: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -736,7 +736,7 @@ impl<'a> EventView<'a> {
             limits::check_name(NameKind::Purpose, p)?;
         }
         if let Some(e) = &self.evidence {
-            crate::evidence::check_view(e)?;
+            crate::model::evidence::check_view(e)?;
         }
         let purpose = self.purpose.unwrap_or_default();
         match self.kind {
@@ -863,7 +863,7 @@ impl<'a> EventView<'a> {
         out.put(&[u8::from(self.renewal == Some(true))]);
         match &self.evidence {
             Some(e) => {
-                out.put(&[1, crate::evidence::method_index(e.method)]);
+                out.put(&[1, crate::model::evidence::method_index(e.method)]);
                 match e.notice_version {
                     Some(n) => {
                         out.put(&[1]);
@@ -1253,7 +1253,7 @@ impl<'de> Deserialize<'de> for Event {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::CollectionMethod;
+    use crate::model::evidence::CollectionMethod;
 
     #[test]
     fn event_ids_round_trip_as_hex() {

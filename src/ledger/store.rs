@@ -27,10 +27,10 @@ use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-use crate::category::CategorySet;
 use crate::error::{Error, Result};
-use crate::intern::{Counted, RcPool};
-use crate::timestamp::Nanos;
+use crate::ledger::intern::{Counted, RcPool};
+use crate::model::category::CategorySet;
+use crate::wire::timestamp::Nanos;
 
 /// The erasure mark's bit in a head's mask.
 const ERASED_BIT: u64 = 1 << 63;
@@ -145,7 +145,7 @@ impl Row {
 pub(crate) struct Floor {
     pub(crate) at: Nanos,
     pub(crate) kind: u8,
-    pub(crate) id: crate::event::EventId,
+    pub(crate) id: crate::wire::event::EventId,
 }
 
 /// What the check does not read: the evidence. 8 bytes.
@@ -786,7 +786,7 @@ impl Store {
 
     /// Whether storing `events` surely cannot pass an interning limit: so
     /// many new sets and profiles, and their strings, fit in any case.
-    pub(crate) fn has_room_for(&self, events: &[crate::event::EventView<'_>]) -> bool {
+    pub(crate) fn has_room_for(&self, events: &[crate::wire::event::EventView<'_>]) -> bool {
         let (mut ids, mut texts, mut proofs) = (0usize, 0usize, 0usize);
         for e in events {
             ids = ids.saturating_add(e.subject.len());
@@ -819,7 +819,10 @@ impl Store {
 
     /// Interns evidence, taking a reference to its profile and proof
     /// reference. On error nothing is taken.
-    pub(crate) fn intern_evidence(&mut self, e: &crate::event::EvidenceView<'_>) -> Result<Cold> {
+    pub(crate) fn intern_evidence(
+        &mut self,
+        e: &crate::wire::event::EvidenceView<'_>,
+    ) -> Result<Cold> {
         // Look the texts up without taking references: an existing profile
         // already holds them.
         let mut missing = false;
@@ -845,7 +848,7 @@ impl Store {
             }
         };
         let mut profile = Profile {
-            method: crate::evidence::method_index(e.method),
+            method: crate::model::evidence::method_index(e.method),
             notice: e.notice_version.unwrap_or(0),
             channel: lookup(0, e.channel, self),
             jurisdiction: lookup(1, e.jurisdiction, self),
@@ -910,11 +913,11 @@ impl Store {
     }
 
     /// The evidence of a row, borrowed.
-    pub(crate) fn evidence_view(&self, cold: &Cold) -> crate::event::EvidenceView<'_> {
+    pub(crate) fn evidence_view(&self, cold: &Cold) -> crate::wire::event::EvidenceView<'_> {
         let p = self.profile(cold);
         let text = |i: u32| i.checked_sub(1).map(|i| self.texts.get(i));
-        crate::event::EvidenceView {
-            method: crate::evidence::method_of(p.method),
+        crate::wire::event::EvidenceView {
+            method: crate::model::evidence::method_of(p.method),
             notice_version: (p.notice != 0).then_some(p.notice),
             channel: text(p.channel),
             proof: cold.proof.checked_sub(1).map(|i| self.proofs.get(i)),

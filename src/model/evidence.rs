@@ -191,12 +191,12 @@ impl Evidence {
 
     /// Checks lengths and emptiness of the strings.
     pub(crate) fn check(&self) -> Result<()> {
-        check_view(&crate::event::EvidenceView::from(self))
+        check_view(&crate::wire::event::EvidenceView::from(self))
     }
 }
 
 /// Checks lengths and emptiness of evidence strings, and the notice version.
-pub(crate) fn check_view(e: &crate::event::EvidenceView<'_>) -> Result<()> {
+pub(crate) fn check_view(e: &crate::wire::event::EvidenceView<'_>) -> Result<()> {
     for (field, value) in [
         ("channel", e.channel),
         ("proof", e.proof),
