@@ -44,4 +44,5 @@ pub use rights::receipt::{
 pub use rights::report::{
     CategoryDecision, DefaultRule, OptOutSignal, PurposeReport, SubjectReport,
 };
-pub use wire::event::{EVENT_FORMAT_VERSION, Event, EventId, EventKind};
+pub use wire::event::{EVENT_FORMAT_VERSION, Event, EventKind};
+pub use wire::id::EventId;

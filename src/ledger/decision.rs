@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::model::catalog::LegalBasis;
-use crate::wire::event::EventId;
+use crate::wire::id::EventId;
 
 /// The answer to "may this data be used for this purpose now?", with the
 /// reason.

@@ -23,10 +23,10 @@ use crate::ledger::store::{
 };
 use crate::model::catalog::{Catalog, CategoryHandle, LegalBasis, Purpose, PurposeHandle};
 use crate::model::category::CategorySet;
-use crate::model::evidence::Evidence;
-use crate::wire::event::{
-    Event, EventId, EventKind, EventView, EvidenceView, KindTag, Names, require_notice,
-};
+use crate::model::evidence::{Evidence, EvidenceView};
+use crate::wire::canonical::{EventView, Names};
+use crate::wire::event::{Event, EventKind, KindTag, require_notice};
+use crate::wire::id::EventId;
 use crate::wire::timestamp::{self, NEVER, Nanos, Rfc3339};
 
 /// A request to record consent: who, to what, when, with which evidence, and
@@ -974,7 +974,7 @@ impl Ledger {
     /// # Ok::<(), consentry::Error>(())
     /// ```
     pub fn apply_json(&mut self, json: &str) -> Result<Applied> {
-        crate::wire::event::read(json, |view, id| self.apply_view(view, id))
+        crate::wire::read::read(json, |view, id| self.apply_view(view, id))
     }
 
     fn apply_view(&mut self, event: &EventView<'_>, id: EventId) -> Result<Applied> {
@@ -1446,7 +1446,7 @@ mod tests {
                 .notice_version(1)
                 .proof(proof)
         };
-        crate::wire::event::FORCED_ID.set(Some(
+        crate::wire::canonical::FORCED_ID.set(Some(
             crate::EventId::from_str(&"7".repeat(64)).expect("hex"),
         ));
         let made = |f: &dyn Fn(&mut Ledger) -> crate::Result<Event>| {
@@ -1486,6 +1486,6 @@ mod tests {
                 assert_eq!(l.snapshot(), expected.snapshot());
             }
         }
-        crate::wire::event::FORCED_ID.set(None);
+        crate::wire::canonical::FORCED_ID.set(None);
     }
 }

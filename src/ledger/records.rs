@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::model::evidence::Evidence;
-use crate::wire::event::EventId;
+use crate::wire::id::EventId;
 
 /// What a subject answered for a purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

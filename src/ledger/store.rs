@@ -145,7 +145,7 @@ impl Row {
 pub(crate) struct Floor {
     pub(crate) at: Nanos,
     pub(crate) kind: u8,
-    pub(crate) id: crate::wire::event::EventId,
+    pub(crate) id: crate::wire::id::EventId,
 }
 
 /// What the check does not read: the evidence. 8 bytes.
@@ -786,7 +786,7 @@ impl Store {
 
     /// Whether storing `events` surely cannot pass an interning limit: so
     /// many new sets and profiles, and their strings, fit in any case.
-    pub(crate) fn has_room_for(&self, events: &[crate::wire::event::EventView<'_>]) -> bool {
+    pub(crate) fn has_room_for(&self, events: &[crate::wire::canonical::EventView<'_>]) -> bool {
         let (mut ids, mut texts, mut proofs) = (0usize, 0usize, 0usize);
         for e in events {
             ids = ids.saturating_add(e.subject.len());
@@ -821,7 +821,7 @@ impl Store {
     /// reference. On error nothing is taken.
     pub(crate) fn intern_evidence(
         &mut self,
-        e: &crate::wire::event::EvidenceView<'_>,
+        e: &crate::model::evidence::EvidenceView<'_>,
     ) -> Result<Cold> {
         // Look the texts up without taking references: an existing profile
         // already holds them.
@@ -913,10 +913,10 @@ impl Store {
     }
 
     /// The evidence of a row, borrowed.
-    pub(crate) fn evidence_view(&self, cold: &Cold) -> crate::wire::event::EvidenceView<'_> {
+    pub(crate) fn evidence_view(&self, cold: &Cold) -> crate::model::evidence::EvidenceView<'_> {
         let p = self.profile(cold);
         let text = |i: u32| i.checked_sub(1).map(|i| self.texts.get(i));
-        crate::wire::event::EvidenceView {
+        crate::model::evidence::EvidenceView {
             method: crate::model::evidence::method_of(p.method),
             notice_version: (p.notice != 0).then_some(p.notice),
             channel: text(p.channel),

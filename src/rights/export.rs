@@ -11,7 +11,7 @@ use crate::ledger::records::{Answer, SubjectMark, SubjectRecords};
 use crate::model::catalog::LegalBasis;
 use crate::model::evidence::Evidence;
 use crate::rights::report::{ser_opt_time, ser_time, to_json, utc};
-use crate::wire::event::EventId;
+use crate::wire::id::EventId;
 
 /// The name in the `format` field of a [`SubjectExport`].
 pub const EXPORT_FORMAT: &str = "consentry-subject-export";

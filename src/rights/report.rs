@@ -13,7 +13,7 @@ use crate::ledger::decision::{ConsentStatus, Decision};
 use crate::ledger::records::{Answer, ConsentRecord, SubjectRecords};
 use crate::model::catalog::{LegalBasis, Purpose};
 use crate::model::evidence::Evidence;
-use crate::wire::event::EventId;
+use crate::wire::id::EventId;
 use crate::wire::timestamp;
 
 /// What the engine decides for a purpose when the subject has said nothing,

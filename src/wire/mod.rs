@@ -4,5 +4,8 @@
 //! Imports the model (names, evidence) but never the ledger or the rights
 //! views.
 
+pub(crate) mod canonical;
 pub(crate) mod event;
+pub(crate) mod id;
+pub(crate) mod read;
 pub(crate) mod timestamp;

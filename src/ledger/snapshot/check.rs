@@ -10,8 +10,10 @@ use crate::ledger::{Ledger, cap};
 use crate::limits;
 use crate::model::catalog::{Catalog, Purpose};
 use crate::model::category::CategorySet;
+use crate::model::evidence::EvidenceView;
 use crate::model::evidence::check_view;
-use crate::wire::event::{EventId, EvidenceView, V1Id, require_notice_view};
+use crate::wire::event::require_notice_view;
+use crate::wire::id::{EventId, V1Id};
 use crate::wire::timestamp::{self, NEVER, Nanos};
 
 use super::at;

@@ -13,7 +13,7 @@ use crate::ledger::Ledger;
 use crate::ledger::store::{GIVEN, OBJECTED, REFUSED, StrPool, WITHDRAWN};
 use crate::model::catalog::{Catalog, CatalogRepr};
 use crate::model::evidence::CollectionMethod;
-use crate::wire::event::EvidenceView;
+use crate::model::evidence::EvidenceView;
 
 use super::check::{NamesIn, RecordIn, Time};
 use super::{SNAPSHOT_FORMAT_VERSION, Snapshot, at, locate};

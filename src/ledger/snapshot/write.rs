@@ -6,7 +6,7 @@ use serde::ser::{SerializeStruct, Serializer};
 use crate::ledger::Ledger;
 use crate::ledger::store::{Cold, Floor, GIVEN, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN};
 use crate::model::catalog::Purpose;
-use crate::wire::event::Names;
+use crate::wire::canonical::Names;
 use crate::wire::timestamp::{NEVER, Rfc3339};
 
 use super::{SNAPSHOT_FORMAT_VERSION, Snapshot, sorted_subjects};
