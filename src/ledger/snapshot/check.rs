@@ -3,10 +3,11 @@
 
 use crate::error::shown;
 use crate::error::{Error, Result};
+use crate::ledger::Ledger;
+use crate::ledger::changes::cap;
 use crate::ledger::store::{
     Cold, Floor, GIVEN, NOTICE_OK, OBJECTED, ON, RENEWAL, Row, Slot, StrPool,
 };
-use crate::ledger::{Ledger, cap};
 use crate::limits;
 use crate::model::catalog::{Catalog, Purpose};
 use crate::model::category::CategorySet;
