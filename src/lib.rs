@@ -29,11 +29,11 @@ pub use ledger::records::{Answer, ConsentRecord, SubjectMark, SubjectRecords};
 pub use ledger::snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};
 pub use ledger::{Applied, Grant, Ledger, SubjectHandle};
 pub use limits::CATEGORY_CAPACITY;
-pub use model::catalog::{
-    Catalog, CatalogBuilder, Category, CategoryHandle, LegalBasis, Purpose, PurposeDef,
-    PurposeHandle,
-};
+pub use model::basis::LegalBasis;
+pub use model::catalog::{Catalog, CatalogBuilder, CategoryHandle, PurposeHandle};
+pub use model::category::Category;
 pub use model::evidence::{CollectionMethod, Evidence};
+pub use model::purpose::{Purpose, PurposeDef};
 pub use rights::audit::Audit;
 pub use rights::export::{EXPORT_FORMAT, EXPORT_FORMAT_VERSION, SubjectExport};
 pub use rights::prompt::{Ask, ExpiringGrant, PrunedRecord, Refusal};

@@ -8,9 +8,9 @@ use crate::ledger::store::{
     Cold, GIVEN, NOTICE_OK, OBJECTED, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN,
 };
 use crate::ledger::{Applied, Grant, Ledger};
-use crate::model::catalog::Purpose;
 use crate::model::category::CategorySet;
 use crate::model::evidence::Evidence;
+use crate::model::purpose::Purpose;
 use crate::wire::canonical::{EventView, Names};
 use crate::wire::event::{Event, EventKind, KindTag, require_notice};
 use crate::wire::id::EventId;

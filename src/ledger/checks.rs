@@ -5,8 +5,10 @@ use time::OffsetDateTime;
 use crate::ledger::decision::{ConsentStatus, Decision};
 use crate::ledger::store::{GIVEN, NOTICE_OK, OBJECTED, ON, REFUSED, RENEWAL, Slot, WITHDRAWN};
 use crate::ledger::{Ledger, SubjectHandle};
-use crate::model::catalog::{CategoryHandle, LegalBasis, Purpose, PurposeHandle};
+use crate::model::basis::LegalBasis;
+use crate::model::catalog::{CategoryHandle, PurposeHandle};
 use crate::model::category::CategorySet;
+use crate::model::purpose::Purpose;
 use crate::wire::timestamp::{self, NEVER, Nanos};
 
 /// The ledger's internal answer; [`Decision`] is built from it on demand, so
@@ -98,8 +100,8 @@ impl Ledger {
     }
 
     /// [`Ledger::decide`] by handles resolved once with
-    /// [`Ledger::subject_handle`], [`Catalog::purpose_handle`] and
-    /// [`Catalog::category_handle`]. Hashes nothing. A handle of another
+    /// [`Ledger::subject_handle`], [`Catalog::purpose_handle`](crate::Catalog::purpose_handle) and
+    /// [`Catalog::category_handle`](crate::Catalog::category_handle). Hashes nothing. A handle of another
     /// ledger (or another catalog) is denied with
     /// [`Decision::ForeignHandle`].
     #[must_use]

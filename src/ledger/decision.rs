@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::model::catalog::LegalBasis;
+use crate::model::basis::LegalBasis;
 use crate::wire::id::EventId;
 
 /// The answer to "may this data be used for this purpose now?", with the

@@ -112,7 +112,7 @@ pub enum Applied {
 /// carries a tag of its ledger, drawn at random when the ledger is created
 /// or restored, and a check with a handle of another ledger, or of the same
 /// state restored from a snapshot, is denied
-/// ([`Decision::ForeignHandle`]), never answered for another subject.
+/// ([`Decision::ForeignHandle`](crate::Decision::ForeignHandle)), never answered for another subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SubjectHandle {
     pub(crate) index: u32,
@@ -122,7 +122,7 @@ pub struct SubjectHandle {
 /// The consent ledger: the catalog and every subject's current answers.
 ///
 /// Changes ([`give`](Ledger::give), [`refuse`](Ledger::refuse),
-/// [`withdraw`](Ledger::withdraw), ...) each return an [`Event`] for the host
+/// [`withdraw`](Ledger::withdraw), ...) each return an [`Event`](crate::Event) for the host
 /// to persist, or an error that leaves the ledger unchanged. Checks
 /// ([`is_permitted`](Ledger::is_permitted), [`decide`](Ledger::decide)) never
 /// fail and deny when in doubt.

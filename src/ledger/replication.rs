@@ -4,9 +4,9 @@
 use crate::error::Result;
 use crate::ledger::store::{Cold, GIVEN, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN};
 use crate::ledger::{Applied, Ledger};
-use crate::model::catalog::Purpose;
 use crate::model::category::CategorySet;
 use crate::model::evidence::{Evidence, EvidenceView};
+use crate::model::purpose::Purpose;
 use crate::wire::canonical::{EventView, Names};
 use crate::wire::event::{Event, KindTag};
 use crate::wire::id::EventId;

@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::ledger::Ledger;
 use crate::ledger::decision::ConsentStatus;
 use crate::ledger::records::{Answer, SubjectMark, SubjectRecords};
-use crate::model::catalog::LegalBasis;
+use crate::model::basis::LegalBasis;
 use crate::model::evidence::Evidence;
 use crate::rights::report::{ser_opt_time, ser_time, to_json, utc};
 use crate::wire::id::EventId;

@@ -7,7 +7,9 @@ use time::{Date, Duration, Month, OffsetDateTime};
 
 use crate::ledger::Ledger;
 use crate::ledger::records::{Answer, ConsentRecord, SubjectRecords};
-use crate::model::catalog::{Catalog, LegalBasis, Purpose};
+use crate::model::basis::LegalBasis;
+use crate::model::catalog::Catalog;
+use crate::model::purpose::Purpose;
 use crate::rights::report::{rfc3339, utc};
 
 /// How the subject said no: what starts a purpose's cooldown.

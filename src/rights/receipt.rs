@@ -12,7 +12,8 @@ use crate::error::Result;
 use crate::ledger::Ledger;
 use crate::ledger::decision::ConsentStatus;
 use crate::ledger::records::{Answer, ConsentRecord};
-use crate::model::catalog::{Catalog, LegalBasis};
+use crate::model::basis::LegalBasis;
+use crate::model::catalog::Catalog;
 use crate::rights::report::{answer_word, evidence_text, rfc3339, to_json, utc};
 
 /// The schema IRI of a DPV-27560 consent record.

@@ -11,8 +11,9 @@ use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::ledger::decision::{ConsentStatus, Decision};
 use crate::ledger::records::{Answer, ConsentRecord, SubjectRecords};
-use crate::model::catalog::{LegalBasis, Purpose};
+use crate::model::basis::LegalBasis;
 use crate::model::evidence::Evidence;
+use crate::model::purpose::Purpose;
 use crate::wire::id::EventId;
 use crate::wire::timestamp;
 

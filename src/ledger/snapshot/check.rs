@@ -9,10 +9,11 @@ use crate::ledger::store::{
     Cold, Floor, GIVEN, NOTICE_OK, OBJECTED, ON, RENEWAL, Row, Slot, StrPool,
 };
 use crate::limits;
-use crate::model::catalog::{Catalog, Purpose};
+use crate::model::catalog::Catalog;
 use crate::model::category::CategorySet;
 use crate::model::evidence::EvidenceView;
 use crate::model::evidence::check_view;
+use crate::model::purpose::Purpose;
 use crate::wire::event::require_notice_view;
 use crate::wire::id::{EventId, V1Id};
 use crate::wire::timestamp::{self, NEVER, Nanos};

@@ -11,9 +11,10 @@ use serde_json::value::RawValue;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::ledger::store::{GIVEN, OBJECTED, REFUSED, StrPool, WITHDRAWN};
-use crate::model::catalog::{Catalog, CatalogRepr};
+use crate::model::catalog::Catalog;
 use crate::model::evidence::CollectionMethod;
 use crate::model::evidence::EvidenceView;
+use crate::model::repr::CatalogRepr;
 
 use super::check::{NamesIn, RecordIn, Time};
 use super::{SNAPSHOT_FORMAT_VERSION, Snapshot, at, locate};

@@ -5,7 +5,7 @@ use serde::ser::{SerializeStruct, Serializer};
 
 use crate::ledger::Ledger;
 use crate::ledger::store::{Cold, Floor, GIVEN, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN};
-use crate::model::catalog::Purpose;
+use crate::model::purpose::Purpose;
 use crate::wire::canonical::Names;
 use crate::wire::timestamp::{NEVER, Rfc3339};
 
