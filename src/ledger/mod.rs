@@ -13,6 +13,7 @@ pub(crate) mod records;
 mod replication;
 pub(crate) mod snapshot;
 pub(crate) mod store;
+pub(crate) mod strings;
 
 use std::fmt;
 

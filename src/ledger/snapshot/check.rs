@@ -5,9 +5,8 @@ use crate::error::shown;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::ledger::changes::cap;
-use crate::ledger::store::{
-    Cold, Floor, GIVEN, NOTICE_OK, OBJECTED, ON, RENEWAL, Row, Slot, StrPool,
-};
+use crate::ledger::store::{Cold, Floor, GIVEN, NOTICE_OK, OBJECTED, ON, RENEWAL, Row, Slot};
+use crate::ledger::strings::StrPool;
 use crate::limits;
 use crate::model::catalog::Catalog;
 use crate::model::category::CategorySet;

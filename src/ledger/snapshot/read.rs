@@ -10,7 +10,8 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
-use crate::ledger::store::{GIVEN, OBJECTED, REFUSED, StrPool, WITHDRAWN};
+use crate::ledger::store::{GIVEN, OBJECTED, REFUSED, WITHDRAWN};
+use crate::ledger::strings::StrPool;
 use crate::model::catalog::Catalog;
 use crate::model::evidence::CollectionMethod;
 use crate::model::evidence::EvidenceView;
