@@ -9,6 +9,7 @@ mod changes;
 mod checks;
 pub(crate) mod decision;
 pub(crate) mod intern;
+pub(crate) mod profiles;
 pub(crate) mod records;
 mod replication;
 pub(crate) mod snapshot;

@@ -28,6 +28,7 @@ use hashbrown::DefaultHashBuilder;
 
 use crate::error::Result;
 use crate::ledger::intern::{Counted, RcPool};
+use crate::ledger::profiles::Profile;
 use crate::ledger::strings::StrPool;
 use crate::model::category::CategorySet;
 use crate::wire::timestamp::Nanos;
@@ -173,18 +174,6 @@ pub(crate) struct Head {
     slots: [u32; INLINE],
 }
 
-/// Evidence apart from the proof reference: few distinct values, interned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub(crate) struct Profile {
-    pub(crate) method: u8,
-    /// 0 for none.
-    pub(crate) notice: u32,
-    /// Interned text plus one; 0 for none.
-    pub(crate) channel: u32,
-    pub(crate) jurisdiction: u32,
-    pub(crate) language: u32,
-}
-
 /// All of a ledger's subjects, records, marks and evidence.
 #[derive(Debug, Clone)]
 pub(crate) struct Store {
@@ -214,7 +203,7 @@ pub(crate) struct Store {
     pub(crate) texts: RcPool<DefaultHashBuilder>,
     /// The channel, jurisdiction and language looked up last, checked
     /// before hashing: bulk loads repeat them.
-    last_texts: [u32; 3],
+    pub(crate) last_texts: [u32; 3],
     /// Proof references, counted by the rows using them.
     pub(crate) proofs: RcPool,
     /// Rows in all columns (the cost of renumbering proof references).
@@ -616,21 +605,6 @@ impl Store {
         self.compact_if_wasteful();
     }
 
-    /// Releases the references an evidence holds (for a row that was never
-    /// stored, e.g. a change that failed after interning).
-    pub(crate) fn release_evidence(&mut self, cold: &Cold) {
-        if let Some(p) = self.profiles.release(cold.profile) {
-            for t in [p.channel, p.jurisdiction, p.language] {
-                if let Some(t) = t.checked_sub(1) {
-                    self.texts.release(t);
-                }
-            }
-        }
-        if let Some(i) = cold.proof.checked_sub(1) {
-            self.proofs.release(i);
-        }
-    }
-
     /// Drops a reference to a category set (for a row never stored).
     pub(crate) fn release_set(&mut self, set: u32) {
         self.sets.release(set);
@@ -700,115 +674,6 @@ impl Store {
     #[inline]
     pub(crate) fn set(&self, i: u32) -> CategorySet {
         self.sets.get(i)
-    }
-
-    /// Interns evidence, taking a reference to its profile and proof
-    /// reference. On error nothing is taken.
-    pub(crate) fn intern_evidence(
-        &mut self,
-        e: &crate::model::evidence::EvidenceView<'_>,
-    ) -> Result<Cold> {
-        // Look the texts up without taking references: an existing profile
-        // already holds them.
-        let mut missing = false;
-        let mut lookup = |field: usize, s: Option<&str>, store: &mut Store| -> u32 {
-            let Some(s) = s else { return 0 };
-            if let Some(&last) = store.last_texts.get(field)
-                && last != 0
-                && store.texts.get(last - 1) == s
-            {
-                return last;
-            }
-            match store.texts.find(s) {
-                Some(i) => {
-                    if let Some(slot) = store.last_texts.get_mut(field) {
-                        *slot = i + 1;
-                    }
-                    i + 1
-                }
-                None => {
-                    missing = true;
-                    0
-                }
-            }
-        };
-        let mut profile = Profile {
-            method: crate::model::evidence::method_index(e.method),
-            notice: e.notice_version.unwrap_or(0),
-            channel: lookup(0, e.channel, self),
-            jurisdiction: lookup(1, e.jurisdiction, self),
-            language: lookup(2, e.language, self),
-        };
-        let existing = (!missing).then(|| self.profiles.find(&profile)).flatten();
-        let profile = match existing {
-            Some(_) => self.profiles.acquire(profile)?,
-            None => {
-                // A new profile: it takes a reference to each of its texts.
-                let mut taken: [Option<u32>; 3] = [None; 3];
-                let mut failed = None;
-                for (slot, text) in taken
-                    .iter_mut()
-                    .zip([e.channel, e.jurisdiction, e.language])
-                {
-                    let Some(text) = text else { continue };
-                    match self.texts.acquire(text) {
-                        Ok(i) => *slot = Some(i),
-                        Err(err) => {
-                            failed = Some(err);
-                            break;
-                        }
-                    }
-                }
-                let plus_one = |t: Option<u32>| t.map_or(0, |i| i + 1);
-                let [channel, jurisdiction, language] = taken;
-                profile.channel = plus_one(channel);
-                profile.jurisdiction = plus_one(jurisdiction);
-                profile.language = plus_one(language);
-                let acquired = match failed {
-                    Some(err) => Err(err),
-                    None => self.profiles.acquire(profile),
-                };
-                match acquired {
-                    Ok(i) => i,
-                    Err(err) => {
-                        for t in taken.into_iter().flatten() {
-                            self.texts.release(t);
-                        }
-                        return Err(err);
-                    }
-                }
-            }
-        };
-        let proof = match e.proof {
-            Some(p) => match self.proofs.acquire(p) {
-                Ok(i) => i + 1,
-                Err(err) => {
-                    self.release_evidence(&Cold { profile, proof: 0 });
-                    return Err(err);
-                }
-            },
-            None => 0,
-        };
-        Ok(Cold { profile, proof })
-    }
-
-    #[inline]
-    pub(crate) fn profile(&self, cold: &Cold) -> Profile {
-        self.profiles.get(cold.profile)
-    }
-
-    /// The evidence of a row, borrowed.
-    pub(crate) fn evidence_view(&self, cold: &Cold) -> crate::model::evidence::EvidenceView<'_> {
-        let p = self.profile(cold);
-        let text = |i: u32| i.checked_sub(1).map(|i| self.texts.get(i));
-        crate::model::evidence::EvidenceView {
-            method: crate::model::evidence::method_of(p.method),
-            notice_version: (p.notice != 0).then_some(p.notice),
-            channel: text(p.channel),
-            proof: cold.proof.checked_sub(1).map(|i| self.proofs.get(i)),
-            jurisdiction: text(p.jurisdiction),
-            language: text(p.language),
-        }
     }
 
     /// Frees the slack left by growth (after a bulk load or many changes).
