@@ -15,44 +15,34 @@
     )
 )]
 
-mod audience;
-mod audit;
-mod catalog;
-mod category;
-mod decision;
 mod error;
-mod event;
-mod evidence;
-mod export;
-mod intern;
-mod ledger;
 pub mod limits;
-mod prompt;
-mod receipt;
-mod record;
-mod report;
-mod scan;
-mod snapshot;
-mod store;
-mod timestamp;
 
-pub use audit::Audit;
-pub use catalog::{
-    Catalog, CatalogBuilder, Category, CategoryHandle, LegalBasis, Purpose, PurposeDef,
-    PurposeHandle,
-};
-pub use decision::{ConsentStatus, Decision};
+mod ledger;
+mod model;
+mod rights;
+mod wire;
+
 pub use error::{Error, JsonCategory, NameKind, Result};
-pub use event::{EVENT_FORMAT_VERSION, Event, EventId, EventKind};
-pub use evidence::{CollectionMethod, Evidence};
-pub use export::{EXPORT_FORMAT, EXPORT_FORMAT_VERSION, SubjectExport};
+pub use ledger::decision::{ConsentStatus, Decision};
+pub use ledger::records::{Answer, ConsentRecord, SubjectMark, SubjectRecords};
+pub use ledger::snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};
 pub use ledger::{Applied, Grant, Ledger, SubjectHandle};
 pub use limits::CATEGORY_CAPACITY;
-pub use prompt::{Ask, ExpiringGrant, PrunedRecord, Refusal};
-pub use receipt::{
+pub use model::basis::LegalBasis;
+pub use model::catalog::{Catalog, CatalogBuilder, CategoryHandle, PurposeHandle};
+pub use model::category::Category;
+pub use model::evidence::{CollectionMethod, Evidence};
+pub use model::purpose::{Purpose, PurposeDef};
+pub use rights::audit::Audit;
+pub use rights::export::{EXPORT_FORMAT, EXPORT_FORMAT_VERSION, SubjectExport};
+pub use rights::prompt::{Ask, ExpiringGrant, PrunedRecord, Refusal};
+pub use rights::receipt::{
     ConsentReceipt, ISO27560_RECEIPT_SCHEMA, ISO27560_RECORD_SCHEMA, KANTARA_VERSION,
     ReceiptOptions,
 };
-pub use record::{Answer, ConsentRecord, SubjectMark, SubjectRecords};
-pub use report::{CategoryDecision, DefaultRule, OptOutSignal, PurposeReport, SubjectReport};
-pub use snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};
+pub use rights::report::{
+    CategoryDecision, DefaultRule, OptOutSignal, PurposeReport, SubjectReport,
+};
+pub use wire::event::{EVENT_FORMAT_VERSION, Event, EventKind};
+pub use wire::id::EventId;

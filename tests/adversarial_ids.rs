@@ -9,7 +9,7 @@
 //!
 //! Ids are now SHA-256 of the canonical bytes (format version 2), and two
 //! events are duplicates only when their content is equal (the unit test
-//! `equal_ids_with_different_content_are_not_duplicates` in `src/ledger.rs`
+//! `equal_ids_with_different_content_are_not_duplicates` in `src/ledger/changes.rs`
 //! forces the equal-id case, which cannot be crafted here). These tests pin
 //! the documented id (a test vector computed here from the README's byte
 //! layout), the width of ids, and the reading of format-version-1 events and

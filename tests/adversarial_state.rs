@@ -10,7 +10,7 @@
 //! - A protective signal raised permissions: after `erase`, a later opt-out
 //!   signal or withdraw-all made the subject known again, so contract and
 //!   legitimate-interest purposes flipped from denied to permitted.
-//! - `merge` was not atomic (see the unit test in src/ledger.rs, which needs
+//! - `merge` was not atomic (see the unit test in src/ledger/replication.rs, which needs
 //!   a small interning limit to reach the failure).
 
 mod rights;

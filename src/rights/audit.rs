@@ -6,13 +6,13 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::catalog::Catalog;
-use crate::decision::Decision;
 use crate::error::Result;
-use crate::event::{Event, EventKind};
 use crate::ledger::Ledger;
-use crate::record::ConsentRecord;
-use crate::report::{rfc3339, utc};
+use crate::ledger::decision::Decision;
+use crate::ledger::records::ConsentRecord;
+use crate::model::catalog::Catalog;
+use crate::rights::report::{rfc3339, utc};
+use crate::wire::event::{Event, EventKind};
 
 /// The answer to "was this processing permitted at that past instant?" (see
 /// [`Ledger::audit`]): the decision as it stood, and the record it rested on.
@@ -167,7 +167,7 @@ impl fmt::Display for Audit {
                 "; record {} of {} ({})",
                 r.event(),
                 rfc3339(r.at()),
-                crate::report::evidence_text(r.evidence())
+                crate::rights::report::evidence_text(r.evidence())
             )?;
         }
         Ok(())

@@ -23,14 +23,15 @@
 //! are recomputed when a decision or a tie-break needs one.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 
-use hashbrown::{DefaultHashBuilder, HashTable};
+use hashbrown::DefaultHashBuilder;
 
-use crate::category::CategorySet;
-use crate::error::{Error, Result};
-use crate::intern::{Counted, RcPool};
-use crate::timestamp::Nanos;
+use crate::error::Result;
+use crate::ledger::intern::{Counted, RcPool};
+use crate::ledger::profiles::Profile;
+use crate::ledger::strings::StrPool;
+use crate::model::category::CategorySet;
+use crate::wire::timestamp::Nanos;
 
 /// The erasure mark's bit in a head's mask.
 const ERASED_BIT: u64 = 1 << 63;
@@ -145,7 +146,7 @@ impl Row {
 pub(crate) struct Floor {
     pub(crate) at: Nanos,
     pub(crate) kind: u8,
-    pub(crate) id: crate::event::EventId,
+    pub(crate) id: crate::wire::id::EventId,
 }
 
 /// What the check does not read: the evidence. 8 bytes.
@@ -171,133 +172,6 @@ pub(crate) struct Head {
     /// Row indices in mask-bit order when at most `INLINE` bits are set;
     /// otherwise `slots[0]` indexes `Store::spill`.
     slots: [u32; INLINE],
-}
-
-/// Evidence apart from the proof reference: few distinct values, interned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub(crate) struct Profile {
-    pub(crate) method: u8,
-    /// 0 for none.
-    pub(crate) notice: u32,
-    /// Interned text plus one; 0 for none.
-    pub(crate) channel: u32,
-    pub(crate) jurisdiction: u32,
-    pub(crate) language: u32,
-}
-
-/// Subject ids in one arena, found by a keyed SipHash-1-3 hash of their
-/// text (DoS-resistant: these strings come from users). Ids are never
-/// removed: an erased subject keeps its id (see the README, "What erasure
-/// keeps"), so indices are stable for the ledger's life.
-#[derive(Clone, Default)]
-pub(crate) struct StrPool {
-    bytes: String,
-    /// INVARIANT: `ends[i]` is the end of string `i` in `bytes`; string `i`
-    /// starts at `ends[i - 1]` (0 for the first).
-    ends: Vec<u32>,
-    /// Per string: its index and where its text is, so a lookup compares
-    /// without first reading `ends`.
-    // Measured: at 1M subjects every random access costs a cache and a TLB
-    // miss; checks by name took 1.85x the lower-bound sketch with bare
-    // indices here, 1.48x with spans.
-    index: HashTable<Span>,
-    hasher: std::hash::RandomState,
-}
-
-/// A string's index and the place of its text: 12 bytes a string.
-#[derive(Debug, Clone, Copy, Default)]
-struct Span {
-    index: u32,
-    start: u32,
-    len: u32,
-}
-
-impl Span {
-    #[inline]
-    fn text(self, bytes: &str) -> &str {
-        let start = self.start as usize;
-        bytes.get(start..start + self.len as usize).unwrap_or("")
-    }
-}
-
-impl std::fmt::Debug for StrPool {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StrPool")
-            .field("strings", &self.ends.len())
-            .field("bytes", &self.bytes.len())
-            .finish()
-    }
-}
-
-impl StrPool {
-    #[inline]
-    pub(crate) fn get(&self, i: u32) -> &str {
-        let i = i as usize;
-        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
-        let start = match i.checked_sub(1) {
-            Some(j) => self.ends.get(j).copied().unwrap_or(0) as usize,
-            None => 0,
-        };
-        self.bytes.get(start..end).unwrap_or("")
-    }
-
-    /// Finds a string with one hash of it.
-    #[inline]
-    pub(crate) fn find(&self, s: &str) -> Option<u32> {
-        let hash = self.hasher.hash_one(s);
-        self.index
-            .find(hash, |e| e.text(&self.bytes) == s)
-            .map(|e| e.index)
-    }
-
-    /// Finds or adds a string.
-    pub(crate) fn intern(&mut self, s: &str) -> Result<u32> {
-        let hash = self.hasher.hash_one(s);
-        if let Some(e) = self.index.find(hash, |e| e.text(&self.bytes) == s) {
-            return Ok(e.index);
-        }
-        let (Ok(start), Ok(end), Ok(i)) = (
-            u32::try_from(self.bytes.len()),
-            u32::try_from(self.bytes.len() + s.len()),
-            u32::try_from(self.ends.len()),
-        ) else {
-            return Err(Error::LimitExceeded {
-                what: "subject id storage in bytes",
-                limit: u32::MAX as usize,
-                found: self.bytes.len() + s.len(),
-            });
-        };
-        self.bytes.push_str(s);
-        self.ends.push(end);
-        let entry = Span {
-            index: i,
-            start,
-            len: end - start,
-        };
-        let (bytes, hasher) = (&self.bytes, &self.hasher);
-        self.index
-            .insert_unique(hash, entry, |e| hasher.hash_one(e.text(bytes)));
-        Ok(i)
-    }
-
-    /// Whether `bytes` more bytes of new ids surely fit.
-    pub(crate) fn has_room(&self, bytes: usize) -> bool {
-        self.bytes.len().saturating_add(bytes) <= u32::MAX as usize
-    }
-
-    pub(crate) fn reserve(&mut self, strings: usize, bytes: usize) {
-        self.bytes.reserve(bytes);
-        self.ends.reserve(strings);
-        let (b, h) = (&self.bytes, &self.hasher);
-        self.index.reserve(strings, |x| h.hash_one(x.text(b)));
-    }
-
-    fn shrink_to_fit(&mut self) {
-        self.bytes.shrink_to_fit();
-        self.ends.shrink_to_fit();
-        let (b, h) = (&self.bytes, &self.hasher);
-        self.index.shrink_to_fit(|x| h.hash_one(x.text(b)));
-    }
 }
 
 /// All of a ledger's subjects, records, marks and evidence.
@@ -329,7 +203,7 @@ pub(crate) struct Store {
     pub(crate) texts: RcPool<DefaultHashBuilder>,
     /// The channel, jurisdiction and language looked up last, checked
     /// before hashing: bulk loads repeat them.
-    last_texts: [u32; 3],
+    pub(crate) last_texts: [u32; 3],
     /// Proof references, counted by the rows using them.
     pub(crate) proofs: RcPool,
     /// Rows in all columns (the cost of renumbering proof references).
@@ -731,21 +605,6 @@ impl Store {
         self.compact_if_wasteful();
     }
 
-    /// Releases the references an evidence holds (for a row that was never
-    /// stored, e.g. a change that failed after interning).
-    pub(crate) fn release_evidence(&mut self, cold: &Cold) {
-        if let Some(p) = self.profiles.release(cold.profile) {
-            for t in [p.channel, p.jurisdiction, p.language] {
-                if let Some(t) = t.checked_sub(1) {
-                    self.texts.release(t);
-                }
-            }
-        }
-        if let Some(i) = cold.proof.checked_sub(1) {
-            self.proofs.release(i);
-        }
-    }
-
     /// Drops a reference to a category set (for a row never stored).
     pub(crate) fn release_set(&mut self, set: u32) {
         self.sets.release(set);
@@ -786,7 +645,7 @@ impl Store {
 
     /// Whether storing `events` surely cannot pass an interning limit: so
     /// many new sets and profiles, and their strings, fit in any case.
-    pub(crate) fn has_room_for(&self, events: &[crate::event::EventView<'_>]) -> bool {
+    pub(crate) fn has_room_for(&self, events: &[crate::wire::canonical::EventView<'_>]) -> bool {
         let (mut ids, mut texts, mut proofs) = (0usize, 0usize, 0usize);
         for e in events {
             ids = ids.saturating_add(e.subject.len());
@@ -815,112 +674,6 @@ impl Store {
     #[inline]
     pub(crate) fn set(&self, i: u32) -> CategorySet {
         self.sets.get(i)
-    }
-
-    /// Interns evidence, taking a reference to its profile and proof
-    /// reference. On error nothing is taken.
-    pub(crate) fn intern_evidence(&mut self, e: &crate::event::EvidenceView<'_>) -> Result<Cold> {
-        // Look the texts up without taking references: an existing profile
-        // already holds them.
-        let mut missing = false;
-        let mut lookup = |field: usize, s: Option<&str>, store: &mut Store| -> u32 {
-            let Some(s) = s else { return 0 };
-            if let Some(&last) = store.last_texts.get(field)
-                && last != 0
-                && store.texts.get(last - 1) == s
-            {
-                return last;
-            }
-            match store.texts.find(s) {
-                Some(i) => {
-                    if let Some(slot) = store.last_texts.get_mut(field) {
-                        *slot = i + 1;
-                    }
-                    i + 1
-                }
-                None => {
-                    missing = true;
-                    0
-                }
-            }
-        };
-        let mut profile = Profile {
-            method: crate::evidence::method_index(e.method),
-            notice: e.notice_version.unwrap_or(0),
-            channel: lookup(0, e.channel, self),
-            jurisdiction: lookup(1, e.jurisdiction, self),
-            language: lookup(2, e.language, self),
-        };
-        let existing = (!missing).then(|| self.profiles.find(&profile)).flatten();
-        let profile = match existing {
-            Some(_) => self.profiles.acquire(profile)?,
-            None => {
-                // A new profile: it takes a reference to each of its texts.
-                let mut taken: [Option<u32>; 3] = [None; 3];
-                let mut failed = None;
-                for (slot, text) in taken
-                    .iter_mut()
-                    .zip([e.channel, e.jurisdiction, e.language])
-                {
-                    let Some(text) = text else { continue };
-                    match self.texts.acquire(text) {
-                        Ok(i) => *slot = Some(i),
-                        Err(err) => {
-                            failed = Some(err);
-                            break;
-                        }
-                    }
-                }
-                let plus_one = |t: Option<u32>| t.map_or(0, |i| i + 1);
-                let [channel, jurisdiction, language] = taken;
-                profile.channel = plus_one(channel);
-                profile.jurisdiction = plus_one(jurisdiction);
-                profile.language = plus_one(language);
-                let acquired = match failed {
-                    Some(err) => Err(err),
-                    None => self.profiles.acquire(profile),
-                };
-                match acquired {
-                    Ok(i) => i,
-                    Err(err) => {
-                        for t in taken.into_iter().flatten() {
-                            self.texts.release(t);
-                        }
-                        return Err(err);
-                    }
-                }
-            }
-        };
-        let proof = match e.proof {
-            Some(p) => match self.proofs.acquire(p) {
-                Ok(i) => i + 1,
-                Err(err) => {
-                    self.release_evidence(&Cold { profile, proof: 0 });
-                    return Err(err);
-                }
-            },
-            None => 0,
-        };
-        Ok(Cold { profile, proof })
-    }
-
-    #[inline]
-    pub(crate) fn profile(&self, cold: &Cold) -> Profile {
-        self.profiles.get(cold.profile)
-    }
-
-    /// The evidence of a row, borrowed.
-    pub(crate) fn evidence_view(&self, cold: &Cold) -> crate::event::EvidenceView<'_> {
-        let p = self.profile(cold);
-        let text = |i: u32| i.checked_sub(1).map(|i| self.texts.get(i));
-        crate::event::EvidenceView {
-            method: crate::evidence::method_of(p.method),
-            notice_version: (p.notice != 0).then_some(p.notice),
-            channel: text(p.channel),
-            proof: cold.proof.checked_sub(1).map(|i| self.proofs.get(i)),
-            jurisdiction: text(p.jurisdiction),
-            language: text(p.language),
-        }
     }
 
     /// Frees the slack left by growth (after a bulk load or many changes).

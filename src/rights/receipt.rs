@@ -8,12 +8,13 @@ use std::fmt;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
-use crate::catalog::{Catalog, LegalBasis};
-use crate::decision::ConsentStatus;
 use crate::error::Result;
 use crate::ledger::Ledger;
-use crate::record::{Answer, ConsentRecord};
-use crate::report::{answer_word, evidence_text, rfc3339, to_json, utc};
+use crate::ledger::decision::ConsentStatus;
+use crate::ledger::records::{Answer, ConsentRecord};
+use crate::model::basis::LegalBasis;
+use crate::model::catalog::Catalog;
+use crate::rights::report::{answer_word, evidence_text, rfc3339, to_json, utc};
 
 /// The schema IRI of a DPV-27560 consent record.
 pub const ISO27560_RECORD_SCHEMA: &str = "https://w3id.org/dpv/schema/dpv-27560#record";
@@ -682,7 +683,7 @@ fn dpv_basis(basis: LegalBasis) -> &'static str {
 }
 
 /// The collection method and channel: `banner via web`.
-fn method_text(e: &crate::evidence::Evidence) -> String {
+fn method_text(e: &crate::model::evidence::Evidence) -> String {
     match e.channel_name() {
         Some(c) => format!("{} via {c}", e.method()),
         None => e.method().to_string(),

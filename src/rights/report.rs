@@ -7,14 +7,15 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
 
-use crate::catalog::{LegalBasis, Purpose};
-use crate::decision::{ConsentStatus, Decision};
 use crate::error::{Error, Result};
-use crate::event::EventId;
-use crate::evidence::Evidence;
 use crate::ledger::Ledger;
-use crate::record::{Answer, ConsentRecord, SubjectRecords};
-use crate::timestamp;
+use crate::ledger::decision::{ConsentStatus, Decision};
+use crate::ledger::records::{Answer, ConsentRecord, SubjectRecords};
+use crate::model::basis::LegalBasis;
+use crate::model::evidence::Evidence;
+use crate::model::purpose::Purpose;
+use crate::wire::id::EventId;
+use crate::wire::timestamp;
 
 /// What the engine decides for a purpose when the subject has said nothing,
 /// by its legal basis (see the README's "What each legal basis decides").

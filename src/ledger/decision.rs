@@ -5,8 +5,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::catalog::LegalBasis;
-use crate::event::EventId;
+use crate::model::basis::LegalBasis;
+use crate::wire::id::EventId;
 
 /// The answer to "may this data be used for this purpose now?", with the
 /// reason.
@@ -121,7 +121,9 @@ impl Decision {
 
 impl fmt::Display for Decision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = |t: &OffsetDateTime| crate::timestamp::format(crate::timestamp::check_nanos(*t));
+        let t = |t: &OffsetDateTime| {
+            crate::wire::timestamp::format(crate::wire::timestamp::check_nanos(*t))
+        };
         match self {
             Decision::Granted {
                 record,

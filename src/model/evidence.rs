@@ -191,12 +191,12 @@ impl Evidence {
 
     /// Checks lengths and emptiness of the strings.
     pub(crate) fn check(&self) -> Result<()> {
-        check_view(&crate::event::EvidenceView::from(self))
+        check_view(&EvidenceView::from(self))
     }
 }
 
 /// Checks lengths and emptiness of evidence strings, and the notice version.
-pub(crate) fn check_view(e: &crate::event::EvidenceView<'_>) -> Result<()> {
+pub(crate) fn check_view(e: &EvidenceView<'_>) -> Result<()> {
     for (field, value) in [
         ("channel", e.channel),
         ("proof", e.proof),
@@ -232,6 +232,58 @@ pub(crate) fn check_view(e: &crate::event::EvidenceView<'_>) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// Evidence as an event writes it, borrowed.
+#[derive(Clone, Copy, Serialize)]
+pub(crate) struct EvidenceView<'a> {
+    pub(crate) method: CollectionMethod,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) notice_version: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) channel: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) proof: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) jurisdiction: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) language: Option<&'a str>,
+}
+
+impl EvidenceView<'_> {
+    /// An owned copy.
+    pub(crate) fn to_owned(self) -> Evidence {
+        let mut e = Evidence::new(self.method);
+        if let Some(n) = self.notice_version {
+            e = e.notice_version(n);
+        }
+        if let Some(x) = self.channel {
+            e = e.channel(x);
+        }
+        if let Some(x) = self.proof {
+            e = e.proof(x);
+        }
+        if let Some(x) = self.jurisdiction {
+            e = e.jurisdiction(x);
+        }
+        if let Some(x) = self.language {
+            e = e.language(x);
+        }
+        e
+    }
+}
+
+impl<'a> From<&'a Evidence> for EvidenceView<'a> {
+    fn from(e: &'a Evidence) -> Self {
+        EvidenceView {
+            method: e.method(),
+            notice_version: e.notice(),
+            channel: e.channel_name(),
+            proof: e.proof_ref(),
+            jurisdiction: e.jurisdiction_code(),
+            language: e.language_tag(),
+        }
+    }
 }
 
 /// The position of a method in [`CollectionMethod::ALL`], as stored.

@@ -5,10 +5,12 @@ use std::fmt;
 
 use time::{Date, Duration, Month, OffsetDateTime};
 
-use crate::catalog::{Catalog, LegalBasis, Purpose};
 use crate::ledger::Ledger;
-use crate::record::{Answer, ConsentRecord, SubjectRecords};
-use crate::report::{rfc3339, utc};
+use crate::ledger::records::{Answer, ConsentRecord, SubjectRecords};
+use crate::model::basis::LegalBasis;
+use crate::model::catalog::Catalog;
+use crate::model::purpose::Purpose;
+use crate::rights::report::{rfc3339, utc};
 
 /// How the subject said no: what starts a purpose's cooldown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -3,11 +3,11 @@
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-use crate::catalog::Purpose;
-use crate::event::Names;
 use crate::ledger::Ledger;
-use crate::store::{Cold, Floor, GIVEN, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN};
-use crate::timestamp::{NEVER, Rfc3339};
+use crate::ledger::store::{Cold, Floor, GIVEN, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN};
+use crate::model::purpose::Purpose;
+use crate::wire::canonical::Names;
+use crate::wire::timestamp::{NEVER, Rfc3339};
 
 use super::{SNAPSHOT_FORMAT_VERSION, Snapshot, sorted_subjects};
 

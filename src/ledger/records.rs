@@ -4,8 +4,11 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::event::EventId;
-use crate::evidence::Evidence;
+use crate::ledger::Ledger;
+use crate::ledger::store::{Floor, GIVEN, ON, REFUSED, RENEWAL, Slot, WITHDRAWN};
+use crate::model::evidence::Evidence;
+use crate::wire::id::EventId;
+use crate::wire::timestamp::{self, NEVER};
 
 /// What a subject answered for a purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -175,5 +178,92 @@ impl SubjectRecords {
     #[must_use]
     pub fn record(&self, purpose: &str) -> Option<&ConsentRecord> {
         self.records.iter().find(|r| r.purpose == purpose)
+    }
+}
+
+impl Ledger {
+    /// Everything the ledger holds about `subject`: its records (one per
+    /// purpose answered, in catalog order) and marks. `None` if the ledger has
+    /// never seen the subject; an erased subject has only its erasure mark.
+    #[must_use]
+    pub fn subject_records(&self, subject: &str) -> Option<SubjectRecords> {
+        let s = self.store.names.find(subject)?;
+        let st = &self.store;
+        let mark = |slot: Slot| -> Option<(bool, SubjectMark)> {
+            let (r, c) = (st.row(s, slot)?, st.cold(s, slot)?);
+            Some((
+                r.flags & ON != 0,
+                SubjectMark {
+                    at: timestamp::from_nanos(r.from),
+                    event: self.row_id(s, slot, r, c),
+                    evidence: (c.profile != 0 || c.proof != 0).then(|| self.evidence(c)),
+                },
+            ))
+        };
+        let wa = st.row(s, Slot::WithdrawnAll).map(|w| w.from);
+        let mut records = Vec::new();
+        for slot in st.slots(s) {
+            let Slot::Purpose(p) = slot else { continue };
+            let (Some(r), Some(c), Some(purpose)) = (
+                st.row(s, slot),
+                st.cold(s, slot),
+                self.catalog.purpose_by_index(p),
+            ) else {
+                continue;
+            };
+            let given = r.kind() == GIVEN;
+            records.push(ConsentRecord {
+                purpose: purpose.name().to_owned(),
+                answer: match r.kind() {
+                    GIVEN => Answer::Given,
+                    REFUSED => Answer::Refused,
+                    WITHDRAWN => Answer::Withdrawn,
+                    _ => Answer::Objected,
+                },
+                at: timestamp::from_nanos(r.from),
+                expires_at: (given && r.until != NEVER).then(|| timestamp::from_nanos(r.until)),
+                categories: if given {
+                    self.catalog.category_names(st.set(r.set()))
+                } else {
+                    Vec::new()
+                },
+                renewal: r.flags & RENEWAL != 0,
+                event: self.row_id(s, slot, r, c),
+                evidence: self.evidence(c),
+                withdrawn_by_all: wa
+                    .filter(|w| given && r.from <= *w)
+                    .map(timestamp::from_nanos),
+            });
+        }
+        Some(SubjectRecords {
+            subject: subject.to_owned(),
+            registered: mark(Slot::Registered).map(|(_, m)| m),
+            withdrawn_all: mark(Slot::WithdrawnAll).map(|(_, m)| m),
+            global_opt_out: mark(Slot::OptOut),
+            erased: mark(Slot::Erased).map(|(_, m)| m),
+            records,
+        })
+    }
+
+    /// Drops the record of `subject` for `purpose` (for pruning), keeping
+    /// its trace ([`crate::ledger::store::Floor`]). Returns whether there was one.
+    pub(crate) fn remove_record(&mut self, subject: &str, purpose: &str) -> bool {
+        let (Some(s), Some(p)) = (
+            self.store.names.find(subject),
+            self.catalog.purpose_index(purpose),
+        ) else {
+            return false;
+        };
+        let slot = Slot::Purpose(p);
+        let Some((r, c)) = self.store.row(s, slot).zip(self.store.cold(s, slot)) else {
+            return false;
+        };
+        let floor = Floor {
+            at: r.from,
+            kind: r.kind(),
+            id: self.row_id(s, slot, r, c),
+        };
+        self.store.set_floor(s, p, floor);
+        self.store.remove(s, slot).is_some()
     }
 }

@@ -8,12 +8,14 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::catalog::{Catalog, CatalogRepr};
 use crate::error::{Error, Result};
-use crate::event::EvidenceView;
-use crate::evidence::CollectionMethod;
 use crate::ledger::Ledger;
-use crate::store::{GIVEN, OBJECTED, REFUSED, StrPool, WITHDRAWN};
+use crate::ledger::store::{GIVEN, OBJECTED, REFUSED, WITHDRAWN};
+use crate::ledger::strings::StrPool;
+use crate::model::catalog::Catalog;
+use crate::model::evidence::CollectionMethod;
+use crate::model::evidence::EvidenceView;
+use crate::model::repr::CatalogRepr;
 
 use super::check::{NamesIn, RecordIn, Time};
 use super::{SNAPSHOT_FORMAT_VERSION, Snapshot, at, locate};

@@ -1,16 +1,21 @@
 //! Checking a snapshot's subjects: read from JSON (event ids included), or
 //! moved to another catalog.
 
-use crate::catalog::{Catalog, Purpose};
-use crate::category::CategorySet;
 use crate::error::shown;
 use crate::error::{Error, Result};
-use crate::event::{EventId, EvidenceView, V1Id, require_notice_view};
-use crate::evidence::check_view;
-use crate::ledger::{Ledger, cap};
+use crate::ledger::Ledger;
+use crate::ledger::changes::cap;
+use crate::ledger::store::{Cold, Floor, GIVEN, NOTICE_OK, OBJECTED, ON, RENEWAL, Row, Slot};
+use crate::ledger::strings::StrPool;
 use crate::limits;
-use crate::store::{Cold, Floor, GIVEN, NOTICE_OK, OBJECTED, ON, RENEWAL, Row, Slot, StrPool};
-use crate::timestamp::{self, NEVER, Nanos};
+use crate::model::catalog::Catalog;
+use crate::model::category::CategorySet;
+use crate::model::evidence::EvidenceView;
+use crate::model::evidence::check_view;
+use crate::model::purpose::Purpose;
+use crate::wire::event::require_notice_view;
+use crate::wire::id::{EventId, V1Id};
+use crate::wire::timestamp::{self, NEVER, Nanos};
 
 use super::at;
 use super::read::{EvidenceRepr, MarkRepr, SubjectRepr, Text};

@@ -3,10 +3,10 @@
 
 use time::OffsetDateTime;
 
-use crate::category::CategorySet;
 use crate::ledger::Ledger;
-use crate::store::{GIVEN, NOTICE_OK, Row, Slot};
-use crate::timestamp::{self, Nanos};
+use crate::ledger::store::{GIVEN, NOTICE_OK, Row, Slot};
+use crate::model::category::CategorySet;
+use crate::wire::timestamp::{self, Nanos};
 
 /// The subjects a scan yields, as indices.
 pub(crate) enum Scan<'a> {
@@ -54,7 +54,7 @@ impl Iterator for Scan<'_> {
                 for r in rows.by_ref() {
                     // INVARIANT: one row per subject and purpose; a row that
                     // grants here is the subject's record for the purpose.
-                    if r.flags & (crate::store::KIND | NOTICE_OK) != (GIVEN | NOTICE_OK)
+                    if r.flags & (crate::ledger::store::KIND | NOTICE_OK) != (GIVEN | NOTICE_OK)
                         || *at < r.from
                         || *at >= r.until
                         || !ledger.store.set(r.set()).intersects(*covering)

@@ -9,10 +9,10 @@
 
 use std::fmt;
 
-use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
-use crate::store::Slot;
+use crate::ledger::store::Slot;
+use crate::model::catalog::Catalog;
 
 mod check;
 mod read;

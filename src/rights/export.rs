@@ -4,14 +4,14 @@
 use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
 
-use crate::catalog::LegalBasis;
-use crate::decision::ConsentStatus;
 use crate::error::Result;
-use crate::event::EventId;
-use crate::evidence::Evidence;
 use crate::ledger::Ledger;
-use crate::record::{Answer, SubjectMark, SubjectRecords};
-use crate::report::{ser_opt_time, ser_time, to_json, utc};
+use crate::ledger::decision::ConsentStatus;
+use crate::ledger::records::{Answer, SubjectMark, SubjectRecords};
+use crate::model::basis::LegalBasis;
+use crate::model::evidence::Evidence;
+use crate::rights::report::{ser_opt_time, ser_time, to_json, utc};
+use crate::wire::id::EventId;
 
 /// The name in the `format` field of a [`SubjectExport`].
 pub const EXPORT_FORMAT: &str = "consentry-subject-export";

@@ -1,0 +1,327 @@
+//! Checks: whether a use is permitted, and the decision explaining why.
+
+use time::OffsetDateTime;
+
+use crate::ledger::decision::{ConsentStatus, Decision};
+use crate::ledger::store::{GIVEN, NOTICE_OK, OBJECTED, ON, REFUSED, RENEWAL, Slot, WITHDRAWN};
+use crate::ledger::{Ledger, SubjectHandle};
+use crate::model::basis::LegalBasis;
+use crate::model::catalog::{CategoryHandle, PurposeHandle};
+use crate::model::category::CategorySet;
+use crate::model::purpose::Purpose;
+use crate::wire::timestamp::{self, NEVER, Nanos};
+
+/// The ledger's internal answer; [`Decision`] is built from it on demand, so
+/// `is_permitted` converts no time and hashes no id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Granted { subject: u32, purpose: u16 },
+    NotConsentBased(LegalBasis),
+    NoConsent,
+    Refused(Nanos),
+    Withdrawn(Nanos, bool),
+    Expired(Nanos, Nanos),
+    NotYetValid(Nanos),
+    CategoryNotCovered,
+    NoticeOutdated { subject: u32, purpose: u16 },
+    Objected(Nanos),
+    OptedOut(Nanos),
+    ExplicitConsentRequired,
+    CategoryNotInPurpose,
+    Erased(Nanos),
+    ForeignHandle,
+    UnknownPurpose,
+    UnknownCategory,
+}
+
+impl Outcome {
+    #[inline]
+    fn is_permitted(self) -> bool {
+        matches!(self, Outcome::Granted { .. } | Outcome::NotConsentBased(_))
+    }
+}
+
+impl Ledger {
+    /// Whether `subject`'s data of `category` may be used for `purpose` at
+    /// instant `at`. Never fails: anything unknown or in doubt is denied.
+    /// Hashes each name once and does not allocate.
+    ///
+    /// # Examples
+    ///
+    /// See [`Ledger`].
+    #[must_use]
+    #[inline]
+    pub fn is_permitted(
+        &self,
+        subject: &str,
+        purpose: &str,
+        category: &str,
+        at: OffsetDateTime,
+    ) -> bool {
+        let (Some(p), Some(c)) = (
+            self.catalog.purpose_index(purpose),
+            self.catalog.category_index(category),
+        ) else {
+            return false;
+        };
+        let s = self.store.names.find(subject);
+        self.outcome(s, p, c, timestamp::check_nanos(at))
+            .is_permitted()
+    }
+
+    /// The decision for `subject`, `purpose`, `category` at `at`, with its
+    /// reason. [`Decision::is_permitted`] equals [`Ledger::is_permitted`].
+    #[must_use]
+    pub fn decide(
+        &self,
+        subject: &str,
+        purpose: &str,
+        category: &str,
+        at: OffsetDateTime,
+    ) -> Decision {
+        let Some(p) = self.catalog.purpose_index(purpose) else {
+            return Decision::UnknownPurpose;
+        };
+        let Some(c) = self.catalog.category_index(category) else {
+            return Decision::UnknownCategory;
+        };
+        let s = self.store.names.find(subject);
+        self.decision(self.outcome(s, p, c, timestamp::check_nanos(at)))
+    }
+
+    /// Resolves a subject id once, for repeated checks by handle. `None` if
+    /// the ledger has never seen the subject.
+    #[must_use]
+    pub fn subject_handle(&self, subject: &str) -> Option<SubjectHandle> {
+        self.store.names.find(subject).map(|index| SubjectHandle {
+            index,
+            ledger: self.tag,
+        })
+    }
+
+    /// [`Ledger::decide`] by handles resolved once with
+    /// [`Ledger::subject_handle`], [`Catalog::purpose_handle`](crate::Catalog::purpose_handle) and
+    /// [`Catalog::category_handle`](crate::Catalog::category_handle). Hashes nothing. A handle of another
+    /// ledger (or another catalog) is denied with
+    /// [`Decision::ForeignHandle`].
+    #[must_use]
+    pub fn check(
+        &self,
+        subject: SubjectHandle,
+        purpose: PurposeHandle,
+        category: CategoryHandle,
+        at: OffsetDateTime,
+    ) -> Decision {
+        self.decision(self.outcome_by(subject, purpose, category, timestamp::check_nanos(at)))
+    }
+
+    /// [`Ledger::is_permitted`] by handles: the fastest check. A handle of
+    /// another ledger or catalog is denied.
+    #[must_use]
+    #[inline]
+    pub fn is_permitted_by(
+        &self,
+        subject: SubjectHandle,
+        purpose: PurposeHandle,
+        category: CategoryHandle,
+        at: OffsetDateTime,
+    ) -> bool {
+        self.outcome_by(subject, purpose, category, timestamp::check_nanos(at))
+            .is_permitted()
+    }
+
+    /// The outcome by handles, after checking they are this ledger's.
+    #[inline]
+    fn outcome_by(
+        &self,
+        subject: SubjectHandle,
+        purpose: PurposeHandle,
+        category: CategoryHandle,
+        at: Nanos,
+    ) -> Outcome {
+        let fingerprint = self.catalog.fingerprint();
+        if subject.ledger != self.tag
+            || purpose.catalog != fingerprint
+            || category.catalog != fingerprint
+        {
+            return Outcome::ForeignHandle;
+        }
+        self.outcome(Some(subject.index), purpose.index, category.index, at)
+    }
+
+    /// Whether subject index `s` is permitted (for scans).
+    #[inline]
+    pub(crate) fn permitted_at(&self, s: u32, purpose: u16, category: u8, at: Nanos) -> bool {
+        self.outcome(Some(s), purpose, category, at).is_permitted()
+    }
+
+    /// The decision rules, in order. See the README's "Decision rules".
+    // A short path for the common grant (head and one row, skipping the
+    // rest of the rules) measured the same as the full rules at 1M subjects
+    // (~130 ns by handle, in one process, interleaved): the two cache misses
+    // dominate, so the rules stay in one place.
+    #[inline]
+    fn outcome(&self, subject: Option<u32>, purpose: u16, category: u8, at: Nanos) -> Outcome {
+        let Some(p) = self.catalog.purpose_by_index(purpose) else {
+            return Outcome::UnknownPurpose;
+        };
+        let Some(c) = self.catalog.category_by_index(category) else {
+            return Outcome::UnknownCategory;
+        };
+        if !p.allowed.contains(CategorySet::single(category)) {
+            return Outcome::CategoryNotInPurpose;
+        }
+        let st = &self.store;
+        // A subject never seen has said nothing: it has no rows.
+        let s = subject.unwrap_or(u32::MAX);
+        if let Some(erased) = st.dormant_erasure(s) {
+            return Outcome::Erased(erased);
+        }
+        let record = st.row(s, Slot::Purpose(purpose));
+        if let Some(r) = record
+            && r.kind() == OBJECTED
+        {
+            return Outcome::Objected(r.from);
+        }
+        if p.is_sale_or_sharing()
+            && let Some(signal) = st.row(s, Slot::OptOut)
+            && (signal.flags & ON != 0 || at < signal.from)
+        {
+            return Outcome::OptedOut(signal.from);
+        }
+        let sensitive = c.needs_explicit;
+        let basis = p.basis();
+        if sensitive && basis == LegalBasis::Consent {
+            return Outcome::ExplicitConsentRequired;
+        }
+        let needs_consent = basis.is_consent() || sensitive;
+        let Some(r) = record else {
+            return if !needs_consent {
+                Outcome::NotConsentBased(basis)
+            } else if sensitive && !basis.is_consent() {
+                Outcome::ExplicitConsentRequired
+            } else {
+                Outcome::NoConsent
+            };
+        };
+        let honours_refusal = needs_consent || basis.honours_refusal();
+        if r.kind() == GIVEN
+            && let Some(w) = st.row(s, Slot::WithdrawnAll)
+            && r.from <= w.from
+        {
+            return if honours_refusal {
+                Outcome::Withdrawn(w.from, true)
+            } else {
+                Outcome::NotConsentBased(basis)
+            };
+        }
+        match r.kind() {
+            REFUSED | WITHDRAWN if !honours_refusal => Outcome::NotConsentBased(basis),
+            REFUSED => Outcome::Refused(r.from),
+            WITHDRAWN => Outcome::Withdrawn(r.from, false),
+            _ if !needs_consent => Outcome::NotConsentBased(basis),
+            _ if at < r.from => Outcome::NotYetValid(r.from),
+            _ if at >= r.until => Outcome::Expired(r.from, r.until),
+            _ if r.flags & NOTICE_OK == 0 => Outcome::NoticeOutdated {
+                subject: s,
+                purpose,
+            },
+            _ if !st.set(r.set()).intersects(c.ancestors) => Outcome::CategoryNotCovered,
+            _ => Outcome::Granted {
+                subject: s,
+                purpose,
+            },
+        }
+    }
+
+    /// The public decision for an outcome: times converted, ids hashed.
+    fn decision(&self, o: Outcome) -> Decision {
+        let t = timestamp::from_nanos;
+        match o {
+            Outcome::Granted { subject, purpose } => {
+                let slot = Slot::Purpose(purpose);
+                match (
+                    self.store.row(subject, slot),
+                    self.store.cold(subject, slot),
+                ) {
+                    (Some(r), Some(c)) => Decision::Granted {
+                        record: self.row_id(subject, slot, r, c),
+                        given_at: t(r.from),
+                        expires_at: (r.until != NEVER).then(|| t(r.until)),
+                    },
+                    _ => Decision::NoConsent,
+                }
+            }
+            Outcome::NotConsentBased(basis) => Decision::NotConsentBased { basis },
+            Outcome::NoConsent => Decision::NoConsent,
+            Outcome::Refused(at) => Decision::Refused { at: t(at) },
+            Outcome::Withdrawn(at, all) => Decision::Withdrawn { at: t(at), all },
+            Outcome::Expired(given, until) => Decision::Expired {
+                given_at: t(given),
+                expired_at: t(until),
+            },
+            Outcome::NotYetValid(given) => Decision::NotYetValid { given_at: t(given) },
+            Outcome::CategoryNotCovered => Decision::CategoryNotCovered,
+            Outcome::NoticeOutdated { subject, purpose } => {
+                let version = self
+                    .store
+                    .cold(subject, Slot::Purpose(purpose))
+                    .map_or(0, |c| self.store.profile(c).notice);
+                let min_version = self
+                    .catalog
+                    .purpose_by_index(purpose)
+                    .map_or(0, Purpose::min_notice_version);
+                Decision::NoticeOutdated {
+                    version,
+                    min_version,
+                }
+            }
+            Outcome::Objected(at) => Decision::Objected { at: t(at) },
+            Outcome::OptedOut(at) => Decision::OptedOut { at: t(at) },
+            Outcome::ExplicitConsentRequired => Decision::ExplicitConsentRequired,
+            Outcome::CategoryNotInPurpose => Decision::CategoryNotInPurpose,
+            Outcome::Erased(at) => Decision::Erased { at: t(at) },
+            Outcome::ForeignHandle => Decision::ForeignHandle,
+            Outcome::UnknownPurpose => Decision::UnknownPurpose,
+            Outcome::UnknownCategory => Decision::UnknownCategory,
+        }
+    }
+
+    /// The status of `subject`'s consent to `purpose` at `at`.
+    /// [`ConsentStatus::Unknown`] for an unknown subject or purpose, or when
+    /// the record is later than `at`.
+    #[must_use]
+    pub fn status(&self, subject: &str, purpose: &str, at: OffsetDateTime) -> ConsentStatus {
+        let at = timestamp::check_nanos(at);
+        let (Some(s), Some(ph)) = (
+            self.store.names.find(subject),
+            self.catalog.purpose_index(purpose),
+        ) else {
+            return ConsentStatus::Unknown;
+        };
+        let Some(r) = self.store.row(s, Slot::Purpose(ph)) else {
+            return ConsentStatus::Unknown;
+        };
+        if at < r.from {
+            // The record is later than the instant: what held then is unknown.
+            return ConsentStatus::Unknown;
+        }
+        if r.kind() == GIVEN
+            && self
+                .store
+                .row(s, Slot::WithdrawnAll)
+                .is_some_and(|w| r.from <= w.from)
+        {
+            return ConsentStatus::Withdrawn;
+        }
+        match r.kind() {
+            REFUSED => ConsentStatus::Refused,
+            WITHDRAWN => ConsentStatus::Withdrawn,
+            OBJECTED => ConsentStatus::Objected,
+            _ if at >= r.until => ConsentStatus::Expired,
+            _ if r.flags & NOTICE_OK == 0 => ConsentStatus::Invalidated,
+            _ if r.flags & RENEWAL != 0 => ConsentStatus::Renewed,
+            _ => ConsentStatus::Given,
+        }
+    }
+}

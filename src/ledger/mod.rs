@@ -1,0 +1,217 @@
+//! The consent state: one current record per subject and purpose. Every
+//! change goes through [`Ledger::apply`].
+//!
+//! The ledger layer: its public face, the storage layout ([`store`]), the
+//! decision rules ([`decision`]) and snapshots. It imports the model and the
+//! wire format, never the rights views.
+
+mod changes;
+mod checks;
+pub(crate) mod decision;
+pub(crate) mod intern;
+pub(crate) mod profiles;
+pub(crate) mod records;
+mod replication;
+pub(crate) mod snapshot;
+pub(crate) mod store;
+pub(crate) mod strings;
+
+use std::fmt;
+
+use time::OffsetDateTime;
+
+use crate::ledger::store::Store;
+use crate::model::catalog::Catalog;
+use crate::model::evidence::Evidence;
+
+/// A request to record consent: who, to what, when, with which evidence, and
+/// optionally for which categories and until when.
+///
+/// # Examples
+///
+/// ```
+/// use consentry::{CollectionMethod, Evidence, Grant};
+/// use time::macros::datetime;
+///
+/// let grant = Grant::new(
+///     "user-42",
+///     "marketing.email",
+///     datetime!(2026-03-01 10:00 UTC),
+///     Evidence::new(CollectionMethod::Banner).notice_version(3),
+/// )
+/// .categories(["contact.email"])
+/// .expires_at(datetime!(2027-03-01 10:00 UTC));
+/// # let _ = grant;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct Grant {
+    subject: String,
+    purpose: String,
+    at: OffsetDateTime,
+    evidence: Evidence,
+    categories: Option<Vec<String>>,
+    expires_at: Option<OffsetDateTime>,
+}
+
+impl Grant {
+    /// Consent by `subject` to `purpose` given at `at`, covering all the
+    /// purpose's categories for the purpose's default validity.
+    pub fn new(
+        subject: impl Into<String>,
+        purpose: impl Into<String>,
+        at: OffsetDateTime,
+        evidence: Evidence,
+    ) -> Self {
+        Grant {
+            subject: subject.into(),
+            purpose: purpose.into(),
+            at,
+            evidence,
+            categories: None,
+            expires_at: None,
+        }
+    }
+
+    /// Covers only these categories (each among the purpose's, or a
+    /// descendant of one) and their descendants.
+    pub fn categories<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.categories = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Asks for validity until `expires_at` (exclusive), capped to the
+    /// purpose's maximum.
+    pub fn expires_at(mut self, expires_at: OffsetDateTime) -> Self {
+        self.expires_at = Some(expires_at);
+        self
+    }
+}
+
+/// What [`Ledger::apply`] did with an event. Every outcome is a success: the
+/// state is the same whichever order events arrive in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Applied {
+    /// The event changed the state.
+    Changed,
+    /// The same event (same id and same content) is already in effect.
+    Duplicate,
+    /// A later event (or an equal-time one that wins the tie-break) already
+    /// holds; this one changes nothing.
+    Superseded,
+    /// The subject was erased at or after the event's time; it is discarded.
+    Erased,
+}
+
+/// A subject resolved once, for repeated checks ([`Ledger::check`]).
+///
+/// Valid only for the ledger that issued it (and its clones): a handle
+/// carries a tag of its ledger, drawn at random when the ledger is created
+/// or restored, and a check with a handle of another ledger, or of the same
+/// state restored from a snapshot, is denied
+/// ([`Decision::ForeignHandle`](crate::Decision::ForeignHandle)), never answered for another subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SubjectHandle {
+    pub(crate) index: u32,
+    pub(crate) ledger: u64,
+}
+
+/// The consent ledger: the catalog and every subject's current answers.
+///
+/// Changes ([`give`](Ledger::give), [`refuse`](Ledger::refuse),
+/// [`withdraw`](Ledger::withdraw), ...) each return an [`Event`](crate::Event) for the host
+/// to persist, or an error that leaves the ledger unchanged. Checks
+/// ([`is_permitted`](Ledger::is_permitted), [`decide`](Ledger::decide)) never
+/// fail and deny when in doubt.
+///
+/// # Examples
+///
+/// ```
+/// use consentry::{Catalog, CollectionMethod, Evidence, Grant, LegalBasis, Ledger, PurposeDef};
+/// use time::macros::datetime;
+///
+/// let catalog = Catalog::builder()
+///     .category("contact")
+///     .category("contact.email")
+///     .purpose(
+///         PurposeDef::new("newsletter", LegalBasis::Consent)
+///             .title("Newsletter")
+///             .description("A monthly e-mail about new products.")
+///             .categories(["contact.email"]),
+///     )
+///     .build()?;
+/// let mut ledger = Ledger::new(catalog);
+/// let at = datetime!(2026-03-01 10:00 UTC);
+/// let evidence = Evidence::new(CollectionMethod::Banner).notice_version(1);
+/// let event = ledger.give(Grant::new("user-1", "newsletter", at, evidence))?;
+/// assert!(ledger.is_permitted("user-1", "newsletter", "contact.email", at));
+/// assert!(!ledger.is_permitted("user-2", "newsletter", "contact.email", at));
+/// # let _ = event;
+/// # Ok::<(), consentry::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Ledger {
+    pub(crate) catalog: Catalog,
+    pub(crate) store: Store,
+    /// What this ledger's subject handles carry. INVARIANT: subject indices
+    /// are never reused under one tag (ids are never removed).
+    tag: u64,
+}
+
+impl fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ledger")
+            .field("purposes", &self.catalog.purposes().len())
+            .field("categories", &self.catalog.categories().len())
+            .field("subjects", &self.store.subject_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Ledger {
+    /// An empty ledger over `catalog`.
+    #[must_use]
+    pub fn new(catalog: Catalog) -> Self {
+        let purposes = catalog.purposes().len() as u16;
+        // A fresh random tag: `RandomState` is keyed from the OS's
+        // randomness once per thread and differs for every instance.
+        let tag = std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), purposes);
+        Ledger {
+            catalog,
+            store: Store::new(purposes),
+            tag,
+        }
+    }
+
+    /// The catalog.
+    #[must_use]
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// How many subjects the ledger knows (erased ones not counted).
+    #[must_use]
+    pub fn subject_count(&self) -> usize {
+        (0..self.store.subject_count() as u32)
+            .filter(|s| self.store.is_known(*s))
+            .count()
+    }
+
+    /// Every known subject id, in the order first seen.
+    pub fn subjects(&self) -> impl Iterator<Item = &str> {
+        (0..self.store.subject_count() as u32)
+            .filter(|s| self.store.is_known(*s))
+            .map(|s| self.store.names.get(s))
+    }
+
+    /// Releases memory left over from growth: call it after a bulk load or
+    /// a large batch of changes if memory matters more than the next insert.
+    pub fn shrink_to_fit(&mut self) {
+        self.store.shrink_to_fit();
+    }
+}

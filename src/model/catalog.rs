@@ -1,0 +1,390 @@
+//! The catalog: the controller's declared data categories and purposes.
+
+use hashbrown::HashMap;
+
+use crate::error::{Error, NameKind, Result};
+use crate::limits::{self, CATEGORY_CAPACITY, MAX_PURPOSES};
+use crate::model::category::{Category, CategorySet};
+use crate::model::purpose::{Purpose, PurposeDef};
+
+/// Builds a [`Catalog`]; [`CatalogBuilder::build`] checks every declaration.
+///
+/// # Examples
+///
+/// ```
+/// use consentry::{Catalog, LegalBasis, PurposeDef};
+///
+/// let catalog = Catalog::builder()
+///     .controller("Acme Shop Ltd")
+///     .category("contact")
+///     .category("contact.email")
+///     .sensitive_category("health")
+///     .purpose(
+///         PurposeDef::new("marketing.email", LegalBasis::Consent)
+///             .title("Newsletter")
+///             .description("A monthly e-mail about new products.")
+///             .categories(["contact.email"]),
+///     )
+///     .build()?;
+/// assert_eq!(catalog.purposes().count(), 1);
+/// # Ok::<(), consentry::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct CatalogBuilder {
+    controller: Option<String>,
+    categories: Vec<(String, bool)>,
+    purposes: Vec<PurposeDef>,
+}
+
+impl CatalogBuilder {
+    /// Names the controller (the organisation responsible), shown in reports
+    /// and receipts.
+    pub fn controller(mut self, name: impl Into<String>) -> Self {
+        self.controller = Some(name.into());
+        self
+    }
+
+    /// Declares a data category. A dotted name needs its parent declared
+    /// before it.
+    pub fn category(mut self, name: impl Into<String>) -> Self {
+        self.categories.push((name.into(), false));
+        self
+    }
+
+    /// Declares a sensitive data category (GDPR Art. 9, CPRA sensitive
+    /// personal information). Its descendants are sensitive too.
+    pub fn sensitive_category(mut self, name: impl Into<String>) -> Self {
+        self.categories.push((name.into(), true));
+        self
+    }
+
+    /// Declares a purpose.
+    pub fn purpose(mut self, purpose: PurposeDef) -> Self {
+        self.purposes.push(purpose);
+        self
+    }
+
+    /// Checks every declaration and builds the catalog.
+    ///
+    /// # Errors
+    ///
+    /// The first problem found, naming the offending item: a malformed or
+    /// duplicate name, a category whose parent is not declared, more than
+    /// [`CATEGORY_CAPACITY`] categories, a purpose without title, description
+    /// or categories, an undeclared category, a notice version of 0 or a
+    /// minimum above the current one, a validity that is not a positive whole
+    /// number of seconds or a default above the maximum, a cooldown above
+    /// [`Purpose::MAX_COOLDOWN_MONTHS`], or a sensitive category under plain
+    /// consent (it needs explicit consent).
+    pub fn build(self) -> Result<Catalog> {
+        if let Some(c) = &self.controller {
+            limits::check_text("controller name length in bytes", c)?;
+        }
+        if self.categories.len() > CATEGORY_CAPACITY {
+            return Err(Error::TooManyCategories {
+                declared: self.categories.len(),
+                capacity: CATEGORY_CAPACITY,
+            });
+        }
+        if self.purposes.len() > MAX_PURPOSES {
+            return Err(Error::LimitExceeded {
+                what: "number of purposes",
+                limit: MAX_PURPOSES,
+                found: self.purposes.len(),
+            });
+        }
+        let mut categories: Vec<Category> = Vec::with_capacity(self.categories.len());
+        let mut category_index = HashMap::with_capacity(self.categories.len());
+        for (i, (name, sensitive)) in self.categories.into_iter().enumerate() {
+            limits::check_name(NameKind::Category, &name)?;
+            if category_index.contains_key(&name) {
+                return Err(Error::DuplicateCategory(name));
+            }
+            let parent = match name.rsplit_once('.') {
+                None => None,
+                Some((parent, _)) => match category_index.get(parent) {
+                    Some(&p) => Some(p),
+                    None => {
+                        return Err(Error::MissingParent {
+                            parent: parent.to_owned(),
+                            category: name,
+                        });
+                    }
+                },
+            };
+            // INVARIANT: i < CATEGORY_CAPACITY = 128, checked above.
+            let index = i as u8;
+            let mut ancestors = CategorySet::single(index);
+            let mut inherited_sensitive = false;
+            if let Some(p) = parent.and_then(|p: u8| categories.get(usize::from(p))) {
+                ancestors |= p.ancestors;
+                inherited_sensitive = p.sensitive;
+            }
+            category_index.insert(name.clone(), index);
+            categories.push(Category {
+                name,
+                sensitive: sensitive || inherited_sensitive,
+                declared_sensitive: sensitive,
+                parent,
+                ancestors,
+                descendants: CategorySet::empty(),
+                needs_explicit: false,
+            });
+        }
+        // Descendant sets and the sensitivity of checks, now that all are known.
+        for i in 0..categories.len() {
+            let Some(c) = categories.get(i) else { continue };
+            let (ancestors, sensitive) = (c.ancestors, c.sensitive);
+            for a in ancestors.indices() {
+                if let Some(anc) = categories.get_mut(usize::from(a)) {
+                    anc.descendants |= CategorySet::single(i as u8);
+                    // Using a parent uses its sensitive descendants.
+                    anc.needs_explicit |= sensitive;
+                }
+            }
+        }
+
+        let mut purposes = Vec::with_capacity(self.purposes.len());
+        let mut purpose_index = HashMap::with_capacity(self.purposes.len());
+        for def in self.purposes {
+            let purpose = Purpose::check(def, &categories, &category_index)?;
+            if purpose_index.contains_key(&purpose.name) {
+                return Err(Error::DuplicatePurpose(purpose.name));
+            }
+            // INVARIANT: at most MAX_PURPOSES (< u16::MAX) purposes, checked above.
+            purpose_index.insert(purpose.name.clone(), purposes.len() as u16);
+            purposes.push(purpose);
+        }
+        let mut alpha: Vec<u8> = (0..categories.len() as u8).collect();
+        alpha.sort_by(|a, b| {
+            let name = |i: &u8| categories.get(usize::from(*i)).map(|c| c.name.as_str());
+            name(a).cmp(&name(b))
+        });
+        let fingerprint = fingerprint(
+            categories.iter().map(|c| c.name.as_str()),
+            purposes.iter().map(|p| p.name.as_str()),
+        );
+        Ok(Catalog {
+            fingerprint,
+            alpha,
+            controller: self.controller,
+            categories,
+            category_index,
+            purposes,
+            purpose_index,
+        })
+    }
+}
+
+/// A purpose resolved once, for checks by handle ([`crate::Ledger::check`]).
+///
+/// Valid for any catalog that declares the same purposes and categories in
+/// the same order (a clone, or the catalog a snapshot restores): a handle
+/// carries a fingerprint of its catalog's names, and a check with a handle
+/// of another catalog is denied ([`crate::Decision::ForeignHandle`]), never
+/// answered for another purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PurposeHandle {
+    pub(crate) index: u16,
+    pub(crate) catalog: u64,
+}
+
+/// A data category resolved once, for checks by handle. Valid for any
+/// catalog with the same names in the same order, like [`PurposeHandle`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CategoryHandle {
+    pub(crate) index: u8,
+    pub(crate) catalog: u64,
+}
+
+/// The controller's declared data categories and purposes, checked.
+///
+/// Built with [`Catalog::builder`]; serializable (names only) so a snapshot
+/// carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Catalog {
+    pub(crate) controller: Option<String>,
+    pub(crate) categories: Vec<Category>,
+    pub(crate) category_index: HashMap<String, u8>,
+    pub(crate) purposes: Vec<Purpose>,
+    pub(crate) purpose_index: HashMap<String, u16>,
+    /// Category indices in name order.
+    pub(crate) alpha: Vec<u8>,
+    /// A fingerprint of the purpose and category names in order: what
+    /// handles are valid for.
+    pub(crate) fingerprint: u64,
+}
+
+impl Catalog {
+    /// Starts declaring a catalog.
+    pub fn builder() -> CatalogBuilder {
+        CatalogBuilder::default()
+    }
+
+    /// The controller's name, if declared.
+    #[must_use]
+    pub fn controller(&self) -> Option<&str> {
+        self.controller.as_deref()
+    }
+
+    /// The purpose named `name`.
+    #[must_use]
+    pub fn purpose(&self, name: &str) -> Option<&Purpose> {
+        self.purpose_handle(name).and_then(|h| self.purpose_at(h))
+    }
+
+    /// The data category named `name`.
+    #[must_use]
+    pub fn category(&self, name: &str) -> Option<&Category> {
+        self.category_handle(name).and_then(|h| self.category_at(h))
+    }
+
+    /// Every purpose, in declaration order.
+    pub fn purposes(&self) -> impl ExactSizeIterator<Item = &Purpose> {
+        self.purposes.iter()
+    }
+
+    /// Every data category, in declaration order.
+    pub fn categories(&self) -> impl ExactSizeIterator<Item = &Category> {
+        self.categories.iter()
+    }
+
+    /// Resolves a purpose name once, for repeated checks by handle.
+    #[must_use]
+    pub fn purpose_handle(&self, name: &str) -> Option<PurposeHandle> {
+        self.purpose_index(name).map(|index| PurposeHandle {
+            index,
+            catalog: self.fingerprint,
+        })
+    }
+
+    /// Resolves a category name once, for repeated checks by handle.
+    #[must_use]
+    pub fn category_handle(&self, name: &str) -> Option<CategoryHandle> {
+        self.category_index(name).map(|index| CategoryHandle {
+            index,
+            catalog: self.fingerprint,
+        })
+    }
+
+    /// The purpose behind a handle (`None` for a handle of another catalog).
+    #[must_use]
+    pub fn purpose_at(&self, handle: PurposeHandle) -> Option<&Purpose> {
+        if handle.catalog != self.fingerprint {
+            return None;
+        }
+        self.purpose_by_index(handle.index)
+    }
+
+    /// The category behind a handle (`None` for a handle of another catalog).
+    #[must_use]
+    pub fn category_at(&self, handle: CategoryHandle) -> Option<&Category> {
+        if handle.catalog != self.fingerprint {
+            return None;
+        }
+        self.category_by_index(handle.index)
+    }
+
+    /// Whether handles of this catalog are valid here.
+    #[inline]
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    /// The index of a purpose name.
+    #[inline]
+    pub(crate) fn purpose_index(&self, name: &str) -> Option<u16> {
+        self.purpose_index.get(name).copied()
+    }
+
+    /// The index of a category name.
+    #[inline]
+    pub(crate) fn category_index(&self, name: &str) -> Option<u8> {
+        self.category_index.get(name).copied()
+    }
+
+    /// The purpose at an index.
+    #[inline]
+    pub(crate) fn purpose_by_index(&self, index: u16) -> Option<&Purpose> {
+        self.purposes.get(usize::from(index))
+    }
+
+    /// The category at an index.
+    #[inline]
+    pub(crate) fn category_by_index(&self, index: u8) -> Option<&Category> {
+        self.categories.get(usize::from(index))
+    }
+
+    /// The `pos`-th category in name order: its index and name.
+    pub(crate) fn sorted_category(&self, pos: usize) -> Option<(u8, &str)> {
+        let i = *self.alpha.get(pos)?;
+        Some((i, self.categories.get(usize::from(i))?.name.as_str()))
+    }
+
+    /// The names of a category set, in name order (as events write them).
+    pub(crate) fn names_sorted(&self, set: CategorySet) -> impl Iterator<Item = &str> {
+        self.alpha
+            .iter()
+            .filter(move |i| set.contains(CategorySet::single(**i)))
+            .filter_map(|i| self.categories.get(usize::from(*i)))
+            .map(|c| c.name.as_str())
+    }
+
+    /// The names of a category set, in declaration order.
+    pub(crate) fn category_names(&self, set: CategorySet) -> Vec<String> {
+        set.indices()
+            .filter_map(|i| self.categories.get(usize::from(i)))
+            .map(|c| c.name.clone())
+            .collect()
+    }
+
+    /// The set for category names, each checked against purpose `purpose`.
+    pub(crate) fn category_set<'n>(
+        &self,
+        purpose: &Purpose,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> Result<CategorySet> {
+        let mut set = CategorySet::empty();
+        for name in names {
+            let Some(&i) = self.category_index.get(name) else {
+                return Err(Error::UnknownCategory(crate::error::shown(name)));
+            };
+            let bit = CategorySet::single(i);
+            if !purpose.allowed.contains(bit) {
+                return Err(Error::CategoryOutsidePurpose {
+                    purpose: purpose.name.clone(),
+                    category: name.to_owned(),
+                });
+            }
+            set |= bit;
+        }
+        Ok(set)
+    }
+}
+
+/// FNV-1a (64-bit) over the category names, then the purpose names, each
+/// followed by a 0 byte (names hold no 0 byte). Not a security measure: it
+/// tells a catalog's handles from another catalog's.
+fn fingerprint<'a>(
+    categories: impl Iterator<Item = &'a str>,
+    purposes: impl Iterator<Item = &'a str>,
+) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for name in categories {
+        eat(name.as_bytes());
+        eat(&[0]);
+    }
+    eat(&[0xff]);
+    for name in purposes {
+        eat(name.as_bytes());
+        eat(&[0]);
+    }
+    h
+}

@@ -1,0 +1,423 @@
+//! Purposes: as declared (PurposeDef) and as the catalog holds them after
+//! checking (Purpose).
+
+use hashbrown::HashMap;
+
+use time::Duration;
+
+use crate::error::{Error, NameKind, Result};
+use crate::limits;
+use crate::model::basis::LegalBasis;
+use crate::model::category::{Category, CategorySet};
+
+/// A purpose as declared, before the catalog checks it: name, basis, texts,
+/// categories, notice versions, validity and marks.
+///
+/// Required values go in [`PurposeDef::new`]; the rest are chained. Every value
+/// is checked by [`CatalogBuilder::build`](crate::CatalogBuilder::build).
+///
+/// # Examples
+///
+/// ```
+/// use consentry::{LegalBasis, PurposeDef};
+/// use time::Duration;
+///
+/// let newsletter = PurposeDef::new("marketing.email", LegalBasis::Consent)
+///     .title("Newsletter")
+///     .description("A monthly e-mail about new products.")
+///     .categories(["contact.email"])
+///     .notice_version(3)
+///     .min_notice_version(2)
+///     .default_validity(Duration::days(365))
+///     .max_validity(Duration::days(395))
+///     .direct_marketing();
+/// # let _ = newsletter;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct PurposeDef {
+    pub(crate) name: String,
+    pub(crate) basis: LegalBasis,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) categories: Vec<String>,
+    pub(crate) notice_version: u32,
+    pub(crate) min_notice_version: Option<u32>,
+    pub(crate) default_validity: Option<Duration>,
+    pub(crate) max_validity: Option<Duration>,
+    pub(crate) sale_or_sharing: bool,
+    pub(crate) direct_marketing: bool,
+    pub(crate) cooldown_months: Option<u32>,
+}
+
+impl PurposeDef {
+    /// Starts declaring purpose `name` under `basis`.
+    pub fn new(name: impl Into<String>, basis: LegalBasis) -> Self {
+        PurposeDef {
+            name: name.into(),
+            basis,
+            title: String::new(),
+            description: String::new(),
+            categories: Vec::new(),
+            notice_version: 1,
+            min_notice_version: None,
+            default_validity: None,
+            max_validity: None,
+            sale_or_sharing: false,
+            direct_marketing: false,
+            cooldown_months: None,
+        }
+    }
+
+    /// The short title shown to the subject (required).
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+
+    /// What the processing is, in words the subject understands (required).
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = description.into();
+        self
+    }
+
+    /// The data categories the purpose may use (at least one). Declaring a
+    /// category allows its descendants too.
+    pub fn categories<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.categories.extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// The version of the notice currently shown (default 1).
+    pub fn notice_version(mut self, version: u32) -> Self {
+        self.notice_version = version;
+        self
+    }
+
+    /// The oldest notice version whose consent still counts. Defaults to the
+    /// current notice version: unless told otherwise, a new notice version
+    /// asks everyone again.
+    pub fn min_notice_version(mut self, version: u32) -> Self {
+        self.min_notice_version = Some(version);
+        self
+    }
+
+    /// How long consent lasts when the request names no expiry. Defaults to
+    /// the maximum validity, or no expiry if there is none.
+    pub fn default_validity(mut self, validity: Duration) -> Self {
+        self.default_validity = Some(validity);
+        self
+    }
+
+    /// The longest consent may last; a longer request is capped to it.
+    pub fn max_validity(mut self, validity: Duration) -> Self {
+        self.max_validity = Some(validity);
+        self
+    }
+
+    /// Marks the purpose as sale, sharing or targeted advertising: a global
+    /// opt-out signal (GPC) denies it.
+    pub fn sale_or_sharing(mut self) -> Self {
+        self.sale_or_sharing = true;
+        self
+    }
+
+    /// Marks the purpose as direct marketing: the subject may object to it
+    /// whatever its basis, and the objection is absolute.
+    pub fn direct_marketing(mut self) -> Self {
+        self.direct_marketing = true;
+        self
+    }
+
+    /// How many calendar months to wait, after the subject refused, withdrew,
+    /// objected to or opted out of the purpose, before asking them again (see
+    /// [`crate::Ledger::should_ask`]); `0` allows asking again at once.
+    ///
+    /// Defaults to [`Purpose::OPT_OUT_COOLDOWN_MONTHS`] (12) for sale/sharing
+    /// purposes, as the CCPA requires before asking a consumer who opted out
+    /// to opt back in, and to [`Purpose::DEFAULT_COOLDOWN_MONTHS`] (6)
+    /// otherwise. At most [`Purpose::MAX_COOLDOWN_MONTHS`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("browsing")
+    ///     .purpose(
+    ///         PurposeDef::new("analytics", LegalBasis::Consent)
+    ///             .title("Analytics")
+    ///             .description("Counting visits.")
+    ///             .categories(["browsing"])
+    ///             .cooldown_months(3),
+    ///     )
+    ///     .build()?;
+    /// assert_eq!(catalog.purpose("analytics").map(|p| p.cooldown_months()), Some(3));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn cooldown_months(mut self, months: u32) -> Self {
+        self.cooldown_months = Some(months);
+        self
+    }
+}
+
+/// A declared purpose, as the catalog holds it after checking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Purpose {
+    pub(crate) name: String,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) basis: LegalBasis,
+    pub(crate) category_names: Vec<String>,
+    pub(crate) notice_version: u32,
+    pub(crate) min_notice_version: u32,
+    pub(crate) default_validity: Option<Duration>,
+    pub(crate) max_validity: Option<Duration>,
+    pub(crate) sale_or_sharing: bool,
+    pub(crate) direct_marketing: bool,
+    /// As declared; `None` for the default of the purpose's kind.
+    pub(crate) cooldown_months: Option<u32>,
+    /// The declared categories.
+    pub(crate) declared: CategorySet,
+    /// The declared categories and their descendants: what the purpose may use.
+    pub(crate) allowed: CategorySet,
+    pub(crate) default_nanos: Option<i64>,
+    pub(crate) max_nanos: Option<i64>,
+}
+
+impl Purpose {
+    pub(crate) fn check(
+        def: PurposeDef,
+        categories: &[Category],
+        category_index: &HashMap<String, u8>,
+    ) -> Result<Purpose> {
+        limits::check_name(NameKind::Purpose, &def.name)?;
+        let name = def.name;
+        let bad = |problem: String| Error::InvalidPurpose {
+            purpose: name.clone(),
+            problem,
+        };
+        if def.title.trim().is_empty() {
+            return Err(bad("has no title".into()));
+        }
+        if def.description.trim().is_empty() {
+            return Err(bad("has no description".into()));
+        }
+        limits::check_text("title length in bytes", &def.title).map_err(|e| bad(e.to_string()))?;
+        limits::check_text("description length in bytes", &def.description)
+            .map_err(|e| bad(e.to_string()))?;
+        if def.categories.is_empty() {
+            return Err(bad("declares no data categories".into()));
+        }
+        let mut declared = CategorySet::empty();
+        let mut allowed = CategorySet::empty();
+        let mut category_names = Vec::with_capacity(def.categories.len());
+        for c in def.categories {
+            let Some(&i) = category_index.get(&c) else {
+                return Err(bad(format!(
+                    "uses undeclared category {}",
+                    crate::error::quoted(&c)
+                )));
+            };
+            let Some(cat) = categories.get(usize::from(i)) else {
+                return Err(Error::UnknownCategory(c));
+            };
+            if declared.contains(CategorySet::single(i)) {
+                return Err(bad(format!("lists category `{c}` twice")));
+            }
+            if def.basis == LegalBasis::Consent && cat.sensitive {
+                return Err(bad(format!(
+                    "uses sensitive category `{c}` under plain consent; sensitive data needs explicit consent"
+                )));
+            }
+            declared |= CategorySet::single(i);
+            allowed |= cat.descendants;
+            category_names.push(c);
+        }
+        if def.notice_version == 0 {
+            return Err(Error::NoticeVersion {
+                purpose: name,
+                problem: "notice versions start at 1".into(),
+            });
+        }
+        let min_notice_version = def.min_notice_version.unwrap_or(def.notice_version);
+        if min_notice_version == 0 || min_notice_version > def.notice_version {
+            return Err(Error::NoticeVersion {
+                purpose: name,
+                problem: format!(
+                    "minimum notice version {min_notice_version} must be between 1 and the current version {}",
+                    def.notice_version
+                ),
+            });
+        }
+        let seconds = |what: &str, d: Option<Duration>| -> Result<Option<i64>> {
+            let Some(d) = d else { return Ok(None) };
+            if !d.is_positive() || d.subsec_nanoseconds() != 0 {
+                return Err(bad(format!(
+                    "{what} validity must be a positive whole number of seconds, not {d}"
+                )));
+            }
+            d.whole_seconds()
+                .checked_mul(1_000_000_000)
+                .map(Some)
+                .ok_or_else(|| bad(format!("{what} validity {d} is too long")))
+        };
+        let max_nanos = seconds("maximum", def.max_validity)?;
+        let default_nanos = seconds("default", def.default_validity)?.or(max_nanos);
+        if let (Some(d), Some(m)) = (default_nanos, max_nanos)
+            && d > m
+        {
+            return Err(bad(format!(
+                "default validity {} exceeds maximum validity {}",
+                Duration::nanoseconds(d),
+                Duration::nanoseconds(m)
+            )));
+        }
+        if let Some(months) = def.cooldown_months
+            && months > Purpose::MAX_COOLDOWN_MONTHS
+        {
+            return Err(bad(format!(
+                "cooldown of {months} months exceeds the limit of {} months",
+                Purpose::MAX_COOLDOWN_MONTHS
+            )));
+        }
+        Ok(Purpose {
+            title: def.title,
+            description: def.description,
+            basis: def.basis,
+            category_names,
+            notice_version: def.notice_version,
+            min_notice_version,
+            default_validity: default_nanos.map(Duration::nanoseconds),
+            max_validity: def.max_validity,
+            sale_or_sharing: def.sale_or_sharing,
+            direct_marketing: def.direct_marketing,
+            cooldown_months: def.cooldown_months,
+            declared,
+            allowed,
+            default_nanos,
+            max_nanos,
+            name,
+        })
+    }
+
+    /// The dotted name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The title shown to the subject.
+    #[must_use]
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The description shown to the subject.
+    #[must_use]
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The legal basis.
+    #[must_use]
+    pub fn basis(&self) -> LegalBasis {
+        self.basis
+    }
+
+    /// The declared categories, in declaration order (their descendants are allowed too).
+    pub fn categories(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.category_names.iter().map(String::as_str)
+    }
+
+    /// The notice version currently shown.
+    #[must_use]
+    pub fn notice_version(&self) -> u32 {
+        self.notice_version
+    }
+
+    /// The oldest notice version whose consent still counts.
+    #[must_use]
+    pub fn min_notice_version(&self) -> u32 {
+        self.min_notice_version
+    }
+
+    /// How long consent lasts when no expiry is asked for (`None`: no expiry).
+    #[must_use]
+    pub fn default_validity(&self) -> Option<Duration> {
+        self.default_validity
+    }
+
+    /// The longest consent may last (`None`: no maximum).
+    #[must_use]
+    pub fn max_validity(&self) -> Option<Duration> {
+        self.max_validity
+    }
+
+    /// Whether it is sale, sharing or targeted advertising (denied under a global opt-out).
+    #[must_use]
+    pub fn is_sale_or_sharing(&self) -> bool {
+        self.sale_or_sharing
+    }
+
+    /// Whether it is direct marketing (open to an absolute objection).
+    #[must_use]
+    pub fn is_direct_marketing(&self) -> bool {
+        self.direct_marketing
+    }
+
+    /// Whether the subject may object to it: legitimate interest, public task,
+    /// or any direct marketing purpose.
+    #[must_use]
+    pub fn allows_objection(&self) -> bool {
+        self.basis.allows_objection() || self.direct_marketing
+    }
+
+    /// The default cooldown, in calendar months, before asking again a
+    /// subject who refused, withdrew or objected: 6.
+    pub const DEFAULT_COOLDOWN_MONTHS: u32 = 6;
+
+    /// The default cooldown, in calendar months, for sale/sharing purposes:
+    /// 12, as the CCPA requires before asking a consumer who opted out of
+    /// sale or sharing to opt back in.
+    pub const OPT_OUT_COOLDOWN_MONTHS: u32 = 12;
+
+    /// The longest cooldown a purpose may declare: 1200 months (100 years).
+    pub const MAX_COOLDOWN_MONTHS: u32 = 1200;
+
+    /// How many calendar months to wait before asking again a subject who
+    /// refused, withdrew, objected or opted out: as declared with
+    /// [`PurposeDef::cooldown_months`], else
+    /// [`Purpose::OPT_OUT_COOLDOWN_MONTHS`] for a sale/sharing purpose and
+    /// [`Purpose::DEFAULT_COOLDOWN_MONTHS`] for any other.
+    #[must_use]
+    pub fn cooldown_months(&self) -> u32 {
+        match self.cooldown_months {
+            Some(months) => months,
+            None if self.sale_or_sharing => Purpose::OPT_OUT_COOLDOWN_MONTHS,
+            None => Purpose::DEFAULT_COOLDOWN_MONTHS,
+        }
+    }
+
+    pub(crate) fn to_def(&self) -> PurposeDef {
+        PurposeDef {
+            name: self.name.clone(),
+            basis: self.basis,
+            title: self.title.clone(),
+            description: self.description.clone(),
+            categories: self.category_names.clone(),
+            notice_version: self.notice_version,
+            min_notice_version: Some(self.min_notice_version),
+            default_validity: self.default_validity,
+            max_validity: self.max_validity,
+            sale_or_sharing: self.sale_or_sharing,
+            direct_marketing: self.direct_marketing,
+            cooldown_months: self.cooldown_months,
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The catalog's serialized form: names only, rebuilt through the builder
+//! on load.
+
+use serde::{Deserialize, Serialize};
+use time::Duration;
+
+use crate::error::{Error, Result};
+use crate::limits;
+use crate::model::basis::LegalBasis;
+use crate::model::catalog::Catalog;
+use crate::model::purpose::PurposeDef;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CatalogRepr {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) controller: Option<String>,
+    #[serde(deserialize_with = "limits::bounded::<_, _, limits::Categories>")]
+    pub(crate) categories: Vec<CategoryRepr>,
+    #[serde(deserialize_with = "limits::bounded::<_, _, limits::Purposes>")]
+    pub(crate) purposes: Vec<PurposeRepr>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CategoryRepr {
+    pub(crate) name: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) sensitive: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PurposeRepr {
+    pub(crate) name: String,
+    pub(crate) basis: LegalBasis,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    #[serde(deserialize_with = "limits::bounded::<_, _, limits::Categories>")]
+    pub(crate) categories: Vec<String>,
+    pub(crate) notice_version: u32,
+    pub(crate) min_notice_version: u32,
+    /// Seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) default_validity_secs: Option<i64>,
+    /// Seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) max_validity_secs: Option<i64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) sale_or_sharing: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) direct_marketing: bool,
+    /// Calendar months; absent for the default (snapshots written before
+    /// cooldowns existed load with the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) cooldown_months: Option<u32>,
+}
+
+impl From<PurposeDef> for PurposeRepr {
+    fn from(d: PurposeDef) -> Self {
+        PurposeRepr {
+            name: d.name,
+            basis: d.basis,
+            title: d.title,
+            description: d.description,
+            categories: d.categories,
+            notice_version: d.notice_version,
+            min_notice_version: d.min_notice_version.unwrap_or(d.notice_version),
+            default_validity_secs: d.default_validity.map(|v| v.whole_seconds()),
+            max_validity_secs: d.max_validity.map(|v| v.whole_seconds()),
+            sale_or_sharing: d.sale_or_sharing,
+            direct_marketing: d.direct_marketing,
+            cooldown_months: d.cooldown_months,
+        }
+    }
+}
+
+impl Catalog {
+    pub(crate) fn to_repr(&self) -> CatalogRepr {
+        CatalogRepr {
+            controller: self.controller.clone(),
+            categories: self
+                .categories
+                .iter()
+                .map(|c| CategoryRepr {
+                    name: c.name.clone(),
+                    sensitive: c.declared_sensitive,
+                })
+                .collect(),
+            purposes: self
+                .purposes
+                .iter()
+                .map(|p| PurposeRepr::from(p.to_def()))
+                .collect(),
+        }
+    }
+}
+
+impl TryFrom<CatalogRepr> for Catalog {
+    type Error = Error;
+
+    fn try_from(repr: CatalogRepr) -> Result<Catalog> {
+        let mut b = Catalog::builder();
+        if let Some(c) = repr.controller {
+            b = b.controller(c);
+        }
+        for c in repr.categories {
+            b = if c.sensitive {
+                b.sensitive_category(c.name)
+            } else {
+                b.category(c.name)
+            };
+        }
+        for p in repr.purposes {
+            let mut d = PurposeDef::new(p.name, p.basis)
+                .title(p.title)
+                .description(p.description)
+                .categories(p.categories)
+                .notice_version(p.notice_version)
+                .min_notice_version(p.min_notice_version);
+            if let Some(s) = p.default_validity_secs {
+                d = d.default_validity(Duration::seconds(s));
+            }
+            if let Some(s) = p.max_validity_secs {
+                d = d.max_validity(Duration::seconds(s));
+            }
+            if p.sale_or_sharing {
+                d = d.sale_or_sharing();
+            }
+            if p.direct_marketing {
+                d = d.direct_marketing();
+            }
+            if let Some(months) = p.cooldown_months {
+                d = d.cooldown_months(months);
+            }
+            b = b.purpose(d);
+        }
+        b.build()
+    }
+}
+
+impl Serialize for Catalog {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.to_repr().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Catalog {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let repr = CatalogRepr::deserialize(d)?;
+        Catalog::try_from(repr).map_err(serde::de::Error::custom)
+    }
+}

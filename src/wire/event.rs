@@ -1,0 +1,365 @@
+//! Change events: what the host persists, replays and exchanges.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::{Error, Result};
+use crate::model::evidence::{Evidence, EvidenceView};
+use crate::wire::canonical::EventView;
+use crate::wire::id::EventId;
+use crate::wire::read::{EventRepr, checked, read};
+use crate::wire::timestamp::{self, Nanos};
+
+/// The event format version this crate writes. It also reads version 1
+/// (XXH3-128 ids), verifying their ids as written.
+pub const EVENT_FORMAT_VERSION: u32 = 2;
+
+/// The oldest event format version this crate reads.
+pub(crate) const OLDEST_EVENT_FORMAT_VERSION: u64 = 1;
+
+/// What an event changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// The subject became known to the ledger (e.g. signed up).
+    Registered,
+    /// Consent given to a purpose for some of its categories.
+    Given {
+        /// The purpose.
+        purpose: String,
+        /// The categories covered, as named, sorted (their descendants are covered too).
+        categories: Vec<String>,
+        /// The end of validity (exclusive), after defaulting and capping; `None` for no expiry.
+        expires_at: Option<OffsetDateTime>,
+        /// Whether it renewed a grant still valid when it was given.
+        renewal: bool,
+        /// The evidence.
+        evidence: Evidence,
+    },
+    /// Consent refused.
+    Refused {
+        /// The purpose.
+        purpose: String,
+        /// The evidence.
+        evidence: Evidence,
+    },
+    /// Consent withdrawn for one purpose.
+    Withdrawn {
+        /// The purpose.
+        purpose: String,
+        /// The evidence.
+        evidence: Evidence,
+    },
+    /// Every consent given before this event withdrawn at once.
+    WithdrawnAll {
+        /// The evidence.
+        evidence: Evidence,
+    },
+    /// An objection to a legitimate-interest, public-task or direct-marketing purpose.
+    Objected {
+        /// The purpose.
+        purpose: String,
+        /// The evidence.
+        evidence: Evidence,
+    },
+    /// A global opt-out signal (GPC) turned on.
+    OptOutSet {
+        /// The evidence.
+        evidence: Evidence,
+    },
+    /// The global opt-out signal turned off.
+    OptOutCleared {
+        /// The evidence.
+        evidence: Evidence,
+    },
+    /// The subject erased.
+    Erased,
+}
+
+impl EventKind {
+    /// The snake_case name used in JSON.
+    #[must_use]
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            EventKind::Registered => "registered",
+            EventKind::Given { .. } => "given",
+            EventKind::Refused { .. } => "refused",
+            EventKind::Withdrawn { .. } => "withdrawn",
+            EventKind::WithdrawnAll { .. } => "withdrawn_all",
+            EventKind::Objected { .. } => "objected",
+            EventKind::OptOutSet { .. } => "opt_out_set",
+            EventKind::OptOutCleared { .. } => "opt_out_cleared",
+            EventKind::Erased => "erased",
+        }
+    }
+
+    /// The purpose the event concerns, for per-purpose kinds.
+    #[must_use]
+    pub fn purpose(&self) -> Option<&str> {
+        match self {
+            EventKind::Given { purpose, .. }
+            | EventKind::Refused { purpose, .. }
+            | EventKind::Withdrawn { purpose, .. }
+            | EventKind::Objected { purpose, .. } => Some(purpose),
+            _ => None,
+        }
+    }
+
+    /// The evidence, for kinds that carry one.
+    #[must_use]
+    pub fn evidence(&self) -> Option<&Evidence> {
+        match self {
+            EventKind::Given { evidence, .. }
+            | EventKind::Refused { evidence, .. }
+            | EventKind::Withdrawn { evidence, .. }
+            | EventKind::WithdrawnAll { evidence }
+            | EventKind::Objected { evidence, .. }
+            | EventKind::OptOutSet { evidence }
+            | EventKind::OptOutCleared { evidence } => Some(evidence),
+            EventKind::Registered | EventKind::Erased => None,
+        }
+    }
+}
+
+/// One change to the ledger, as the host persists it.
+///
+/// Every successful change returns one; [`crate::Ledger::apply`] replays it.
+/// Events are values: serializable (JSON through serde, see
+/// [`Event::to_json`]), validated on the way in, and identified by a hash of
+/// their content ([`EventId`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    id: EventId,
+    subject: String,
+    at: Nanos,
+    kind: EventKind,
+}
+
+impl Event {
+    /// Makes an event, checking its syntax and computing its id.
+    /// Categories are put in canonical order (sorted, without duplicates)
+    /// so that the same change always hashes to the same id.
+    pub(crate) fn new(subject: &str, at: Nanos, mut kind: EventKind) -> Result<Event> {
+        if let EventKind::Given {
+            categories,
+            expires_at,
+            ..
+        } = &mut kind
+        {
+            categories.sort_unstable();
+            categories.dedup();
+            if let Some(t) = expires_at {
+                timestamp::to_nanos(*t)?;
+            }
+        }
+        let view = EventView::of(subject, at, &kind);
+        view.check()?;
+        let id = view.content_id_buffered();
+        Ok(Event {
+            id,
+            subject: subject.to_owned(),
+            at,
+            kind,
+        })
+    }
+
+    /// The event's content, borrowed.
+    pub(crate) fn view(&self) -> EventView<'_> {
+        EventView::of(&self.subject, self.at, &self.kind)
+    }
+
+    /// An owned event from checked borrowed content.
+    pub(crate) fn from_view(v: &EventView<'_>, id: EventId) -> Event {
+        let purpose = || v.purpose.unwrap_or_default().to_owned();
+        let evidence = || {
+            v.evidence.map(|e| e.to_owned()).unwrap_or(Evidence::new(
+                crate::model::evidence::CollectionMethod::Other,
+            ))
+        };
+        let kind = match v.kind {
+            KindTag::Registered => EventKind::Registered,
+            KindTag::Erased => EventKind::Erased,
+            KindTag::Given => EventKind::Given {
+                purpose: purpose(),
+                categories: v
+                    .categories
+                    .map(|n| n.iter().map(str::to_owned).collect())
+                    .unwrap_or_default(),
+                expires_at: v.expires_at.map(|t| timestamp::from_nanos(t.0)),
+                renewal: v.renewal.unwrap_or(false),
+                evidence: evidence(),
+            },
+            KindTag::Refused => EventKind::Refused {
+                purpose: purpose(),
+                evidence: evidence(),
+            },
+            KindTag::Withdrawn => EventKind::Withdrawn {
+                purpose: purpose(),
+                evidence: evidence(),
+            },
+            KindTag::Objected => EventKind::Objected {
+                purpose: purpose(),
+                evidence: evidence(),
+            },
+            KindTag::WithdrawnAll => EventKind::WithdrawnAll {
+                evidence: evidence(),
+            },
+            KindTag::OptOutSet => EventKind::OptOutSet {
+                evidence: evidence(),
+            },
+            KindTag::OptOutCleared => EventKind::OptOutCleared {
+                evidence: evidence(),
+            },
+        };
+        Event {
+            id,
+            subject: v.subject.to_owned(),
+            at: v.at.0,
+            kind,
+        }
+    }
+
+    /// The id, a hash of the content.
+    #[must_use]
+    pub fn id(&self) -> EventId {
+        self.id
+    }
+
+    /// The subject.
+    #[must_use]
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// When the change happened (its event time, which orders it).
+    #[must_use]
+    pub fn at(&self) -> OffsetDateTime {
+        timestamp::from_nanos(self.at)
+    }
+
+    pub(crate) fn at_nanos(&self) -> Nanos {
+        self.at
+    }
+
+    /// What changed.
+    #[must_use]
+    pub fn kind(&self) -> &EventKind {
+        &self.kind
+    }
+
+    /// The event as one line of JSON.
+    ///
+    /// # Errors
+    ///
+    /// None in practice; serde_json's own errors are passed on as [`Error::Json`].
+    pub fn to_json(&self) -> Result<String> {
+        let mut buf = Vec::with_capacity(512);
+        EventView {
+            id: Some(self.id),
+            ..EventView::of(&self.subject, self.at, &self.kind)
+        }
+        .write_json(&mut buf);
+        String::from_utf8(buf).map_err(|e| Error::Json {
+            what: "event",
+            category: crate::error::JsonCategory::Data,
+            line: 0,
+            column: 0,
+            message: crate::error::prose(&e.to_string()),
+        })
+    }
+
+    /// Reads an event from JSON, checking its syntax, format version and id.
+    /// Checking it against a catalog happens in [`crate::Ledger::apply`].
+    ///
+    /// # Errors
+    ///
+    /// Malformed JSON (with line and column), a missing or unexpected field,
+    /// an unsupported format version, a malformed name or time, an expiry not
+    /// after the event time, or an id that does not match the content.
+    pub fn from_json(json: &str) -> Result<Event> {
+        read(json, |v, id| Ok(Event::from_view(v, id)))
+    }
+}
+
+/// Giving and refusing consent must say which notice the subject saw.
+pub(crate) fn require_notice(purpose: &str, evidence: &Evidence) -> Result<()> {
+    require_notice_view(purpose, Some(&EvidenceView::from(evidence)))
+}
+
+pub(crate) fn require_notice_view(
+    purpose: &str,
+    evidence: Option<&EvidenceView<'_>>,
+) -> Result<()> {
+    if evidence.and_then(|e| e.notice_version).is_none() {
+        return Err(Error::NoticeVersion {
+            purpose: purpose.to_owned(),
+            problem: "the evidence does not say which notice version was shown".into(),
+        });
+    }
+    Ok(())
+}
+
+// ---- the serialized form ----
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub(crate) enum KindTag {
+    Registered,
+    Given,
+    Refused,
+    Withdrawn,
+    WithdrawnAll,
+    Objected,
+    OptOutSet,
+    OptOutCleared,
+    Erased,
+}
+
+impl KindTag {
+    /// The snake_case name used in JSON.
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
+            KindTag::Registered => "registered",
+            KindTag::Given => "given",
+            KindTag::Refused => "refused",
+            KindTag::Withdrawn => "withdrawn",
+            KindTag::WithdrawnAll => "withdrawn_all",
+            KindTag::Objected => "objected",
+            KindTag::OptOutSet => "opt_out_set",
+            KindTag::OptOutCleared => "opt_out_cleared",
+            KindTag::Erased => "erased",
+        }
+    }
+
+    pub(crate) fn of(kind: &EventKind) -> KindTag {
+        match kind {
+            EventKind::Registered => KindTag::Registered,
+            EventKind::Given { .. } => KindTag::Given,
+            EventKind::Refused { .. } => KindTag::Refused,
+            EventKind::Withdrawn { .. } => KindTag::Withdrawn,
+            EventKind::WithdrawnAll { .. } => KindTag::WithdrawnAll,
+            EventKind::Objected { .. } => KindTag::Objected,
+            EventKind::OptOutSet { .. } => KindTag::OptOutSet,
+            EventKind::OptOutCleared { .. } => KindTag::OptOutCleared,
+            EventKind::Erased => KindTag::Erased,
+        }
+    }
+}
+
+impl Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let view = EventView {
+            id: Some(self.id),
+            ..EventView::of(&self.subject, self.at, &self.kind)
+        };
+        view.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let repr = EventRepr::deserialize(d)?;
+        checked(repr, |v, id| Ok(Event::from_view(v, id))).map_err(serde::de::Error::custom)
+    }
+}
