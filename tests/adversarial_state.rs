@@ -18,6 +18,7 @@ mod rights;
 use consentry::{Applied, Decision, Event, Grant, Ledger, LegalBasis, Snapshot};
 use proptest::prelude::*;
 use rights::*;
+use serde_json::json;
 use time::OffsetDateTime;
 
 // ---------------------------------------------------------------------------
@@ -199,9 +200,54 @@ fn a_stale_handle_never_answers_for_another_subject() {
     let ann = l.subject_handle("ann").unwrap();
     assert_eq!(l.check(ann, foreign, c, T0), Decision::ForeignHandle);
     assert!(l.catalog().purpose_at(foreign).is_none());
-    // A clone answers for its own handles and the original's.
-    let copy = l.clone();
-    assert!(copy.is_permitted_by(ann, p, c, T0));
+    // A copy is another ledger: once the two diverge, the same index may
+    // name another subject in each, so a handle of one is refused by the
+    // other (found by a second review: a clone's handle answered for
+    // whichever subject the original numbered alike later).
+    let mut copy = l.clone();
+    let mut original = l;
+    copy.refuse("bob", "newsletter", T0, banner(2)).unwrap();
+    original
+        .give(Grant::new("carol", "newsletter", T0, banner(2)))
+        .unwrap();
+    let bob = copy.subject_handle("bob").unwrap();
+    assert_eq!(original.check(bob, p, c, T0), Decision::ForeignHandle);
+    assert_eq!(copy.check(ann, p, c, T0), Decision::ForeignHandle);
+    assert_eq!(copy.check(bob, p, c, T0), Decision::Refused { at: T0 });
+}
+
+/// Prune traces travel with `merge` (found by a second review: an instance
+/// that pruned a refusal, merged with one holding the older grant, left the
+/// other permitting).
+#[test]
+fn merge_carries_prune_traces() {
+    let mut a = shop();
+    let mut b = shop();
+    let give = a
+        .give(Grant::new("u", "newsletter", T0, banner(2)))
+        .unwrap();
+    b.apply(&give).unwrap();
+    a.refuse("u", "newsletter", T0 + days(1), banner(2))
+        .unwrap();
+    let at = T0 + days(800);
+    assert_eq!(a.prune(at).len(), 1);
+    a.merge(&b).unwrap();
+    b.merge(&a).unwrap();
+    for l in [&a, &b] {
+        assert!(!l.is_permitted("u", "newsletter", "contact.email", at));
+    }
+    assert_eq!(a.snapshot(), b.snapshot());
+    // A grant of an erased subject, pruned: still its new relationship.
+    let mut c = shop();
+    c.erase("y", T0).unwrap();
+    c.give(Grant::new("y", "newsletter", T0 + days(1), banner(2)).expires_at(T0 + days(2)))
+        .unwrap();
+    c.prune(at);
+    let mut d = shop();
+    d.merge(&c).unwrap();
+    for l in [&c, &d] {
+        assert!(l.is_permitted("y", "orders", "contact", at));
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -254,4 +300,56 @@ fn an_unknown_subject_has_said_nothing() {
         l.decide("guest-1", "newsletter", "contact.email", T0),
         Decision::NoConsent
     );
+}
+
+/// A snapshot's prune traces are checked like its records (found by a
+/// second review: a trace before the erasure brought an erased subject
+/// back, and traces prune never writes were accepted).
+#[test]
+fn snapshot_prune_traces_are_checked() {
+    let mut l = shop();
+    l.give(Grant::new("x", "newsletter", T0, banner(2)).expires_at(T0 + days(1)))
+        .unwrap();
+    l.give(Grant::new("z", "newsletter", T0, banner(2)).expires_at(T0 + days(1)))
+        .unwrap();
+    l.prune(T0 + days(10));
+    l.erase("z", T0 + days(5)).unwrap();
+    let good: serde_json::Value = serde_json::from_str(&l.snapshot().to_json().unwrap()).unwrap();
+    assert!(Snapshot::from_json(&good.to_string()).is_ok());
+    let subjects = good["subjects"].as_array().unwrap();
+    let x = subjects.iter().position(|s| s["id"] == "x").unwrap();
+    let z = subjects.iter().position(|s| s["id"] == "z").unwrap();
+    let trace = good["subjects"][x]["pruned"][0].clone();
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "is discarded",
+            Box::new(move |s| s["subjects"][z]["pruned"] = json!([trace.clone()])),
+        ),
+        (
+            "never drops an objection",
+            Box::new(move |s| s["subjects"][x]["pruned"][0]["answer"] = json!("objected")),
+        ),
+        (
+            "never drops a record of purpose `analytics`",
+            Box::new(move |s| s["subjects"][x]["pruned"][0]["purpose"] = json!("analytics")),
+        ),
+    ];
+    for (expected, edit) in edits {
+        let mut s = good.clone();
+        edit(&mut s);
+        let err = Snapshot::from_json(&s.to_string()).unwrap_err().to_string();
+        assert!(err.contains(expected), "{expected}: {err}");
+        assert!(err.contains("pruned[0]"), "{err}");
+    }
+}
+
+#[test]
+fn grant_categories_are_limited_as_asked() {
+    let mut l = shop();
+    let err = l
+        .give(Grant::new("u", "newsletter", T0, banner(2)).categories(vec!["contact.email"; 5_000]))
+        .unwrap_err();
+    assert!(err.to_string().contains("above the limit of 128"), "{err}");
+    assert!(l.subject_records("u").is_none());
 }

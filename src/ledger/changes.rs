@@ -45,6 +45,14 @@ impl Ledger {
         check_not_outdated(p, &grant.evidence)?;
         let categories = match &grant.categories {
             Some(names) => {
+                // The limit counts what was asked for, duplicates included.
+                if names.len() > crate::limits::CATEGORY_CAPACITY {
+                    return Err(Error::LimitExceeded {
+                        what: "number of categories in a grant",
+                        limit: crate::limits::CATEGORY_CAPACITY,
+                        found: names.len(),
+                    });
+                }
                 self.catalog
                     .category_set(p, names.iter().map(String::as_str))?;
                 names.clone()

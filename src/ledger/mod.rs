@@ -110,10 +110,10 @@ pub enum Applied {
 
 /// A subject resolved once, for repeated checks ([`Ledger::check`]).
 ///
-/// Valid only for the ledger that issued it (and its clones): a handle
-/// carries a tag of its ledger, drawn at random when the ledger is created
-/// or restored, and a check with a handle of another ledger, or of the same
-/// state restored from a snapshot, is denied
+/// Valid only for the ledger that issued it: a handle carries a tag of its
+/// ledger, drawn at random when the ledger is created, cloned or restored,
+/// and a check with a handle of another ledger (a copy included, or the
+/// same state restored from a snapshot) is denied
 /// ([`Decision::ForeignHandle`](crate::Decision::ForeignHandle)), never answered for another subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SubjectHandle {
@@ -154,13 +154,33 @@ pub struct SubjectHandle {
 /// # let _ = event;
 /// # Ok::<(), consentry::Error>(())
 /// ```
-#[derive(Clone)]
 pub struct Ledger {
     pub(crate) catalog: Catalog,
     pub(crate) store: Store,
-    /// What this ledger's subject handles carry. INVARIANT: subject indices
-    /// are never reused under one tag (ids are never removed).
+    /// What this ledger's subject handles carry. INVARIANT: one tag names
+    /// one numbering of subjects: indices are never reused under it (ids are
+    /// never removed), and a copy, which may number its next subjects
+    /// otherwise, draws its own.
     tag: u64,
+}
+
+/// A copy is another ledger: it draws its own handle tag, so a handle of
+/// the original is refused by the copy (and the other way round) instead of
+/// answering for whichever subject the copy numbers alike later.
+impl Clone for Ledger {
+    fn clone(&self) -> Self {
+        Ledger {
+            catalog: self.catalog.clone(),
+            store: self.store.clone(),
+            tag: fresh_tag(),
+        }
+    }
+}
+
+/// A random handle tag: `RandomState` is keyed from the OS's randomness once
+/// per thread and differs for every instance.
+fn fresh_tag() -> u64 {
+    std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), 0u8)
 }
 
 impl fmt::Debug for Ledger {
@@ -180,7 +200,7 @@ impl Ledger {
         let purposes = catalog.purposes().len() as u16;
         // A fresh random tag: `RandomState` is keyed from the OS's
         // randomness once per thread and differs for every instance.
-        let tag = std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), purposes);
+        let tag = fresh_tag();
         Ledger {
             catalog,
             store: Store::new(purposes),

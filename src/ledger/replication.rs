@@ -1,8 +1,8 @@
 //! Replication: the state as events, merging ledgers, and the content and
 //! id of each stored row.
 
-use crate::error::Result;
-use crate::ledger::store::{Cold, GIVEN, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN};
+use crate::error::{Error, Result, shown};
+use crate::ledger::store::{Cold, Floor, GIVEN, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN};
 use crate::ledger::{Applied, Ledger};
 use crate::model::category::CategorySet;
 use crate::model::evidence::{Evidence, EvidenceView};
@@ -10,7 +10,7 @@ use crate::model::purpose::Purpose;
 use crate::wire::canonical::{EventView, Names};
 use crate::wire::event::{Event, KindTag};
 use crate::wire::id::EventId;
-use crate::wire::timestamp::{NEVER, Rfc3339};
+use crate::wire::timestamp::{NEVER, Nanos, Rfc3339};
 
 impl Ledger {
     /// Owned evidence of a row.
@@ -114,7 +114,8 @@ impl Ledger {
     }
 
     /// Brings into this ledger everything `other` holds, by applying
-    /// [`other.events()`](Ledger::events). Merging is commutative,
+    /// [`other.events()`](Ledger::events) and taking in the traces of the
+    /// records `other` pruned ([`Ledger::prune`]). Merging is commutative,
     /// associative and idempotent: two ledgers that merge each other hold the
     /// same state, whatever each had seen and in whatever order.
     ///
@@ -128,8 +129,66 @@ impl Ledger {
     /// ([`Ledger::apply_all`]).
     pub fn merge(&mut self, other: &Ledger) -> Result<usize> {
         let events: Vec<Event> = other.events().collect();
+        // The traces of what `other` pruned travel too (they are not
+        // events): each still supersedes what its record superseded.
+        let mut floors = Vec::with_capacity(other.store.floors.len());
+        let mut bytes = 0usize;
+        for (&(s, p), floor) in &other.store.floors {
+            let name = other.catalog.purpose_by_index(p).map_or("", Purpose::name);
+            let to = self
+                .catalog
+                .purpose_index(name)
+                .ok_or_else(|| Error::UnknownPurpose(shown(name)))?;
+            let subject = other.store.names.get(s);
+            bytes = bytes.saturating_add(subject.len());
+            floors.push((subject, to, *floor));
+        }
+        if !self.store.names.has_room(bytes) {
+            return Err(Error::LimitExceeded {
+                what: "subject id storage in bytes",
+                limit: u32::MAX as usize,
+                found: bytes,
+            });
+        }
         let applied = self.apply_all(&events)?;
+        for (subject, p, floor) in floors {
+            self.merge_floor(subject, p, floor);
+        }
         Ok(applied.iter().filter(|a| **a == Applied::Changed).count())
+    }
+
+    /// Takes in the trace of a record another ledger pruned, as that record
+    /// would have been taken in: it supersedes an older record (which goes)
+    /// and an older trace; an erasure at or after it discards it.
+    fn merge_floor(&mut self, subject: &str, p: u16, floor: Floor) {
+        let Ok(s) = self.store.subject(subject) else {
+            return; // INVARIANT: room was checked before the merge began.
+        };
+        if self
+            .store
+            .row(s, Slot::Erased)
+            .is_some_and(|e| floor.at <= e.from)
+        {
+            return;
+        }
+        let slot = Slot::Purpose(p);
+        let key = |at: Nanos, kind: u8, id: EventId| (at, kind, id);
+        let incoming = key(floor.at, floor.kind, floor.id);
+        if let (Some(r), Some(c)) = (self.store.row(s, slot), self.store.cold(s, slot)) {
+            let held = key(r.from, r.kind(), self.row_id(s, slot, r, c));
+            if incoming > held {
+                self.store.remove(s, slot);
+                self.store.set_floor(s, p, floor);
+            }
+            return;
+        }
+        let newer = match self.store.floors.get(&(s, p)) {
+            Some(g) => incoming > key(g.at, g.kind, g.id),
+            None => true,
+        };
+        if newer {
+            self.store.set_floor(s, p, floor);
+        }
     }
 }
 

@@ -74,9 +74,7 @@ impl Ledger {
         for (p, f) in st.floors_of(s) {
             let purpose = src.catalog.purpose_by_index(p).map_or("", Purpose::name);
             let to = self
-                .catalog
-                .purpose_index(purpose)
-                .ok_or_else(|| Error::UnknownPurpose(shown(purpose)))
+                .floor_purpose(purpose, f.kind)
                 .map_err(at(|| format!("pruned ({})", crate::error::quoted(purpose))))?;
             floors.push((to, f));
         }
@@ -204,15 +202,34 @@ impl Ledger {
             .iter()
             .enumerate()
             .map(|(j, f)| {
-                self.check_floor(
-                    f.purpose.as_str(),
-                    f.at.as_str(),
-                    f.kind(),
-                    f.event.as_str(),
-                )
-                .map_err(at(|| {
-                    format!("pruned[{j}] ({})", crate::error::quoted(f.purpose.as_str()))
-                }))
+                let place =
+                    || format!("pruned[{j}] ({})", crate::error::quoted(f.purpose.as_str()));
+                let (p, floor) = self
+                    .check_floor(
+                        f.purpose.as_str(),
+                        f.at.as_str(),
+                        f.kind(),
+                        f.event.as_str(),
+                    )
+                    .map_err(at(place))?;
+                if let Some(e) = erased_at
+                    && floor.at <= e
+                {
+                    return Err(Error::Snapshot {
+                        location: place(),
+                        error: Box::new(erased_error(id, e)),
+                    });
+                }
+                if rows.iter().any(|r| r.slot == Slot::Purpose(p)) {
+                    return Err(Error::Snapshot {
+                        location: place(),
+                        error: Box::new(Error::InvalidRecord {
+                            problem: "a purpose has a record or a pruned record's trace, not both"
+                                .into(),
+                        }),
+                    });
+                }
+                Ok((p, floor))
             })
             .collect::<Result<Vec<_>>>()?;
         if rows.is_empty() && floors.is_empty() {
@@ -224,16 +241,39 @@ impl Ledger {
 
     /// Checks the trace of a pruned record.
     fn check_floor(&self, purpose: &str, at: &str, kind: u8, event: &str) -> Result<(u16, Floor)> {
-        let p = self
-            .catalog
-            .purpose_index(purpose)
-            .ok_or_else(|| Error::UnknownPurpose(shown(purpose)))?;
+        let p = self.floor_purpose(purpose, kind)?;
         let floor = Floor {
             at: timestamp::parse(at)?,
             kind,
             id: event.parse()?,
         };
         Ok((p, floor))
+    }
+
+    /// The purpose of a pruned record's trace, if `Ledger::prune` can drop
+    /// a record of that kind for it: never an objection, and never a record
+    /// of a purpose that silence permits but a refusal denies (legitimate
+    /// interest).
+    fn floor_purpose(&self, purpose: &str, kind: u8) -> Result<u16> {
+        let unknown = || Error::UnknownPurpose(shown(purpose));
+        let p = self.catalog.purpose_index(purpose).ok_or_else(unknown)?;
+        let def = self.catalog.purpose_by_index(p).ok_or_else(unknown)?;
+        let kept = !def.basis().is_consent() && def.basis().honours_refusal();
+        if kind == OBJECTED || kept {
+            return Err(Error::InvalidRecord {
+                problem: format!(
+                    "pruning never drops {} of purpose {} ({})",
+                    if kind == OBJECTED {
+                        "an objection"
+                    } else {
+                        "a record"
+                    },
+                    crate::error::quoted(purpose),
+                    def.basis()
+                ),
+            });
+        }
+        Ok(p)
     }
 
     /// Interns what checked rows need and stores them under subject `id`.
