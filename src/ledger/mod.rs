@@ -175,6 +175,25 @@ impl fmt::Debug for Ledger {
 
 impl Ledger {
     /// An empty ledger over `catalog`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, Ledger, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let ledger = Ledger::new(catalog);
+    /// assert_eq!(ledger.subject_count(), 0);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn new(catalog: Catalog) -> Self {
         let purposes = catalog.purposes().len() as u16;
@@ -189,12 +208,57 @@ impl Ledger {
     }
 
     /// The catalog.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// assert!(ledger.catalog().purpose("news").is_some());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
 
     /// How many subjects the ledger knows (erased ones not counted).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.register("ann", t)?;
+    /// ledger.register("ben", t)?;
+    /// ledger.erase("ben", t)?;
+    /// assert_eq!(ledger.subject_count(), 1);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn subject_count(&self) -> usize {
         (0..self.store.subject_count() as u32)
@@ -203,6 +267,29 @@ impl Ledger {
     }
 
     /// Every known subject id, in the order first seen.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// ledger.register("ben", t)?;
+    /// assert_eq!(ledger.subjects().collect::<Vec<_>>(), ["ann", "ben"]);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn subjects(&self) -> impl Iterator<Item = &str> {
         (0..self.store.subject_count() as u32)
             .filter(|s| self.store.is_known(*s))
@@ -211,6 +298,29 @@ impl Ledger {
 
     /// Releases memory left over from growth: call it after a bulk load or
     /// a large batch of changes if memory matters more than the next insert.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// ledger.shrink_to_fit();
+    /// assert!(ledger.is_permitted("ann", "news", "email", t));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn shrink_to_fit(&mut self) {
         self.store.shrink_to_fit();
     }

@@ -97,6 +97,30 @@ impl Ledger {
     /// Each event has the id of the event that produced the record, except
     /// where the record differs from that event (an expiry capped by a later
     /// catalog), where it is the id of the content as held.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// ledger.register("ben", t)?;
+    /// let kinds: Vec<_> = ledger.events().map(|e| e.kind().as_str()).collect();
+    /// assert_eq!(kinds, ["given", "registered"]);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn events(&self) -> impl Iterator<Item = Event> + '_ {
         (0..self.store.subject_count() as u32).flat_map(move |s| self.subject_events(s))
     }
@@ -126,6 +150,31 @@ impl Ledger {
     /// undeclared purpose or category...), the first such error. A merge
     /// that fails changes nothing: it is all or nothing
     /// ([`Ledger::apply_all`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let mut other = ledger.clone();
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// other.register("ben", t)?;
+    /// assert_eq!(ledger.merge(&other)?, 1); // one event changed the state
+    /// assert_eq!(ledger.subject_count(), 2);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn merge(&mut self, other: &Ledger) -> Result<usize> {
         let events: Vec<Event> = other.events().collect();
         let applied = self.apply_all(&events)?;
