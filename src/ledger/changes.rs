@@ -1,5 +1,8 @@
 //! Changes: the calls that record consent and refusals, and applying
 //! events (the one path every change takes).
+//!
+//! In the `Ledger` docs: the "Changes" group, then "Persisting and
+//! replicating: replaying events".
 
 use time::OffsetDateTime;
 
@@ -26,6 +29,10 @@ struct Resolved {
     notice_ok: bool,
 }
 
+/// # Changes
+///
+/// Recording what a subject said or did. Each call returns the [`Event`] to
+/// persist, or an error that leaves the ledger unchanged.
 impl Ledger {
     /// Records consent given, for the categories and until the expiry the
     /// grant names (default: all the purpose's categories, the purpose's
@@ -465,7 +472,13 @@ impl Ledger {
         self.apply(&event)?;
         Ok(event)
     }
+}
 
+/// # Persisting and replicating: replaying events
+///
+/// Applying events from the host's log or from another instance, in any
+/// order, any number of times.
+impl Ledger {
     /// Applies an event, from this ledger or another, from the host's log or
     /// another instance. The event is checked against the catalog first; an
     /// invalid one is an error and changes nothing.

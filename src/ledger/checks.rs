@@ -1,4 +1,6 @@
 //! Checks: whether a use is permitted, and the decision explaining why.
+//!
+//! In the `Ledger` docs: the "Checks" group.
 
 use time::OffsetDateTime;
 
@@ -41,6 +43,10 @@ impl Outcome {
     }
 }
 
+/// # Checks
+///
+/// Whether a use of personal data is permitted, and why. Checks never fail:
+/// anything unknown or in doubt is denied.
 impl Ledger {
     /// Whether `subject`'s data of `category` may be used for `purpose` at
     /// instant `at`. Never fails: anything unknown or in doubt is denied.

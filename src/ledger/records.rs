@@ -1,5 +1,7 @@
 //! Read-only views of what the ledger holds about a subject, for reports,
 //! exports and audits.
+//!
+//! In the `Ledger` docs: the "Subject rights: what is held" group.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -181,6 +183,9 @@ impl SubjectRecords {
     }
 }
 
+/// # Subject rights: what is held
+///
+/// Everything the ledger holds about one subject, record by record.
 impl Ledger {
     /// Everything the ledger holds about `subject`: its records (one per
     /// purpose answered, in catalog order) and marks. `None` if the ledger has

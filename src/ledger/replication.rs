@@ -1,5 +1,7 @@
 //! Replication: the state as events, merging ledgers, and the content and
 //! id of each stored row.
+//!
+//! In the `Ledger` docs: the "Persisting and replicating: events and merging" group.
 
 use crate::error::Result;
 use crate::ledger::store::{Cold, GIVEN, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN};
@@ -12,6 +14,9 @@ use crate::wire::event::{Event, KindTag};
 use crate::wire::id::EventId;
 use crate::wire::timestamp::{NEVER, Rfc3339};
 
+/// # Persisting and replicating: events and merging
+///
+/// The state as events (a compacted log), and merging another instance's state.
 impl Ledger {
     /// Owned evidence of a row.
     pub(crate) fn evidence(&self, c: &Cold) -> Evidence {

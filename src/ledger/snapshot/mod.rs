@@ -6,6 +6,8 @@
 //! records' event ids included, then stored), so loading holds the JSON,
 //! the ledger being built and one subject, never a copy of the whole state
 //! in owned intermediate structures.
+//!
+//! In the `Ledger` docs: the "Persisting and replicating: snapshots" group.
 
 use std::fmt;
 
@@ -318,6 +320,9 @@ fn sorted_subjects(l: &Ledger) -> Vec<u32> {
     order
 }
 
+/// # Persisting and replicating: snapshots
+///
+/// The whole state as a [`Snapshot`], and a ledger rebuilt from one.
 impl Ledger {
     /// The ledger's whole state, for the host to store (a copy of the
     /// ledger: serializing it streams from that copy). Subjects are sorted
