@@ -1,4 +1,4 @@
-#![doc = include_str!("../README.md")]
+#![doc = include_str!("../docs/guide.md")]
 #![forbid(unsafe_code)]
 #![deny(
     missing_docs,
@@ -46,3 +46,9 @@ pub use rights::report::{
 };
 pub use wire::event::{EVENT_FORMAT_VERSION, Event, EventKind};
 pub use wire::id::EventId;
+
+/// The README's code blocks, run as doctests so its quickstart (the same as the
+/// crate docs') stays correct.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,5 +1,8 @@
 //! Changes: the calls that record consent and refusals, and applying
 //! events (the one path every change takes).
+//!
+//! In the `Ledger` docs: the "Changes" group, then "Persisting and
+//! replicating: replaying events".
 
 use time::OffsetDateTime;
 
@@ -26,6 +29,10 @@ struct Resolved {
     notice_ok: bool,
 }
 
+/// # Changes
+///
+/// Recording what a subject said or did. Each call returns the [`Event`] to
+/// persist, or an error that leaves the ledger unchanged.
 impl Ledger {
     /// Records consent given, for the categories and until the expiry the
     /// grant names (default: all the purpose's categories, the purpose's
@@ -37,6 +44,31 @@ impl Ledger {
     /// category outside the purpose, an expiry not after `at`, a notice
     /// version missing, never published or no longer accepted, an instant out
     /// of range, or a subject erased at or after `at`. The ledger is unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// assert_eq!(event.kind().as_str(), "given");
+    /// assert!(ledger.is_permitted("ann", "news", "email", t));
+    /// // An undeclared purpose is an error, and changes nothing.
+    /// assert!(ledger.give(Grant::new("ann", "ads", t, ev())).is_err());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn give(&mut self, grant: Grant) -> Result<Event> {
         let at = timestamp::to_nanos(grant.at)?;
         let p = self.purpose(&grant.purpose)?;
@@ -89,6 +121,28 @@ impl Ledger {
     /// # Errors
     ///
     /// As for [`Ledger::give`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.refuse("ann", "news", t, ev())?;
+    /// assert!(matches!(ledger.decide("ann", "news", "email", t), Decision::Refused { .. }));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn refuse(
         &mut self,
         subject: &str,
@@ -112,6 +166,30 @@ impl Ledger {
     ///
     /// An invalid subject id or evidence, an undeclared purpose, an instant
     /// out of range, or a subject erased at or after `at`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let later = datetime!(2026-04-01 10:00 UTC);
+    /// ledger.withdraw("ann", "news", later, Evidence::new(CollectionMethod::EmailLink))?;
+    /// assert!(!ledger.is_permitted("ann", "news", "email", later));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn withdraw(
         &mut self,
         subject: &str,
@@ -134,6 +212,33 @@ impl Ledger {
     ///
     /// An invalid subject id or evidence, an instant out of range, or a
     /// subject erased at or after `at`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let later = datetime!(2026-04-01 10:00 UTC);
+    /// ledger.withdraw_all("ann", later, Evidence::new(CollectionMethod::SettingsPage))?;
+    /// assert!(matches!(
+    ///     ledger.decide("ann", "news", "email", later),
+    ///     Decision::Withdrawn { all: true, .. }
+    /// ));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn withdraw_all(
         &mut self,
         subject: &str,
@@ -152,6 +257,38 @@ impl Ledger {
     /// [`Error::ObjectionNotApplicable`] unless the purpose's basis is
     /// legitimate interest or public task or it is direct marketing; and the
     /// errors of [`Ledger::withdraw`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, CollectionMethod, Error, Evidence, Ledger, LegalBasis, PurposeDef};
+    /// # use time::macros::datetime;
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("stats", LegalBasis::LegitimateInterest)
+    ///             .title("Statistics")
+    ///             .description("Counting visits.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .purpose(
+    ///         PurposeDef::new("orders", LegalBasis::Contract)
+    ///             .title("Orders")
+    ///             .description("Delivering what you bought.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let mut ledger = Ledger::new(catalog);
+    /// let t = datetime!(2026-03-01 10:00 UTC);
+    /// assert!(ledger.is_permitted("ann", "stats", "email", t));
+    /// ledger.object("ann", "stats", t, Evidence::new(CollectionMethod::Form))?;
+    /// assert!(!ledger.is_permitted("ann", "stats", "email", t));
+    /// // A contract purpose accepts no objection.
+    /// let err = ledger.object("ann", "orders", t, Evidence::new(CollectionMethod::Form));
+    /// assert!(matches!(err, Err(Error::ObjectionNotApplicable { .. })));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn object(
         &mut self,
         subject: &str,
@@ -174,6 +311,31 @@ impl Ledger {
     ///
     /// An invalid subject id or evidence, an instant out of range, or a
     /// subject erased at or after `at`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("browsing")
+    /// #     .purpose(
+    /// #         PurposeDef::new("ads", LegalBasis::Consent)
+    /// #             .title("Ads")
+    /// #             .description("Ads chosen for you.")
+    /// #             .categories(["browsing"])
+    /// #             .sale_or_sharing(),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "ads", t, ev()))?;
+    /// let gpc = Evidence::new(CollectionMethod::BrowserSignal);
+    /// ledger.set_global_opt_out("ann", t, gpc)?;
+    /// assert!(matches!(ledger.decide("ann", "ads", "browsing", t), Decision::OptedOut { .. }));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn set_global_opt_out(
         &mut self,
         subject: &str,
@@ -189,6 +351,32 @@ impl Ledger {
     /// # Errors
     ///
     /// As for [`Ledger::set_global_opt_out`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("browsing")
+    /// #     .purpose(
+    /// #         PurposeDef::new("ads", LegalBasis::Consent)
+    /// #             .title("Ads")
+    /// #             .description("Ads chosen for you.")
+    /// #             .categories(["browsing"])
+    /// #             .sale_or_sharing(),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "ads", t, ev()))?;
+    /// ledger.set_global_opt_out("ann", t, Evidence::new(CollectionMethod::BrowserSignal))?;
+    /// let later = datetime!(2026-04-01 10:00 UTC);
+    /// ledger.clear_global_opt_out("ann", later, Evidence::new(CollectionMethod::BrowserSignal))?;
+    /// assert!(ledger.is_permitted("ann", "ads", "browsing", later));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn clear_global_opt_out(
         &mut self,
         subject: &str,
@@ -209,6 +397,29 @@ impl Ledger {
     ///
     /// An invalid subject id, an instant out of range, or a subject erased at
     /// or after `at`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let event = ledger.register("ann", t)?;
+    /// assert_eq!(event.kind(), &EventKind::Registered);
+    /// assert_eq!(ledger.subjects().collect::<Vec<_>>(), ["ann"]);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn register(&mut self, subject: &str, at: OffsetDateTime) -> Result<Event> {
         self.record_change(subject, timestamp::to_nanos(at)?, EventKind::Registered)
     }
@@ -221,6 +432,31 @@ impl Ledger {
     /// # Errors
     ///
     /// An invalid subject id or an instant out of range.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let later = datetime!(2026-04-01 10:00 UTC);
+    /// ledger.erase("ann", later)?;
+    /// assert!(matches!(ledger.decide("ann", "news", "email", later), Decision::Erased { .. }));
+    /// assert_eq!(ledger.subject_count(), 0);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn erase(&mut self, subject: &str, at: OffsetDateTime) -> Result<Event> {
         let event = Event::new(subject, timestamp::to_nanos(at)?, EventKind::Erased)?;
         self.apply(&event)?;
@@ -244,7 +480,13 @@ impl Ledger {
         self.apply(&event)?;
         Ok(event)
     }
+}
 
+/// # Persisting and replicating: replaying events
+///
+/// Applying events from the host's log or from another instance, in any
+/// order, any number of times.
+impl Ledger {
     /// Applies an event, from this ledger or another, from the host's log or
     /// another instance. The event is checked against the catalog first; an
     /// invalid one is an error and changes nothing.
@@ -263,6 +505,31 @@ impl Ledger {
     /// An undeclared purpose or category, a category outside the purpose, a
     /// notice version never published, an objection the purpose does not
     /// allow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let mut replica = ledger.clone();
+    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// assert_eq!(replica.apply(&event)?, Applied::Changed);
+    /// assert_eq!(replica.apply(&event)?, Applied::Duplicate);
+    /// assert!(replica.is_permitted("ann", "news", "email", t));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn apply(&mut self, event: &Event) -> Result<Applied> {
         self.apply_view(&event.view(), event.id())
     }

@@ -1,4 +1,6 @@
 //! Checks: whether a use is permitted, and the decision explaining why.
+//!
+//! In the `Ledger` docs: the "Checks" group.
 
 use time::OffsetDateTime;
 
@@ -41,6 +43,10 @@ impl Outcome {
     }
 }
 
+/// # Checks
+///
+/// Whether a use of personal data is permitted, and why. Checks never fail:
+/// anything unknown or in doubt is denied.
 impl Ledger {
     /// Whether `subject`'s data of `category` may be used for `purpose` at
     /// instant `at`. Never fails: anything unknown or in doubt is denied.
@@ -71,6 +77,30 @@ impl Ledger {
 
     /// The decision for `subject`, `purpose`, `category` at `at`, with its
     /// reason. [`Decision::is_permitted`] equals [`Ledger::is_permitted`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// assert!(matches!(ledger.decide("ann", "news", "email", t), Decision::Granted { .. }));
+    /// assert_eq!(ledger.decide("ben", "news", "email", t), Decision::NoConsent);
+    /// assert_eq!(ledger.decide("ann", "ads", "email", t), Decision::UnknownPurpose);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn decide(
         &self,
@@ -91,6 +121,29 @@ impl Ledger {
 
     /// Resolves a subject id once, for repeated checks by handle. `None` if
     /// the ledger has never seen the subject.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.register("ann", t)?;
+    /// assert!(ledger.subject_handle("ann").is_some());
+    /// assert!(ledger.subject_handle("ben").is_none()); // never seen
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn subject_handle(&self, subject: &str) -> Option<SubjectHandle> {
         self.store.names.find(subject).map(|index| SubjectHandle {
@@ -104,6 +157,31 @@ impl Ledger {
     /// [`Catalog::category_handle`](crate::Catalog::category_handle). Hashes nothing. A handle of another
     /// ledger (or another catalog) is denied with
     /// [`Decision::ForeignHandle`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let ann = ledger.subject_handle("ann").expect("ann is known");
+    /// let news = ledger.catalog().purpose_handle("news").expect("declared");
+    /// let email = ledger.catalog().category_handle("email").expect("declared");
+    /// assert!(ledger.check(ann, news, email, t).is_permitted());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn check(
         &self,
@@ -117,6 +195,31 @@ impl Ledger {
 
     /// [`Ledger::is_permitted`] by handles: the fastest check. A handle of
     /// another ledger or catalog is denied.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let ann = ledger.subject_handle("ann").expect("ann is known");
+    /// let news = ledger.catalog().purpose_handle("news").expect("declared");
+    /// let email = ledger.catalog().category_handle("email").expect("declared");
+    /// assert!(ledger.is_permitted_by(ann, news, email, t));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn is_permitted_by(
@@ -290,6 +393,29 @@ impl Ledger {
     /// The status of `subject`'s consent to `purpose` at `at`.
     /// [`ConsentStatus::Unknown`] for an unknown subject or purpose, or when
     /// the record is later than `at`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// assert_eq!(ledger.status("ann", "news", t), ConsentStatus::Given);
+    /// assert_eq!(ledger.status("ben", "news", t), ConsentStatus::Unknown);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn status(&self, subject: &str, purpose: &str, at: OffsetDateTime) -> ConsentStatus {
         let at = timestamp::check_nanos(at);

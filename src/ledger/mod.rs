@@ -5,14 +5,9 @@
 //! decision rules ([`decision`]) and snapshots. It imports the model and the
 //! wire format, never the rights views.
 
-mod changes;
-mod checks;
 pub(crate) mod decision;
 pub(crate) mod intern;
 pub(crate) mod profiles;
-pub(crate) mod records;
-mod replication;
-pub(crate) mod snapshot;
 pub(crate) mod store;
 pub(crate) mod strings;
 
@@ -193,45 +188,176 @@ impl fmt::Debug for Ledger {
     }
 }
 
-impl Ledger {
-    /// An empty ledger over `catalog`.
-    #[must_use]
-    pub fn new(catalog: Catalog) -> Self {
-        let purposes = catalog.purposes().len() as u16;
-        // A fresh random tag: `RandomState` is keyed from the OS's
-        // randomness once per thread and differs for every instance.
-        let tag = fresh_tag();
-        Ledger {
-            catalog,
-            store: Store::new(purposes),
-            tag,
+// The `impl Ledger` blocks, in the order a user meets them: construction,
+// checks, changes, persisting and replicating, then what is held about a
+// subject (the subject rights views follow from `crate::rights`). rustdoc
+// lists the impl blocks of a module's submodules in declaration order, before
+// the module's own: hence construction in a submodule of its own, and these
+// lines in this order.
+mod construction {
+    use super::{Catalog, Ledger, Store};
+
+    /// # Construction
+    ///
+    /// Making a ledger over a catalog, and the subjects it holds.
+    impl Ledger {
+        /// An empty ledger over `catalog`.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use consentry::{Catalog, Ledger, LegalBasis, PurposeDef};
+        ///
+        /// let catalog = Catalog::builder()
+        ///     .category("email")
+        ///     .purpose(
+        ///         PurposeDef::new("news", LegalBasis::Consent)
+        ///             .title("Newsletter")
+        ///             .description("A monthly e-mail.")
+        ///             .categories(["email"]),
+        ///     )
+        ///     .build()?;
+        /// let ledger = Ledger::new(catalog);
+        /// assert_eq!(ledger.subject_count(), 0);
+        /// # Ok::<(), consentry::Error>(())
+        /// ```
+        #[must_use]
+        pub fn new(catalog: Catalog) -> Self {
+            let purposes = catalog.purposes().len() as u16;
+            let tag = super::fresh_tag();
+            Ledger {
+                catalog,
+                store: Store::new(purposes),
+                tag,
+            }
+        }
+
+        /// The catalog.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// # use consentry::*;
+        /// # use time::macros::datetime;
+        /// # let catalog = Catalog::builder()
+        /// #     .category("email")
+        /// #     .purpose(
+        /// #         PurposeDef::new("news", LegalBasis::Consent)
+        /// #             .title("Newsletter")
+        /// #             .description("A monthly e-mail.")
+        /// #             .categories(["email"]),
+        /// #     )
+        /// #     .build()?;
+        /// # let mut ledger = Ledger::new(catalog);
+        /// # let t = datetime!(2026-03-01 10:00 UTC);
+        /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+        /// assert!(ledger.catalog().purpose("news").is_some());
+        /// # Ok::<(), consentry::Error>(())
+        /// ```
+        #[must_use]
+        pub fn catalog(&self) -> &Catalog {
+            &self.catalog
+        }
+
+        /// Every known subject id, in the order first seen.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// # use consentry::*;
+        /// # use time::macros::datetime;
+        /// # let catalog = Catalog::builder()
+        /// #     .category("email")
+        /// #     .purpose(
+        /// #         PurposeDef::new("news", LegalBasis::Consent)
+        /// #             .title("Newsletter")
+        /// #             .description("A monthly e-mail.")
+        /// #             .categories(["email"]),
+        /// #     )
+        /// #     .build()?;
+        /// # let mut ledger = Ledger::new(catalog);
+        /// # let t = datetime!(2026-03-01 10:00 UTC);
+        /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+        /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+        /// ledger.register("ben", t)?;
+        /// assert_eq!(ledger.subjects().collect::<Vec<_>>(), ["ann", "ben"]);
+        /// # Ok::<(), consentry::Error>(())
+        /// ```
+        pub fn subjects(&self) -> impl Iterator<Item = &str> {
+            (0..self.store.subject_count() as u32)
+                .filter(|s| self.store.is_known(*s))
+                .map(|s| self.store.names.get(s))
+        }
+
+        /// How many subjects the ledger knows (erased ones not counted).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// # use consentry::*;
+        /// # use time::macros::datetime;
+        /// # let catalog = Catalog::builder()
+        /// #     .category("email")
+        /// #     .purpose(
+        /// #         PurposeDef::new("news", LegalBasis::Consent)
+        /// #             .title("Newsletter")
+        /// #             .description("A monthly e-mail.")
+        /// #             .categories(["email"]),
+        /// #     )
+        /// #     .build()?;
+        /// # let mut ledger = Ledger::new(catalog);
+        /// # let t = datetime!(2026-03-01 10:00 UTC);
+        /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+        /// ledger.register("ann", t)?;
+        /// ledger.register("ben", t)?;
+        /// ledger.erase("ben", t)?;
+        /// assert_eq!(ledger.subject_count(), 1);
+        /// # Ok::<(), consentry::Error>(())
+        /// ```
+        #[must_use]
+        pub fn subject_count(&self) -> usize {
+            (0..self.store.subject_count() as u32)
+                .filter(|s| self.store.is_known(*s))
+                .count()
+        }
+
+        /// Releases memory left over from growth: call it after a bulk load or
+        /// a large batch of changes if memory matters more than the next insert.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// # use consentry::*;
+        /// # use time::macros::datetime;
+        /// # let catalog = Catalog::builder()
+        /// #     .category("email")
+        /// #     .purpose(
+        /// #         PurposeDef::new("news", LegalBasis::Consent)
+        /// #             .title("Newsletter")
+        /// #             .description("A monthly e-mail.")
+        /// #             .categories(["email"]),
+        /// #     )
+        /// #     .build()?;
+        /// # let mut ledger = Ledger::new(catalog);
+        /// # let t = datetime!(2026-03-01 10:00 UTC);
+        /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+        /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+        /// ledger.shrink_to_fit();
+        /// assert!(ledger.is_permitted("ann", "news", "email", t));
+        /// # Ok::<(), consentry::Error>(())
+        /// ```
+        pub fn shrink_to_fit(&mut self) {
+            self.store.shrink_to_fit();
         }
     }
-
-    /// The catalog.
-    #[must_use]
-    pub fn catalog(&self) -> &Catalog {
-        &self.catalog
-    }
-
-    /// How many subjects the ledger knows (erased ones not counted).
-    #[must_use]
-    pub fn subject_count(&self) -> usize {
-        (0..self.store.subject_count() as u32)
-            .filter(|s| self.store.is_known(*s))
-            .count()
-    }
-
-    /// Every known subject id, in the order first seen.
-    pub fn subjects(&self) -> impl Iterator<Item = &str> {
-        (0..self.store.subject_count() as u32)
-            .filter(|s| self.store.is_known(*s))
-            .map(|s| self.store.names.get(s))
-    }
-
-    /// Releases memory left over from growth: call it after a bulk load or
-    /// a large batch of changes if memory matters more than the next insert.
-    pub fn shrink_to_fit(&mut self) {
-        self.store.shrink_to_fit();
-    }
 }
+
+mod checks;
+
+mod changes;
+
+pub(crate) mod snapshot;
+
+mod replication;
+
+pub(crate) mod records;

@@ -1,5 +1,7 @@
 //! Read-only views of what the ledger holds about a subject, for reports,
 //! exports and audits.
+//!
+//! In the `Ledger` docs: the "Subject rights: what is held" group.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -181,10 +183,37 @@ impl SubjectRecords {
     }
 }
 
+/// # Subject rights: what is held
+///
+/// Everything the ledger holds about one subject, record by record.
 impl Ledger {
     /// Everything the ledger holds about `subject`: its records (one per
     /// purpose answered, in catalog order) and marks. `None` if the ledger has
     /// never seen the subject; an erased subject has only its erasure mark.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let held = ledger.subject_records("ann").expect("ann is known");
+    /// assert_eq!(held.record("news").map(|r| r.answer()), Some(Answer::Given));
+    /// assert!(ledger.subject_records("ben").is_none());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn subject_records(&self, subject: &str) -> Option<SubjectRecords> {
         let s = self.store.names.find(subject)?;

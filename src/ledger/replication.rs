@@ -1,5 +1,7 @@
 //! Replication: the state as events, merging ledgers, and the content and
 //! id of each stored row.
+//!
+//! In the `Ledger` docs: the "Persisting and replicating: events and merging" group.
 
 use crate::error::{Error, Result, shown};
 use crate::ledger::store::{Cold, Floor, GIVEN, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN};
@@ -12,6 +14,9 @@ use crate::wire::event::{Event, KindTag};
 use crate::wire::id::EventId;
 use crate::wire::timestamp::{NEVER, Nanos, Rfc3339};
 
+/// # Persisting and replicating: events and merging
+///
+/// The state as events (a compacted log), and merging another instance's state.
 impl Ledger {
     /// Owned evidence of a row.
     pub(crate) fn evidence(&self, c: &Cold) -> Evidence {
@@ -97,6 +102,30 @@ impl Ledger {
     /// Each event has the id of the event that produced the record, except
     /// where the record differs from that event (an expiry capped by a later
     /// catalog), where it is the id of the content as held.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// ledger.register("ben", t)?;
+    /// let kinds: Vec<_> = ledger.events().map(|e| e.kind().as_str()).collect();
+    /// assert_eq!(kinds, ["given", "registered"]);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn events(&self) -> impl Iterator<Item = Event> + '_ {
         (0..self.store.subject_count() as u32).flat_map(move |s| self.subject_events(s))
     }
@@ -127,6 +156,31 @@ impl Ledger {
     /// undeclared purpose or category...), the first such error. A merge
     /// that fails changes nothing: it is all or nothing
     /// ([`Ledger::apply_all`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let mut other = ledger.clone();
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// other.register("ben", t)?;
+    /// assert_eq!(ledger.merge(&other)?, 1); // one event changed the state
+    /// assert_eq!(ledger.subject_count(), 2);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn merge(&mut self, other: &Ledger) -> Result<usize> {
         let events: Vec<Event> = other.events().collect();
         // The traces of what `other` pruned travel too (they are not

@@ -40,6 +40,16 @@ pub struct CatalogBuilder {
 impl CatalogBuilder {
     /// Names the controller (the organisation responsible), shown in reports
     /// and receipts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::Catalog;
+    ///
+    /// let catalog = Catalog::builder().controller("Acme Shop Ltd").category("email").build()?;
+    /// assert_eq!(catalog.controller(), Some("Acme Shop Ltd"));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn controller(mut self, name: impl Into<String>) -> Self {
         self.controller = Some(name.into());
         self
@@ -47,6 +57,18 @@ impl CatalogBuilder {
 
     /// Declares a data category. A dotted name needs its parent declared
     /// before it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::Catalog;
+    ///
+    /// let catalog = Catalog::builder().category("contact").category("contact.email").build()?;
+    /// assert!(catalog.category("contact.email").is_some());
+    /// // A dotted name needs its parent declared first.
+    /// assert!(Catalog::builder().category("contact.email").build().is_err());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn category(mut self, name: impl Into<String>) -> Self {
         self.categories.push((name.into(), false));
         self
@@ -54,12 +76,49 @@ impl CatalogBuilder {
 
     /// Declares a sensitive data category (GDPR Art. 9, CPRA sensitive
     /// personal information). Its descendants are sensitive too.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .sensitive_category("health")
+    ///     .category("health.allergies")
+    ///     .purpose(
+    ///         PurposeDef::new("care", LegalBasis::ExplicitConsent)
+    ///             .title("Care")
+    ///             .description("Treating you.")
+    ///             .categories(["health"]),
+    ///     )
+    ///     .build()?;
+    /// assert_eq!(catalog.category("health.allergies").map(|c| c.is_sensitive()), Some(true));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn sensitive_category(mut self, name: impl Into<String>) -> Self {
         self.categories.push((name.into(), true));
         self
     }
 
     /// Declares a purpose.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// assert!(catalog.purpose("news").is_some());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn purpose(mut self, purpose: PurposeDef) -> Self {
         self.purposes.push(purpose);
         self
@@ -77,6 +136,34 @@ impl CatalogBuilder {
     /// number of seconds or a default above the maximum, a cooldown above
     /// [`Purpose::MAX_COOLDOWN_MONTHS`], or a sensitive category under plain
     /// consent (it needs explicit consent).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// assert_eq!(catalog.categories().len(), 1);
+    /// // A purpose using an undeclared category is an error.
+    /// let bad = Catalog::builder()
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build();
+    /// assert!(bad.is_err());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn build(self) -> Result<Catalog> {
         if let Some(c) = &self.controller {
             limits::check_text("controller name length in bytes", c)?;
@@ -218,39 +305,158 @@ pub struct Catalog {
 
 impl Catalog {
     /// Starts declaring a catalog.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// assert_eq!(catalog.purposes().len(), 1);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn builder() -> CatalogBuilder {
         CatalogBuilder::default()
     }
 
     /// The controller's name, if declared.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::Catalog;
+    ///
+    /// let catalog = Catalog::builder().controller("Acme Shop Ltd").category("email").build()?;
+    /// assert_eq!(catalog.controller(), Some("Acme Shop Ltd"));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn controller(&self) -> Option<&str> {
         self.controller.as_deref()
     }
 
     /// The purpose named `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// assert_eq!(catalog.purpose("news").map(|p| p.basis()), Some(LegalBasis::Consent));
+    /// assert!(catalog.purpose("ads").is_none());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn purpose(&self, name: &str) -> Option<&Purpose> {
         self.purpose_handle(name).and_then(|h| self.purpose_at(h))
     }
 
     /// The data category named `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// assert_eq!(catalog.category("email").map(|c| c.is_sensitive()), Some(false));
+    /// assert!(catalog.category("health").is_none());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn category(&self, name: &str) -> Option<&Category> {
         self.category_handle(name).and_then(|h| self.category_at(h))
     }
 
     /// Every purpose, in declaration order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .purpose(
+    ///         PurposeDef::new("orders", LegalBasis::Contract)
+    ///             .title("Orders")
+    ///             .description("Delivering what you bought.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let names: Vec<_> = catalog.purposes().map(|p| p.name()).collect();
+    /// assert_eq!(names, ["news", "orders"]);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn purposes(&self) -> impl ExactSizeIterator<Item = &Purpose> {
         self.purposes.iter()
     }
 
     /// Every data category, in declaration order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::Catalog;
+    ///
+    /// let catalog = Catalog::builder().category("contact").category("contact.email").build()?;
+    /// let names: Vec<_> = catalog.categories().map(|c| c.name()).collect();
+    /// assert_eq!(names, ["contact", "contact.email"]);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn categories(&self) -> impl ExactSizeIterator<Item = &Category> {
         self.categories.iter()
     }
 
     /// Resolves a purpose name once, for repeated checks by handle.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// let news = catalog.purpose_handle("news").expect("declared");
+    /// assert_eq!(catalog.purpose_at(news).map(|p| p.name()), Some("news"));
+    /// assert!(catalog.purpose_handle("ads").is_none());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn purpose_handle(&self, name: &str) -> Option<PurposeHandle> {
         self.purpose_index(name).map(|index| PurposeHandle {
@@ -260,6 +466,25 @@ impl Catalog {
     }
 
     /// Resolves a category name once, for repeated checks by handle.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// let email = catalog.category_handle("email").expect("declared");
+    /// assert_eq!(catalog.category_at(email).map(|c| c.name()), Some("email"));
+    /// assert!(catalog.category_handle("health").is_none());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn category_handle(&self, name: &str) -> Option<CategoryHandle> {
         self.category_index(name).map(|index| CategoryHandle {
@@ -269,6 +494,24 @@ impl Catalog {
     }
 
     /// The purpose behind a handle (`None` for a handle of another catalog).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// let news = catalog.purpose_handle("news").expect("declared");
+    /// assert_eq!(catalog.purpose_at(news).map(|p| p.name()), Some("news"));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn purpose_at(&self, handle: PurposeHandle) -> Option<&Purpose> {
         if handle.catalog != self.fingerprint {
@@ -278,6 +521,24 @@ impl Catalog {
     }
 
     /// The category behind a handle (`None` for a handle of another catalog).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// let email = catalog.category_handle("email").expect("declared");
+    /// assert_eq!(catalog.category_at(email).map(|c| c.name()), Some("email"));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn category_at(&self, handle: CategoryHandle) -> Option<&Category> {
         if handle.catalog != self.fingerprint {

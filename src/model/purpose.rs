@@ -52,6 +52,25 @@ pub struct PurposeDef {
 
 impl PurposeDef {
     /// Starts declaring purpose `name` under `basis`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let news = catalog.purpose("news").expect("declared");
+    /// assert_eq!((news.name(), news.basis()), ("news", LegalBasis::Consent));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn new(name: impl Into<String>, basis: LegalBasis) -> Self {
         PurposeDef {
             name: name.into(),
@@ -70,12 +89,50 @@ impl PurposeDef {
     }
 
     /// The short title shown to the subject (required).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let news = catalog.purpose("news").expect("declared");
+    /// assert_eq!(news.title(), "Newsletter");
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = title.into();
         self
     }
 
     /// What the processing is, in words the subject understands (required).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let news = catalog.purpose("news").expect("declared");
+    /// assert_eq!(news.description(), "A monthly e-mail.");
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = description.into();
         self
@@ -83,6 +140,25 @@ impl PurposeDef {
 
     /// The data categories the purpose may use (at least one). Declaring a
     /// category allows its descendants too.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let news = catalog.purpose("news").expect("declared");
+    /// assert_eq!(news.categories().collect::<Vec<_>>(), ["email"]);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn categories<I, S>(mut self, names: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -93,6 +169,27 @@ impl PurposeDef {
     }
 
     /// The version of the notice currently shown (default 1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .notice_version(3)
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let news = catalog.purpose("news").expect("declared");
+    /// assert_eq!(news.notice_version(), 3);
+    /// assert_eq!(news.min_notice_version(), 3); // by default, the current one
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn notice_version(mut self, version: u32) -> Self {
         self.notice_version = version;
         self
@@ -101,6 +198,27 @@ impl PurposeDef {
     /// The oldest notice version whose consent still counts. Defaults to the
     /// current notice version: unless told otherwise, a new notice version
     /// asks everyone again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .notice_version(3)
+    ///             .min_notice_version(2)
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let news = catalog.purpose("news").expect("declared");
+    /// assert_eq!(news.min_notice_version(), 2);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn min_notice_version(mut self, version: u32) -> Self {
         self.min_notice_version = Some(version);
         self
@@ -108,12 +226,52 @@ impl PurposeDef {
 
     /// How long consent lasts when the request names no expiry. Defaults to
     /// the maximum validity, or no expiry if there is none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .default_validity(time::Duration::days(365))
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let news = catalog.purpose("news").expect("declared");
+    /// assert_eq!(news.default_validity(), Some(time::Duration::days(365)));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn default_validity(mut self, validity: Duration) -> Self {
         self.default_validity = Some(validity);
         self
     }
 
     /// The longest consent may last; a longer request is capped to it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .max_validity(time::Duration::days(395))
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let news = catalog.purpose("news").expect("declared");
+    /// assert_eq!(news.max_validity(), Some(time::Duration::days(395)));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn max_validity(mut self, validity: Duration) -> Self {
         self.max_validity = Some(validity);
         self
@@ -121,6 +279,26 @@ impl PurposeDef {
 
     /// Marks the purpose as sale, sharing or targeted advertising: a global
     /// opt-out signal (GPC) denies it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .sale_or_sharing()
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let news = catalog.purpose("news").expect("declared");
+    /// assert!(news.is_sale_or_sharing());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn sale_or_sharing(mut self) -> Self {
         self.sale_or_sharing = true;
         self
@@ -128,6 +306,27 @@ impl PurposeDef {
 
     /// Marks the purpose as direct marketing: the subject may object to it
     /// whatever its basis, and the objection is absolute.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .direct_marketing()
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let news = catalog.purpose("news").expect("declared");
+    /// assert!(news.is_direct_marketing());
+    /// assert!(news.allows_objection()); // an objection is absolute
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn direct_marketing(mut self) -> Self {
         self.direct_marketing = true;
         self

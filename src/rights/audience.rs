@@ -1,10 +1,15 @@
 //! Audiences: the subjects permitted for a purpose and category at an
 //! instant, for campaigns and bulk jobs.
+//!
+//! In the `Ledger` docs: the "Audiences" group.
 
 use time::OffsetDateTime;
 
 use crate::ledger::Ledger;
 
+/// # Audiences
+///
+/// The subjects permitted for a purpose and category, for campaigns and bulk jobs.
 impl Ledger {
     /// Every known subject whose data of `category` may be used for
     /// `purpose` at `at`: exactly the subjects for which

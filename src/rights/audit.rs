@@ -1,5 +1,7 @@
 //! The as-of audit: the decision as it stood at a past instant, rebuilt from
 //! the host's stored events, with the record that justified it.
+//!
+//! In the `Ledger` docs: the "Subject rights: as-of audit" group.
 
 use std::borrow::Borrow;
 use std::fmt;
@@ -174,6 +176,9 @@ impl fmt::Display for Audit {
     }
 }
 
+/// # Subject rights: as-of audit
+///
+/// The decision as it stood at a past instant, rebuilt from stored events.
 impl Ledger {
     /// [`Audit::replay`] under this ledger's catalog: was `subject`'s data of
     /// `category` permitted for `purpose` at the past instant `at`, going by

@@ -1,5 +1,7 @@
 //! Portability: everything the ledger holds about one subject as one JSON
 //! document (GDPR Art. 15 access and Art. 20 portability).
+//!
+//! In the `Ledger` docs: the "Subject rights: portability export" group.
 
 use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
@@ -33,6 +35,9 @@ pub struct SubjectExport {
     purposes: Vec<(Option<(String, LegalBasis)>, ConsentStatus)>,
 }
 
+/// # Subject rights: portability export
+///
+/// Everything held about one subject as one JSON document.
 impl Ledger {
     /// Everything held about `subject`, exported at `at` (the statuses it
     /// states are those at `at`). `None` if the ledger has never seen the

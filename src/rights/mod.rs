@@ -3,10 +3,18 @@
 //!
 //! The top layer: nothing below imports it.
 
-pub(crate) mod audience;
-pub(crate) mod audit;
-pub(crate) mod export;
-pub(crate) mod prompt;
-pub(crate) mod receipt;
+// In the order rustdoc lists their `impl Ledger` blocks (declaration order):
+// what a subject sees first, bulk views last. Keep these lines in this order.
 pub(crate) mod report;
+
+pub(crate) mod receipt;
+
+pub(crate) mod export;
+
+pub(crate) mod prompt;
+
+pub(crate) mod audit;
+
+pub(crate) mod audience;
+
 pub(crate) mod scan;

@@ -1,5 +1,7 @@
 //! Re-prompting: whether to ask a subject (again) for consent, which grants
 //! expire soon, and pruning records that no longer matter.
+//!
+//! In the `Ledger` docs: the "Subject rights: re-prompting and pruning" group.
 
 use std::fmt;
 
@@ -208,6 +210,9 @@ impl PrunedRecord {
     }
 }
 
+/// # Subject rights: re-prompting and pruning
+///
+/// Whether to ask again, which grants expire soon, and pruning what no longer matters.
 impl Ledger {
     /// Whether to ask `subject` for consent to `purpose` at `at`, and why.
     /// `window` is how long before expiry a grant is due for renewal.

@@ -2,6 +2,8 @@
 //! record and receipt (the W3C DPV community's DPV-27560 profile), and as a
 //! Kantara Consent Receipt v1.1-style JSON. The README's "Consent receipts"
 //! section maps every field.
+//!
+//! In the `Ledger` docs: the "Subject rights: consent receipts" group.
 
 use std::fmt;
 
@@ -128,6 +130,9 @@ pub struct ConsentReceipt {
     options: ReceiptOptions,
 }
 
+/// # Subject rights: consent receipts
+///
+/// One record as a consent receipt (ISO/IEC TS 27560, Kantara).
 impl Ledger {
     /// A receipt for `subject`'s record for `purpose`, issued at `at` (the
     /// status it states is the one at `at`). `None` if there is no such

@@ -1,6 +1,8 @@
 //! What a subject sees: every purpose of the catalog with its texts, legal
 //! basis, status, coverage, validity and evidence, and what the engine decides
 //! for each of its categories (GDPR Art. 7(1), 12, 13 and 15 transparency).
+//!
+//! In the `Ledger` docs: the "Subject rights: reports" group.
 
 use std::fmt;
 
@@ -396,6 +398,9 @@ impl SubjectReport {
     }
 }
 
+/// # Subject rights: reports
+///
+/// What a subject sees about their consent, purpose by purpose.
 impl Ledger {
     /// What `subject` sees about their consent at `at`: every purpose of the
     /// catalog, in declaration order, with its title, description and legal

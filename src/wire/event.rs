@@ -78,6 +78,28 @@ pub enum EventKind {
 
 impl EventKind {
     /// The snake_case name used in JSON.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// assert_eq!(event.kind().as_str(), "given");
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub const fn as_str(&self) -> &'static str {
         match self {
@@ -94,6 +116,29 @@ impl EventKind {
     }
 
     /// The purpose the event concerns, for per-purpose kinds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let given = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// assert_eq!(given.kind().purpose(), Some("news"));
+    /// assert_eq!(ledger.register("ben", t)?.kind().purpose(), None);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn purpose(&self) -> Option<&str> {
         match self {
@@ -106,6 +151,29 @@ impl EventKind {
     }
 
     /// The evidence, for kinds that carry one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let given = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// assert_eq!(given.kind().evidence().and_then(|e| e.notice()), Some(1));
+    /// assert!(ledger.register("ben", t)?.kind().evidence().is_none());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn evidence(&self) -> Option<&Evidence> {
         match self {
@@ -220,18 +288,85 @@ impl Event {
     }
 
     /// The id, a hash of the content.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// assert_eq!(event.id().to_string().len(), 64);
+    /// assert_eq!(Event::from_json(&event.to_json()?)?.id(), event.id());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn id(&self) -> EventId {
         self.id
     }
 
     /// The subject.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let event = ledger.register("ann", t)?;
+    /// assert_eq!(event.subject(), "ann");
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn subject(&self) -> &str {
         &self.subject
     }
 
     /// When the change happened (its event time, which orders it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let event = ledger.register("ann", t)?;
+    /// assert_eq!(event.at(), t);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn at(&self) -> OffsetDateTime {
         timestamp::from_nanos(self.at)
@@ -242,6 +377,28 @@ impl Event {
     }
 
     /// What changed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let event = ledger.register("ann", t)?;
+    /// assert_eq!(event.kind(), &EventKind::Registered);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn kind(&self) -> &EventKind {
         &self.kind
@@ -252,6 +409,29 @@ impl Event {
     /// # Errors
     ///
     /// None in practice; serde_json's own errors are passed on as [`Error::Json`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let event = ledger.register("ann", t)?;
+    /// let json = event.to_json()?;
+    /// assert!(json.contains(r#""kind":"registered""#));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn to_json(&self) -> Result<String> {
         let mut buf = Vec::with_capacity(512);
         EventView {
@@ -276,6 +456,31 @@ impl Event {
     /// Malformed JSON (with line and column), a missing or unexpected field,
     /// an unsupported format version, a malformed name or time, an expiry not
     /// after the event time, or an id that does not match the content.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let json = event.to_json()?;
+    /// assert_eq!(Event::from_json(&json)?, event);
+    /// // Content altered in storage no longer matches the id.
+    /// assert!(Event::from_json(&json.replace("ann", "ben")).is_err());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn from_json(json: &str) -> Result<Event> {
         read(json, |v, id| Ok(Event::from_view(v, id)))
     }

@@ -35,6 +35,30 @@ impl fmt::Debug for EventId {
 
 impl EventId {
     /// The 32 bytes of the SHA-256 digest.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let id = ledger.register("ann", t)?.id();
+    /// let bytes = id.as_bytes();
+    /// assert_eq!(bytes.len(), 32);
+    /// assert_eq!(format!("{:02x}", bytes[0]), id.to_string()[..2]);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub const fn as_bytes(&self) -> &[u8; 32] {
         &self.0

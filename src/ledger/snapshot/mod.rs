@@ -6,6 +6,8 @@
 //! records' event ids included, then stored), so loading holds the JSON,
 //! the ledger being built and one subject, never a copy of the whole state
 //! in owned intermediate structures.
+//!
+//! In the `Ledger` docs: the "Persisting and replicating: snapshots" group.
 
 use std::fmt;
 
@@ -68,6 +70,29 @@ impl Snapshot {
     /// # Errors
     ///
     /// None in practice; serde_json's own errors are passed on as [`Error::Json`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let json = ledger.snapshot().to_json()?;
+    /// assert_eq!(Snapshot::from_json(&json)?.subject_count(), 1);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string(self).map_err(|e| Error::json("snapshot", &e))
     }
@@ -93,6 +118,31 @@ impl Snapshot {
     /// subject, record or mark ([`Ledger::restore_with_catalog`] lists them)
     /// or an event id that does not match its content
     /// ([`Error::EventIdMismatch`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.register("ann", t)?;
+    /// let json = ledger.snapshot().to_json()?;
+    /// let snapshot = Snapshot::from_json(&json)?;
+    /// assert_eq!(snapshot, ledger.snapshot());
+    /// assert!(Snapshot::from_json("{}").is_err());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn from_json(json: &str) -> Result<Snapshot> {
         read::from_json(json)
     }
@@ -105,6 +155,28 @@ impl Snapshot {
     /// Replaying an event the snapshot already includes is harmless
     /// ([`Ledger::apply`] is idempotent), so an at-least-once replay from the
     /// watermark is safe.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let json = ledger.snapshot().with_watermark(42).to_json()?;
+    /// assert_eq!(Snapshot::from_json(&json)?.watermark(), Some(42));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn with_watermark(mut self, position: u64) -> Self {
         self.watermark = Some(position);
@@ -112,6 +184,28 @@ impl Snapshot {
     }
 
     /// The host's log position recorded with [`Snapshot::with_watermark`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// assert_eq!(ledger.snapshot().watermark(), None);
+    /// assert_eq!(ledger.snapshot().with_watermark(7).watermark(), Some(7));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn watermark(&self) -> Option<u64> {
         self.watermark
@@ -119,6 +213,29 @@ impl Snapshot {
 
     /// The number of subjects in the snapshot, erased ones included
     /// (subjects read with nothing recorded are not kept).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.register("ann", t)?;
+    /// ledger.register("ben", t)?;
+    /// assert_eq!(ledger.snapshot().subject_count(), 2);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn subject_count(&self) -> usize {
         let st = &self.ledger.store;
@@ -203,11 +320,37 @@ fn sorted_subjects(l: &Ledger) -> Vec<u32> {
     order
 }
 
+/// # Persisting and replicating: snapshots
+///
+/// The whole state as a [`Snapshot`], and a ledger rebuilt from one.
 impl Ledger {
     /// The ledger's whole state, for the host to store (a copy of the
     /// ledger: serializing it streams from that copy). Subjects are sorted
     /// by id, so equal states give equal snapshots whatever order the
     /// events arrived in.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let snapshot = ledger.snapshot();
+    /// assert_eq!(snapshot.subject_count(), 1);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     #[must_use]
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
@@ -224,6 +367,30 @@ impl Ledger {
     ///
     /// None: reading the snapshot ([`Snapshot::from_json`]) did the checks.
     /// The `Result` is kept for compatibility.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let json = ledger.snapshot().to_json()?;
+    /// let restored = Ledger::restore(Snapshot::from_json(&json)?)?;
+    /// assert!(restored.is_permitted("ann", "news", "email", t));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn restore(snapshot: Snapshot) -> Result<Ledger> {
         Ok(snapshot.ledger)
     }
@@ -243,6 +410,47 @@ impl Ledger {
     /// purpose, an expiry not after the record's time, a notice version never
     /// published, two records for one purpose, an objection the purpose does
     /// not allow, or anything held at or before the subject's erasure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let snapshot = ledger.snapshot();
+    /// // The application has declared a purpose since.
+    /// let current = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .purpose(
+    ///         PurposeDef::new("orders", LegalBasis::Contract)
+    ///             .title("Orders")
+    ///             .description("Delivering what you bought.")
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let restored = Ledger::restore_with_catalog(snapshot, current)?;
+    /// assert!(restored.is_permitted("ann", "news", "email", t));
+    /// assert!(restored.catalog().purpose("orders").is_some());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
     pub fn restore_with_catalog(snapshot: Snapshot, catalog: Catalog) -> Result<Ledger> {
         let src = snapshot.ledger;
         let mut ledger = Ledger::new(catalog);
