@@ -356,6 +356,8 @@ mod checks;
 
 mod changes;
 
+mod apply;
+
 pub(crate) mod snapshot;
 
 mod replication;

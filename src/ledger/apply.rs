@@ -1,0 +1,493 @@
+//! Applying events: the one path every change takes, whether it comes from
+//! a call on this ledger, the host's log or another instance.
+//!
+//! In the `Ledger` docs: "Persisting and replicating: replaying events".
+
+use crate::error::{Error, Result};
+use crate::ledger::store::{
+    Cold, GIVEN, NOTICE_OK, OBJECTED, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN,
+};
+use crate::ledger::{Applied, Ledger};
+use crate::model::category::CategorySet;
+use crate::wire::canonical::{EventView, Names};
+use crate::wire::event::{Event, KindTag};
+use crate::wire::id::EventId;
+use crate::wire::timestamp::{NEVER, Nanos, Rfc3339};
+
+use super::changes::cap;
+
+/// A per-purpose change, checked against the catalog.
+struct Resolved {
+    purpose: u16,
+    kind: u8,
+    categories: CategorySet,
+    expires: Nanos,
+    renewal: bool,
+    notice_ok: bool,
+}
+
+/// # Persisting and replicating: replaying events
+///
+/// Applying events from the host's log or from another instance, in any
+/// order, any number of times.
+impl Ledger {
+    /// Applies an event, from this ledger or another, from the host's log or
+    /// another instance. The event is checked against the catalog first; an
+    /// invalid one is an error and changes nothing.
+    ///
+    /// Applying the same set of events in any order, any number of times,
+    /// gives the same state: per subject and purpose the latest event time
+    /// wins; at equal times objected beats withdrawn beats refused beats
+    /// given, then the larger [`EventId`] wins (should two different events
+    /// ever share an id, the larger canonical content). A withdraw-all
+    /// withdraws every grant of the subject given at or before its time. An
+    /// erasure drops everything at or before its time and discards
+    /// later-arriving events that are not after it.
+    ///
+    /// # Errors
+    ///
+    /// An undeclared purpose or category, a category outside the purpose, a
+    /// notice version never published, an objection the purpose does not
+    /// allow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let mut replica = ledger.clone();
+    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// assert_eq!(replica.apply(&event)?, Applied::Changed);
+    /// assert_eq!(replica.apply(&event)?, Applied::Duplicate);
+    /// assert!(replica.is_permitted("ann", "news", "email", t));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn apply(&mut self, event: &Event) -> Result<Applied> {
+        self.apply_view(&event.view(), event.id())
+    }
+
+    /// Reads one event's JSON and applies it: [`Event::from_json`] then
+    /// [`Ledger::apply`], without building an owned [`Event`] (the content
+    /// is checked and applied straight from the JSON text). For replaying a
+    /// host's log.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`Event::from_json`] and of [`Ledger::apply`]; the
+    /// ledger is unchanged then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::{Applied, Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef};
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder().category("contact").purpose(
+    /// #     PurposeDef::new("newsletter", LegalBasis::Consent)
+    /// #         .title("Newsletter").description("A monthly e-mail.").categories(["contact"]),
+    /// # ).build()?;
+    /// let mut web = Ledger::new(catalog.clone());
+    /// let at = datetime!(2026-03-01 10:00 UTC);
+    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let line = web.give(Grant::new("ann", "newsletter", at, banner))?.to_json()?;
+    ///
+    /// let mut restarted = Ledger::new(catalog);
+    /// assert_eq!(restarted.apply_json(&line)?, Applied::Changed);
+    /// assert_eq!(restarted.apply_json(&line)?, Applied::Duplicate);
+    /// assert!(restarted.is_permitted("ann", "newsletter", "contact", at));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn apply_json(&mut self, json: &str) -> Result<Applied> {
+        crate::wire::read::read(json, |view, id| self.apply_view(view, id))
+    }
+
+    fn apply_view(&mut self, event: &EventView<'_>, id: EventId) -> Result<Applied> {
+        let at = event.at.0;
+        let resolved = self.resolve(event)?;
+        // INVARIANT: nothing is added (subject, category set, evidence) until
+        // the event is known to win, so a superseded, duplicate or erased
+        // event leaves no trace.
+        let existing = self.store.names.find(event.subject);
+        let erased = existing.and_then(|s| self.store.row(s, Slot::Erased).map(|e| e.from));
+        if event.kind != KindTag::Erased && erased.is_some_and(|e| at <= e) {
+            return Ok(Applied::Erased);
+        }
+        let s = existing.unwrap_or(u32::MAX);
+        let (slot, mut row) = match (event.kind, &resolved) {
+            (KindTag::Registered, _) => (Slot::Registered, mark_row(s, at, 0)),
+            (KindTag::Erased, _) => (Slot::Erased, mark_row(s, at, 0)),
+            (KindTag::WithdrawnAll, _) => (Slot::WithdrawnAll, mark_row(s, at, 0)),
+            (KindTag::OptOutSet, _) => (Slot::OptOut, mark_row(s, at, ON)),
+            (KindTag::OptOutCleared, _) => (Slot::OptOut, mark_row(s, at, 0)),
+            (_, Some(r)) => (
+                Slot::Purpose(r.purpose),
+                Row::new(
+                    at,
+                    if r.kind == GIVEN { r.expires } else { NEVER },
+                    s,
+                    0,
+                    r.kind
+                        | if r.renewal { RENEWAL } else { 0 }
+                        | if r.notice_ok { NOTICE_OK } else { 0 },
+                ),
+            ),
+            (_, None) => return Ok(Applied::Superseded),
+        };
+        // Last writer wins: compare (time, kind or on/off), then ids.
+        if let Some(s) = existing
+            && let (Some(old), Some(old_cold)) = (self.store.row(s, slot), self.store.cold(s, slot))
+        {
+            let (old, old_cold) = (*old, *old_cold);
+            let rank = |r: &Row| match slot {
+                Slot::Purpose(_) => r.kind(),
+                Slot::OptOut => r.flags & ON,
+                _ => 0,
+            };
+            match (old.from, rank(&old)).cmp(&(row.from, rank(&row))) {
+                std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
+                std::cmp::Ordering::Equal => {
+                    let old_id = self.row_id(s, slot, &old, &old_cold);
+                    let new_id = incoming_id(event, id, &row);
+                    let order = match old_id.cmp(&new_id) {
+                        // Equal ids: a duplicate only if the content is
+                        // equal too, so that no id collision can make one
+                        // event pass for another; otherwise the larger
+                        // canonical byte string wins. On the stack: a
+                        // replay meets duplicates often.
+                        std::cmp::Ordering::Equal => self
+                            .row_view(s, slot, &old, &old_cold)
+                            .cmp_canonical(&as_held(event, &row).unwrap_or(*event)),
+                        unequal => unequal,
+                    };
+                    match order {
+                        std::cmp::Ordering::Equal => return Ok(Applied::Duplicate),
+                        std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
+                        std::cmp::Ordering::Less => {}
+                    }
+                }
+                std::cmp::Ordering::Less => {}
+            }
+        }
+        // A pruned record still supersedes what it superseded.
+        if let (Slot::Purpose(p), Some(s)) = (slot, existing)
+            && self.store.row(s, slot).is_none()
+            && let Some(floor) = self.store.floors.get(&(s, p))
+        {
+            match (floor.at, floor.kind).cmp(&(row.from, row.kind())) {
+                std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
+                std::cmp::Ordering::Equal => match floor.id.cmp(&incoming_id(event, id, &row)) {
+                    std::cmp::Ordering::Equal => return Ok(Applied::Duplicate),
+                    std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
+                    std::cmp::Ordering::Less => {}
+                },
+                std::cmp::Ordering::Less => {}
+            }
+        }
+        // The event wins: intern what it needs (a failure here, only past
+        // the storage limits, adds nothing visible), then store it.
+        // Each step that fails releases what the earlier ones took.
+        if let Some(r) = resolved.as_ref().filter(|r| r.kind == GIVEN) {
+            row.set_set(self.store.intern_set(r.categories)?);
+        }
+        let cold = match &event.evidence {
+            Some(e) => match self.store.intern_evidence(e) {
+                Ok(cold) => cold,
+                Err(err) => {
+                    self.store.release_set(row.set());
+                    return Err(err);
+                }
+            },
+            None => Cold::default(),
+        };
+        let s = match existing {
+            Some(s) => s,
+            None => match self.store.subject(event.subject) {
+                Ok(s) => s,
+                Err(err) => {
+                    self.store.release_set(row.set());
+                    self.store.release_evidence(&cold);
+                    return Err(err);
+                }
+            },
+        };
+        row.subject = s;
+        self.store.put(s, slot, row, cold);
+        if let Slot::Purpose(p) = slot {
+            self.store.clear_floor(s, p);
+        }
+        if slot == Slot::Erased {
+            for other in self.store.slots(s) {
+                if other != Slot::Erased && self.store.row(s, other).is_some_and(|r| r.from <= at) {
+                    self.store.remove(s, other);
+                }
+            }
+            self.store.clear_floors_until(s, at);
+        }
+        Ok(Applied::Changed)
+    }
+
+    /// Applies several events, all or nothing: every event is checked
+    /// against the catalog first, and if any is invalid (or storing them
+    /// would pass an interning limit, see the README's "Limits") the ledger
+    /// is left unchanged. Returns what [`Ledger::apply`] said of each, in
+    /// order.
+    ///
+    /// # Errors
+    ///
+    /// The first event's error, as [`Ledger::apply`] would give it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::{Applied, Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef};
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder().category("contact").purpose(
+    /// #     PurposeDef::new("newsletter", LegalBasis::Consent)
+    /// #         .title("Newsletter").description("A monthly e-mail.").categories(["contact"]),
+    /// # ).build()?;
+    /// let mut web = Ledger::new(catalog.clone());
+    /// let at = datetime!(2026-03-01 10:00 UTC);
+    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let events = [
+    ///     web.give(Grant::new("ann", "newsletter", at, banner.clone()))?,
+    ///     web.refuse("bob", "newsletter", at, banner)?,
+    /// ];
+    /// let mut other = Ledger::new(catalog);
+    /// assert_eq!(other.apply_all(&events)?, [Applied::Changed, Applied::Changed]);
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn apply_all(&mut self, events: &[Event]) -> Result<Vec<Applied>> {
+        let views: Vec<EventView<'_>> = events.iter().map(Event::view).collect();
+        for v in &views {
+            self.resolve(v)?;
+        }
+        if self.store.has_room_for(&views) {
+            // INVARIANT: checked against the catalog and within every
+            // interning limit, no event can fail now.
+            return events
+                .iter()
+                .map(|e| self.apply_view(&e.view(), e.id()))
+                .collect();
+        }
+        // Near a limit: apply to a copy, keep it only if every event went in.
+        let mut next = self.clone();
+        let applied = events
+            .iter()
+            .map(|e| next.apply_view(&e.view(), e.id()))
+            .collect::<Result<Vec<_>>>()?;
+        *self = next;
+        Ok(applied)
+    }
+
+    /// Checks an event against the catalog; per-purpose kinds resolve to ids.
+    fn resolve(&self, event: &EventView<'_>) -> Result<Option<Resolved>> {
+        let at = event.at.0;
+        let kind = match event.kind {
+            KindTag::Given => GIVEN,
+            KindTag::Refused => REFUSED,
+            KindTag::Withdrawn => WITHDRAWN,
+            KindTag::Objected => OBJECTED,
+            _ => return Ok(None),
+        };
+        let purpose = event.purpose.unwrap_or_default();
+        let Some(h) = self.catalog.purpose_index(purpose) else {
+            return Err(Error::UnknownPurpose(crate::error::shown(purpose)));
+        };
+        let p = self.purpose(purpose)?;
+        let notice = event.evidence.and_then(|e| e.notice_version);
+        if let Some(v) = notice
+            && v > p.notice_version()
+        {
+            return Err(Error::NoticeVersion {
+                purpose: purpose.to_owned(),
+                problem: format!(
+                    "notice version {v} was never published (current version {})",
+                    p.notice_version()
+                ),
+            });
+        }
+        let mut resolved = Resolved {
+            purpose: h,
+            kind,
+            categories: CategorySet::empty(),
+            expires: NEVER,
+            renewal: false,
+            notice_ok: notice.is_some_and(|v| v >= p.min_notice_version()),
+        };
+        match kind {
+            GIVEN => {
+                let names = event.categories.map(Names::iter);
+                resolved.categories = self.catalog.category_set(p, names.into_iter().flatten())?;
+                let requested = event.expires_at.map_or(NEVER, |t| t.0);
+                resolved.expires = cap(p, at, requested);
+                resolved.renewal = event.renewal.unwrap_or(false);
+            }
+            OBJECTED if !p.allows_objection() => {
+                return Err(Error::ObjectionNotApplicable {
+                    purpose: purpose.to_owned(),
+                    basis: p.basis(),
+                });
+            }
+            _ => {}
+        }
+        Ok(Some(resolved))
+    }
+}
+
+/// The id an incoming event would have as held: its own id, unless capping
+/// by this catalog changed its expiry.
+fn incoming_id(event: &EventView<'_>, id: EventId, row: &Row) -> EventId {
+    as_held(event, row).map_or(id, |held| held.content_id())
+}
+
+/// The content of an incoming event as `row` would hold it, if capping by
+/// this catalog changed its expiry.
+fn as_held<'a>(event: &EventView<'a>, row: &Row) -> Option<EventView<'a>> {
+    let requested = event.expires_at.map_or(NEVER, |t| t.0);
+    (event.kind == KindTag::Given && requested != row.until).then(|| EventView {
+        expires_at: (row.until != NEVER).then_some(Rfc3339(row.until)),
+        ..*event
+    })
+}
+
+fn mark_row(subject: u32, at: Nanos, flags: u8) -> Row {
+    Row::new(at, NEVER, subject, 0, flags)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use crate::{
+        Applied, Catalog, CollectionMethod, Event, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
+    };
+    use time::macros::datetime;
+
+    /// An event that loses (superseded, duplicate, before an erasure) adds
+    /// nothing: no category set, no evidence, no subject.
+    #[test]
+    fn losing_events_leave_no_trace() {
+        let catalog = Catalog::builder()
+            .category("a")
+            .category("b")
+            .category("c")
+            .purpose(
+                PurposeDef::new("p", LegalBasis::Consent)
+                    .title("P")
+                    .description("P.")
+                    .categories(["a", "b", "c"]),
+            )
+            .build()
+            .expect("valid");
+        let ev = |proof: &str| {
+            Evidence::new(CollectionMethod::Api)
+                .notice_version(1)
+                .proof(proof)
+        };
+        let mut source = Ledger::new(catalog.clone());
+        let old = source
+            .give(Grant::new("s", "p", datetime!(2026-01-01 0:00 UTC), ev("old")).categories(["b"]))
+            .expect("valid");
+        let mut l = Ledger::new(catalog);
+        l.give(Grant::new("s", "p", datetime!(2026-02-01 0:00 UTC), ev("new")).categories(["a"]))
+            .expect("valid");
+        l.erase("gone", datetime!(2026-03-01 0:00 UTC))
+            .expect("valid");
+        let (sets, profiles, proofs, subjects) = (
+            l.store.sets.live(),
+            l.store.profiles.live(),
+            l.store.proofs.find("old"),
+            l.store.subject_count(),
+        );
+        assert_eq!(l.apply(&old).expect("valid"), Applied::Superseded);
+        let mut late = Ledger::new(l.catalog().clone());
+        let for_gone = late
+            .give(
+                Grant::new("gone", "p", datetime!(2026-01-15 0:00 UTC), ev("x")).categories(["c"]),
+            )
+            .expect("valid");
+        assert_eq!(l.apply(&for_gone).expect("valid"), Applied::Erased);
+        assert_eq!(l.store.sets.live(), sets);
+        assert_eq!(l.store.profiles.live(), profiles);
+        assert_eq!(l.store.proofs.find("old"), proofs);
+        assert_eq!(l.store.proofs.find("x"), None);
+        assert_eq!(l.store.subject_count(), subjects);
+    }
+
+    /// Two different events with the same id (a hash collision, which a
+    /// weak hash let an attacker craft) are not duplicates: the larger
+    /// canonical byte string wins, whatever the order, so instances that
+    /// receive them in different orders still converge. Every id is forced
+    /// equal here, as if the hash collided on every pair.
+    #[test]
+    fn equal_ids_with_different_content_are_not_duplicates() {
+        let catalog = Catalog::builder()
+            .category("a")
+            .purpose(
+                PurposeDef::new("p", LegalBasis::Consent)
+                    .title("P")
+                    .description("P.")
+                    .categories(["a"]),
+            )
+            .build()
+            .expect("valid");
+        let at = datetime!(2026-01-01 0:00 UTC);
+        let ev = |proof: &str| {
+            Evidence::new(CollectionMethod::Api)
+                .notice_version(1)
+                .proof(proof)
+        };
+        crate::wire::canonical::FORCED_ID.set(Some(
+            crate::EventId::from_str(&"7".repeat(64)).expect("hex"),
+        ));
+        let made = |f: &dyn Fn(&mut Ledger) -> crate::Result<Event>| {
+            f(&mut Ledger::new(catalog.clone())).expect("valid")
+        };
+        let short = made(&|l| {
+            l.give(Grant::new("s", "p", at, ev("one")).expires_at(datetime!(2026-01-02 0:00 UTC)))
+        });
+        let long = made(&|l| {
+            l.give(Grant::new("s", "p", at, ev("two")).expires_at(datetime!(2027-01-01 0:00 UTC)))
+        });
+        let all_one = made(&|l| l.withdraw_all("s", at, ev("one")));
+        let all_two = made(&|l| l.withdraw_all("s", at, ev("two")));
+        let canonical = |e: &Event| {
+            let mut bytes = Vec::new();
+            e.view().write_canonical(&mut bytes);
+            bytes
+        };
+
+        for (x, y) in [(&short, &long), (&all_one, &all_two)] {
+            assert_eq!(x.id(), y.id());
+            assert_ne!(x, y);
+            let (winner, loser) = if canonical(x) > canonical(y) {
+                (x, y)
+            } else {
+                (y, x)
+            };
+            let mut expected = Ledger::new(catalog.clone());
+            expected.apply(winner).expect("valid");
+            for order in [[x, y], [y, x]] {
+                let mut l = Ledger::new(catalog.clone());
+                let outcomes = order.map(|e| l.apply(e).expect("valid"));
+                assert!(!outcomes.contains(&Applied::Duplicate), "{outcomes:?}");
+                // The very same content again is a duplicate.
+                assert_eq!(l.apply(winner).expect("valid"), Applied::Duplicate);
+                assert_eq!(l.apply(loser).expect("valid"), Applied::Superseded);
+                assert_eq!(l.snapshot(), expected.snapshot());
+            }
+        }
+        crate::wire::canonical::FORCED_ID.set(None);
+    }
+}
