@@ -4,9 +4,7 @@
 //! In the `Ledger` docs: "Persisting and replicating: replaying events".
 
 use crate::error::{Error, Result};
-use crate::ledger::store::{
-    Cold, GIVEN, NOTICE_OK, OBJECTED, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN,
-};
+use crate::ledger::store::{Cold, GIVEN, OBJECTED, REFUSED, Row, RowFlags, Slot, WITHDRAWN};
 use crate::ledger::{Applied, Ledger};
 use crate::model::category::CategorySet;
 use crate::wire::canonical::{EventView, Names};
@@ -125,11 +123,11 @@ impl Ledger {
         }
         let s = existing.unwrap_or(u32::MAX);
         let (slot, mut row) = match (event.kind, &resolved) {
-            (KindTag::Registered, _) => (Slot::Registered, mark_row(s, at, 0)),
-            (KindTag::Erased, _) => (Slot::Erased, mark_row(s, at, 0)),
-            (KindTag::WithdrawnAll, _) => (Slot::WithdrawnAll, mark_row(s, at, 0)),
-            (KindTag::OptOutSet, _) => (Slot::OptOut, mark_row(s, at, ON)),
-            (KindTag::OptOutCleared, _) => (Slot::OptOut, mark_row(s, at, 0)),
+            (KindTag::Registered, _) => (Slot::Registered, mark_row(s, at, false)),
+            (KindTag::Erased, _) => (Slot::Erased, mark_row(s, at, false)),
+            (KindTag::WithdrawnAll, _) => (Slot::WithdrawnAll, mark_row(s, at, false)),
+            (KindTag::OptOutSet, _) => (Slot::OptOut, mark_row(s, at, true)),
+            (KindTag::OptOutCleared, _) => (Slot::OptOut, mark_row(s, at, false)),
             (_, Some(r)) => (
                 Slot::Purpose(r.purpose),
                 Row::new(
@@ -137,9 +135,7 @@ impl Ledger {
                     if r.kind == GIVEN { r.expires } else { NEVER },
                     s,
                     0,
-                    r.kind
-                        | if r.renewal { RENEWAL } else { 0 }
-                        | if r.notice_ok { NOTICE_OK } else { 0 },
+                    RowFlags::record(r.kind, r.renewal, r.notice_ok),
                 ),
             ),
             (_, None) => return Ok(Applied::Superseded),
@@ -151,7 +147,7 @@ impl Ledger {
             let (old, old_cold) = (*old, *old_cold);
             let rank = |r: &Row| match slot {
                 Slot::Purpose(_) => r.kind(),
-                Slot::OptOut => r.flags & ON,
+                Slot::OptOut => u8::from(r.flags.contains(RowFlags::ON)),
                 _ => 0,
             };
             match (old.from, rank(&old)).cmp(&(row.from, rank(&row))) {
@@ -361,8 +357,8 @@ fn as_held<'a>(event: &EventView<'a>, row: &Row) -> Option<EventView<'a>> {
     })
 }
 
-fn mark_row(subject: u32, at: Nanos, flags: u8) -> Row {
-    Row::new(at, NEVER, subject, 0, flags)
+fn mark_row(subject: u32, at: Nanos, on: bool) -> Row {
+    Row::new(at, NEVER, subject, 0, RowFlags::mark(on))
 }
 
 #[cfg(test)]

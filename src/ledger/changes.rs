@@ -6,7 +6,7 @@
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
-use crate::ledger::store::{GIVEN, NOTICE_OK, Slot};
+use crate::ledger::store::{GIVEN, RowFlags, Slot};
 use crate::ledger::{Grant, Ledger};
 use crate::model::evidence::Evidence;
 use crate::model::purpose::Purpose;
@@ -487,7 +487,7 @@ impl Ledger {
                 && withdrawn_at.is_none_or(|w| r.from > w)
                 && r.from <= at
                 && at < r.until
-                && r.flags & NOTICE_OK != 0
+                && r.flags.contains(RowFlags::NOTICE_OK)
         })
     }
 }

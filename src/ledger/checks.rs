@@ -5,7 +5,7 @@
 use time::OffsetDateTime;
 
 use crate::ledger::decision::{ConsentStatus, Decision};
-use crate::ledger::store::{GIVEN, NOTICE_OK, OBJECTED, ON, REFUSED, RENEWAL, Slot, WITHDRAWN};
+use crate::ledger::store::{GIVEN, OBJECTED, REFUSED, RowFlags, Slot, WITHDRAWN};
 use crate::ledger::{Ledger, SubjectHandle};
 use crate::model::basis::LegalBasis;
 use crate::model::catalog::{CategoryHandle, PurposeHandle};
@@ -288,7 +288,7 @@ impl Ledger {
         }
         if p.is_sale_or_sharing()
             && let Some(signal) = st.row(s, Slot::OptOut)
-            && (signal.flags & ON != 0 || at < signal.from)
+            && (signal.flags.contains(RowFlags::ON) || at < signal.from)
         {
             return Outcome::OptedOut(signal.from);
         }
@@ -325,7 +325,7 @@ impl Ledger {
             _ if !needs_consent => Outcome::NotConsentBased(basis),
             _ if at < r.from => Outcome::NotYetValid(r.from),
             _ if at >= r.until => Outcome::Expired(r.from, r.until),
-            _ if r.flags & NOTICE_OK == 0 => Outcome::NoticeOutdated {
+            _ if !r.flags.contains(RowFlags::NOTICE_OK) => Outcome::NoticeOutdated {
                 subject: s,
                 purpose,
             },
@@ -445,8 +445,8 @@ impl Ledger {
             WITHDRAWN => ConsentStatus::Withdrawn,
             OBJECTED => ConsentStatus::Objected,
             _ if at >= r.until => ConsentStatus::Expired,
-            _ if r.flags & NOTICE_OK == 0 => ConsentStatus::Invalidated,
-            _ if r.flags & RENEWAL != 0 => ConsentStatus::Renewed,
+            _ if !r.flags.contains(RowFlags::NOTICE_OK) => ConsentStatus::Invalidated,
+            _ if r.flags.contains(RowFlags::RENEWAL) => ConsentStatus::Renewed,
             _ => ConsentStatus::Given,
         }
     }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::ledger::Ledger;
-use crate::ledger::store::{Floor, GIVEN, ON, REFUSED, RENEWAL, Slot, WITHDRAWN};
+use crate::ledger::store::{Floor, GIVEN, REFUSED, RowFlags, Slot, WITHDRAWN};
 use crate::model::evidence::Evidence;
 use crate::wire::id::EventId;
 use crate::wire::timestamp::{self, NEVER};
@@ -221,7 +221,7 @@ impl Ledger {
         let mark = |slot: Slot| -> Option<(bool, SubjectMark)> {
             let (r, c) = (st.row(s, slot)?, st.cold(s, slot)?);
             Some((
-                r.flags & ON != 0,
+                r.flags.contains(RowFlags::ON),
                 SubjectMark {
                     at: timestamp::from_nanos(r.from),
                     event: self.row_id(s, slot, r, c),
@@ -256,7 +256,7 @@ impl Ledger {
                 } else {
                     Vec::new()
                 },
-                renewal: r.flags & RENEWAL != 0,
+                renewal: r.flags.contains(RowFlags::RENEWAL),
                 event: self.row_id(s, slot, r, c),
                 evidence: self.evidence(c),
                 withdrawn_by_all: wa

@@ -4,7 +4,7 @@
 //! In the `Ledger` docs: the "Persisting and replicating: events and merging" group.
 
 use crate::error::{Error, Result, shown};
-use crate::ledger::store::{Cold, Floor, GIVEN, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN};
+use crate::ledger::store::{Cold, Floor, GIVEN, REFUSED, Row, RowFlags, Slot, WITHDRAWN};
 use crate::ledger::{Applied, Ledger};
 use crate::model::category::CategorySet;
 use crate::model::evidence::{Evidence, EvidenceView};
@@ -58,7 +58,7 @@ impl Ledger {
                 ..EventView::bare(
                     subject,
                     r.from,
-                    if r.flags & ON != 0 {
+                    if r.flags.contains(RowFlags::ON) {
                         KindTag::OptOutSet
                     } else {
                         KindTag::OptOutCleared
@@ -81,7 +81,7 @@ impl Ledger {
                 if tag == KindTag::Given {
                     v.categories = Some(Names::Set(&self.catalog, set));
                     v.expires_at = (r.until != NEVER).then_some(Rfc3339(r.until));
-                    v.renewal = (r.flags & RENEWAL != 0).then_some(true);
+                    v.renewal = r.flags.contains(RowFlags::RENEWAL).then_some(true);
                 }
                 v
             }

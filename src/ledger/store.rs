@@ -79,15 +79,40 @@ pub(crate) const GIVEN: u8 = 0;
 pub(crate) const REFUSED: u8 = 1;
 pub(crate) const WITHDRAWN: u8 = 2;
 pub(crate) const OBJECTED: u8 = 3;
-/// `flags` bits.
-pub(crate) const KIND: u8 = 0b11;
-pub(crate) const RENEWAL: u8 = 0b100;
-pub(crate) const NOTICE_OK: u8 = 0b1000;
-pub(crate) const ON: u8 = 0b1_0000;
-/// On an erasure mark: no registration or grant since the erasure, so the
-/// subject is denied everything. Derived from the subject's rows, kept up to
-/// date by [`Store::put`] and [`Store::remove`].
-pub(crate) const DORMANT: u8 = 0b10_0000;
+
+bitflags::bitflags! {
+    /// A row's flag byte: the record kind in the two low bits, then flags.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(crate) struct RowFlags: u8 {
+        /// The record kind, a two-bit field ([`GIVEN`] to [`OBJECTED`]).
+        const KIND = 0b11;
+        /// A grant that renewed an earlier one.
+        const RENEWAL = 1 << 2;
+        /// A grant or refusal made under the purpose's current notice.
+        const NOTICE_OK = 1 << 3;
+        /// An opt-out mark that is set (not cleared).
+        const ON = 1 << 4;
+        /// On an erasure mark: no registration or grant since the erasure,
+        /// so the subject is denied everything. Derived from the subject's
+        /// rows, kept up to date by [`Store::put`] and [`Store::remove`].
+        const DORMANT = 1 << 5;
+    }
+}
+
+impl RowFlags {
+    /// The flags of a purpose's record.
+    pub(crate) fn record(kind: u8, renewal: bool, notice_ok: bool) -> RowFlags {
+        let mut f = RowFlags::from_bits_retain(kind) & RowFlags::KIND;
+        f.set(RowFlags::RENEWAL, renewal);
+        f.set(RowFlags::NOTICE_OK, notice_ok);
+        f
+    }
+
+    /// The flags of an opt-out mark, set or cleared; of other marks (`false`).
+    pub(crate) fn mark(on: bool) -> RowFlags {
+        if on { RowFlags::ON } else { RowFlags::empty() }
+    }
+}
 
 /// A record or mark, as the check reads it. 24 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +126,7 @@ pub(crate) struct Row {
     /// in `set_hi` (a byte that would otherwise be padding).
     set_lo: u16,
     set_hi: u8,
-    pub(crate) flags: u8,
+    pub(crate) flags: RowFlags,
 }
 
 /// Most distinct category sets a ledger holds at once: the largest index
@@ -111,7 +136,13 @@ pub(crate) const MAX_SETS: u32 = (1 << 24) - 1;
 impl Row {
     /// A row; `set` must be below [`MAX_SETS`] (interning guarantees it).
     #[inline]
-    pub(crate) const fn new(from: Nanos, until: Nanos, subject: u32, set: u32, flags: u8) -> Row {
+    pub(crate) const fn new(
+        from: Nanos,
+        until: Nanos,
+        subject: u32,
+        set: u32,
+        flags: RowFlags,
+    ) -> Row {
         Row {
             from,
             until,
@@ -124,7 +155,7 @@ impl Row {
 
     #[inline]
     pub(crate) fn kind(&self) -> u8 {
-        self.flags & KIND
+        (self.flags & RowFlags::KIND).bits()
     }
 
     /// The index of the row's category set.
@@ -168,6 +199,9 @@ pub(crate) struct Column {
 /// A subject's head: which columns it has a row in, and where. 32 bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Head {
+    /// Bit `i` set when the subject has a row in column `i` (see
+    /// [`Slot::bit`]). A bitmap read by rank (`count_ones` below a bit) to
+    /// find the row, not a set of named flags, so a plain integer.
     mask: u64,
     /// Row indices in mask-bit order when at most `INLINE` bits are set;
     /// otherwise `slots[0]` indexes `Store::spill`.
@@ -279,11 +313,11 @@ impl Store {
             return None;
         }
         self.row(s, Slot::Erased)
-            .filter(|e| e.flags & DORMANT != 0)
+            .filter(|e| e.flags.contains(RowFlags::DORMANT))
             .map(|e| e.from)
     }
 
-    /// Recomputes the erasure mark's [`DORMANT`] flag after a change.
+    /// Recomputes the erasure mark's [`RowFlags::DORMANT`] flag after a change.
     fn refresh_dormant(&mut self, s: u32) {
         if self
             .heads
@@ -307,11 +341,7 @@ impl Store {
                 .get_mut(ci)
                 .and_then(|c| c.rows.get_mut(r as usize))
         {
-            row.flags = if active {
-                row.flags & !DORMANT
-            } else {
-                row.flags | DORMANT
-            };
+            row.flags.set(RowFlags::DORMANT, !active);
         }
     }
 
@@ -714,7 +744,7 @@ mod tests {
     use super::*;
 
     fn row(subject: u32, from: i64) -> Row {
-        Row::new(from, i64::MAX, subject, 0, 0)
+        Row::new(from, i64::MAX, subject, 0, RowFlags::empty())
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 use crate::ledger::Ledger;
-use crate::ledger::store::{GIVEN, NOTICE_OK, Row, Slot};
+use crate::ledger::store::{GIVEN, Row, RowFlags, Slot};
 use crate::model::category::CategorySet;
 use crate::wire::timestamp::{self, Nanos};
 
@@ -54,7 +54,8 @@ impl Iterator for Scan<'_> {
                 for r in rows.by_ref() {
                     // INVARIANT: one row per subject and purpose; a row that
                     // grants here is the subject's record for the purpose.
-                    if r.flags & (crate::ledger::store::KIND | NOTICE_OK) != (GIVEN | NOTICE_OK)
+                    if r.kind() != GIVEN
+                        || !r.flags.contains(RowFlags::NOTICE_OK)
                         || *at < r.from
                         || *at >= r.until
                         || !ledger.store.set(r.set()).intersects(*covering)

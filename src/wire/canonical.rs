@@ -1,5 +1,5 @@
-//! The canonical form of an event: the JSON it is written as and the bytes
-//! its id hashes, written without allocating.
+//! The canonical form of an event: the view serde writes as JSON, and the
+//! bytes its id hashes, written without allocating.
 
 use std::borrow::Cow;
 
@@ -291,78 +291,6 @@ impl<'a> EventView<'a> {
             None => out.put(&[0]),
         }
     }
-
-    /// Writes the canonical JSON: exactly what serde_json writes for this
-    /// struct (a test checks it), without serde's per-token overhead.
-    // Measured (callgrind): serde_json took ~5,300 instructions per event,
-    // more than parsing it; this writer takes a fraction of that.
-    pub(crate) fn write_json(&self, out: &mut impl Sink) {
-        out.put(b"{\"v\":");
-        put_u64(out, self.v);
-        if let Some(id) = self.id {
-            out.put(b",\"id\":\"");
-            out.put(&id.hex());
-            out.put(b"\"");
-        }
-        out.put(b",\"subject\":");
-        put_str(out, self.subject);
-        out.put(b",\"at\":\"");
-        out.put(self.at.write(&mut [0; 40]).as_bytes());
-        out.put(b"\",\"kind\":\"");
-        out.put(self.kind.as_str().as_bytes());
-        out.put(b"\"");
-        if let Some(p) = self.purpose {
-            out.put(b",\"purpose\":");
-            put_str(out, p);
-        }
-        if let Some(names) = self.categories {
-            out.put(b",\"categories\":[");
-            let mut first = true;
-            let mut one = |name: &str| {
-                if !first {
-                    out.put(b",");
-                }
-                first = false;
-                put_str(out, name);
-            };
-            names.iter().for_each(&mut one);
-            out.put(b"]");
-        }
-        if let Some(t) = self.expires_at {
-            out.put(b",\"expires_at\":\"");
-            out.put(t.write(&mut [0; 40]).as_bytes());
-            out.put(b"\"");
-        }
-        if let Some(r) = self.renewal {
-            out.put(if r {
-                b",\"renewal\":true"
-            } else {
-                b",\"renewal\":false"
-            });
-        }
-        if let Some(e) = self.evidence {
-            out.put(b",\"evidence\":{\"method\":\"");
-            out.put(e.method.as_str().as_bytes());
-            out.put(b"\"");
-            if let Some(n) = e.notice_version {
-                out.put(b",\"notice_version\":");
-                put_u64(out, u64::from(n));
-            }
-            for (key, value) in [
-                (&b",\"channel\":"[..], e.channel),
-                (b",\"proof\":", e.proof),
-                (b",\"jurisdiction\":", e.jurisdiction),
-                (b",\"language\":", e.language),
-            ] {
-                if let Some(v) = value {
-                    out.put(key);
-                    put_str(out, v);
-                }
-            }
-            out.put(b"}");
-        }
-        out.put(b"}");
-    }
 }
 
 #[cfg(test)]
@@ -383,7 +311,7 @@ pub(crate) fn forced_or(id: EventId) -> EventId {
     id
 }
 
-/// Where canonical JSON goes: a buffer or a hasher.
+/// Where canonical bytes go: a buffer or a hasher.
 pub(crate) trait Sink {
     fn put(&mut self, bytes: &[u8]);
 }
@@ -430,6 +358,7 @@ impl Sink for StackBuf {
     }
 }
 
+#[cfg(test)]
 impl Sink for Vec<u8> {
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
@@ -439,109 +368,5 @@ impl Sink for Vec<u8> {
 impl Sink for Sha256 {
     fn put(&mut self, bytes: &[u8]) {
         self.update(bytes);
-    }
-}
-
-fn put_u64(out: &mut impl Sink, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        if let Some(slot) = buf.get_mut(i) {
-            *slot = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    out.put(buf.get(i..).unwrap_or_default());
-}
-
-/// A JSON string as serde_json writes it: `"` and `\\` escaped, control
-/// characters as `\\n`-style or `\\u00XX` escapes, everything else as is.
-fn put_str(out: &mut impl Sink, s: &str) {
-    out.put(b"\"");
-    let bytes = s.as_bytes();
-    if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
-        out.put(bytes);
-        out.put(b"\"");
-        return;
-    }
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => b"",
-            _ => continue,
-        };
-        out.put(bytes.get(start..i).unwrap_or_default());
-        if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            let hex = |n: u8| HEX.get(usize::from(n)).copied().unwrap_or(b'0');
-            out.put(&[b'\\', b'u', b'0', b'0', hex(b >> 4), hex(b & 0xf)]);
-        } else {
-            out.put(escape);
-        }
-        start = i + 1;
-    }
-    out.put(bytes.get(start..).unwrap_or_default());
-    out.put(b"\"");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::evidence::CollectionMethod;
-
-    /// The hand-written writer produces exactly serde_json's output for the
-    /// same view, so ids and JSON stay what the format documents.
-    #[test]
-    fn writer_matches_serde_json() {
-        let tricky = [
-            "plain",
-            "quote\" and backslash \\",
-            "tab\tnew\nline\r\u{8}\u{c}\u{1}\u{1f}",
-            "unicode é ✓ 𝄞 /slash",
-            "",
-        ];
-        let at = 1_772_359_200_123_456_789;
-        for (i, text) in tricky.iter().enumerate() {
-            let names = vec!["contact".to_owned(), "contact.email".to_owned()];
-            let evidence = EvidenceView {
-                method: CollectionMethod::ALL[i % CollectionMethod::ALL.len()],
-                notice_version: (i % 2 == 0).then_some(u32::MAX - i as u32),
-                channel: Some(text),
-                proof: (i % 3 != 0).then_some(text),
-                jurisdiction: Some("EU"),
-                language: (i % 2 == 1).then_some(text),
-            };
-            for kind in [KindTag::Given, KindTag::Erased, KindTag::OptOutSet] {
-                let mut v = EventView::bare(text, at + i as i64, kind);
-                v.id = (i % 2 == 0).then_some(EventId([i as u8 * 40; 32]));
-                if kind == KindTag::Given {
-                    v.purpose = Some(text);
-                    v.categories = Some(Names::Slice(&names));
-                    v.expires_at = Some(Rfc3339(at + 1_000_000_000));
-                    v.renewal = (i % 2 == 0).then_some(true);
-                }
-                if kind != KindTag::Erased {
-                    v.evidence = Some(evidence);
-                }
-                let mut ours = Vec::new();
-                v.write_json(&mut ours);
-                let theirs = serde_json::to_vec(&v).expect("serializes");
-                assert_eq!(
-                    String::from_utf8_lossy(&ours),
-                    String::from_utf8_lossy(&theirs)
-                );
-            }
-        }
     }
 }

@@ -433,19 +433,7 @@ impl Event {
     /// # Ok::<(), consentry::Error>(())
     /// ```
     pub fn to_json(&self) -> Result<String> {
-        let mut buf = Vec::with_capacity(512);
-        EventView {
-            id: Some(self.id),
-            ..EventView::of(&self.subject, self.at, &self.kind)
-        }
-        .write_json(&mut buf);
-        String::from_utf8(buf).map_err(|e| Error::Json {
-            what: "event",
-            category: crate::error::JsonCategory::Data,
-            line: 0,
-            column: 0,
-            message: crate::error::prose(&e.to_string()),
-        })
+        serde_json::to_string(self).map_err(|e| Error::json("event", &e))
     }
 
     /// Reads an event from JSON, checking its syntax, format version and id.

@@ -63,26 +63,11 @@ impl EventId {
     pub const fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }
-
-    /// The 64 lowercase hex digits.
-    pub(crate) fn hex(&self) -> [u8; 64] {
-        hex(&self.0)
-    }
 }
 
-/// `bytes` as lowercase hex digits, most significant first (`N` is twice
-/// `M`).
-pub(crate) fn hex<const M: usize, const N: usize>(bytes: &[u8; M]) -> [u8; N] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digit = |n: u8| HEX.get(usize::from(n)).copied().unwrap_or(b'0');
-    let mut buf = [0u8; N];
-    for (pair, b) in buf.chunks_exact_mut(2).zip(bytes) {
-        if let [hi, lo] = pair {
-            *hi = digit(b >> 4);
-            *lo = digit(b & 0xf);
-        }
-    }
-    buf
+/// Writes `bytes` as lowercase hex digits, most significant first.
+fn write_hex(f: &mut std::fmt::Formatter<'_>, bytes: &[u8]) -> std::fmt::Result {
+    bytes.iter().try_for_each(|b| write!(f, "{b:02x}"))
 }
 
 /// `N` bytes from exactly `2 * N` lowercase hex digits.
@@ -114,8 +99,7 @@ pub(crate) fn not_hex(s: &str, digits: usize) -> Error {
 
 impl fmt::Display for EventId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // INVARIANT: only ASCII hex digits are written.
-        f.write_str(std::str::from_utf8(&self.hex()).unwrap_or_default())
+        write_hex(f, &self.0)
     }
 }
 
@@ -135,8 +119,7 @@ pub(crate) struct V1Id(pub(crate) [u8; 16]);
 
 impl fmt::Display for V1Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // INVARIANT: only ASCII hex digits are written.
-        f.write_str(std::str::from_utf8(&hex::<16, 32>(&self.0)).unwrap_or_default())
+        write_hex(f, &self.0)
     }
 }
 

@@ -5,7 +5,7 @@ use crate::error::shown;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::ledger::changes::cap;
-use crate::ledger::store::{Cold, Floor, GIVEN, NOTICE_OK, OBJECTED, ON, RENEWAL, Row, Slot};
+use crate::ledger::store::{Cold, Floor, GIVEN, OBJECTED, Row, RowFlags, Slot};
 use crate::ledger::strings::StrPool;
 use crate::limits;
 use crate::model::catalog::Catalog;
@@ -51,7 +51,7 @@ impl Ledger {
                 at: Time::At(r.from),
                 expires_at: (given && r.until != NEVER).then_some(Time::At(r.until)),
                 categories: given.then_some(NamesIn::Held(&src.catalog, st.set(r.set()))),
-                renewal: r.flags & RENEWAL != 0,
+                renewal: r.flags.contains(RowFlags::RENEWAL),
                 evidence,
             };
             let checked = self.check_record(&record, id, erased_at).map_err(at(|| {
@@ -389,7 +389,7 @@ impl Ledger {
             expires,
             0,
             0,
-            r.kind | if r.renewal { RENEWAL } else { 0 } | if notice_ok { NOTICE_OK } else { 0 },
+            RowFlags::record(r.kind, r.renewal, notice_ok),
         );
         let capped = if r.kind == GIVEN {
             cap(p, time, expires)
@@ -505,7 +505,7 @@ fn load_mark(slot: Slot, m: &MarkRepr<'_>) -> Result<Row> {
         NEVER,
         0,
         0,
-        if m.on == Some(true) { ON } else { 0 },
+        RowFlags::mark(m.on == Some(true)),
     ))
 }
 

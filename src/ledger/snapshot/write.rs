@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
 use crate::ledger::Ledger;
-use crate::ledger::store::{Cold, Floor, GIVEN, ON, REFUSED, RENEWAL, Row, Slot, WITHDRAWN};
+use crate::ledger::store::{Cold, Floor, GIVEN, REFUSED, Row, RowFlags, Slot, WITHDRAWN};
 use crate::model::purpose::Purpose;
 use crate::wire::canonical::Names;
 use crate::wire::timestamp::{NEVER, Rfc3339};
@@ -145,7 +145,7 @@ impl Serialize for RowView<'_> {
             out.serialize_field("at", &Rfc3339(r.from))?;
             out.serialize_field("event", &event)?;
             if self.slot == Slot::OptOut {
-                out.serialize_field("on", &(r.flags & ON != 0))?;
+                out.serialize_field("on", &r.flags.contains(RowFlags::ON))?;
             } else {
                 out.skip_field("on")?;
             }
@@ -181,7 +181,7 @@ impl Serialize for RowView<'_> {
         } else {
             out.skip_field("categories")?;
         }
-        if r.flags & RENEWAL != 0 {
+        if r.flags.contains(RowFlags::RENEWAL) {
             out.serialize_field("renewal", &true)?;
         } else {
             out.skip_field("renewal")?;
