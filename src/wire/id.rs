@@ -65,9 +65,19 @@ impl EventId {
     }
 }
 
-/// Writes `bytes` as lowercase hex digits, most significant first.
+/// Writes `bytes` as lowercase hex digits, most significant first, 16 bytes
+/// (one `u128`, zero-padded to 32 digits) per `write!`.
 fn write_hex(f: &mut std::fmt::Formatter<'_>, bytes: &[u8]) -> std::fmt::Result {
-    bytes.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    for chunk in bytes.chunks(16) {
+        let mut word = [0u8; 16];
+        word.get_mut(..chunk.len())
+            .unwrap_or_default()
+            .copy_from_slice(chunk);
+        let digits = chunk.len() * 2;
+        let value = u128::from_be_bytes(word) >> (128 - 8 * chunk.len() as u32);
+        write!(f, "{value:0digits$x}")?;
+    }
+    Ok(())
 }
 
 /// `N` bytes from exactly `2 * N` lowercase hex digits.

@@ -173,20 +173,21 @@ impl Ledger {
         for (p, (text, place_of)) in rows.iter().zip(&ids) {
             let check = || -> Result<()> {
                 let view = self.content_view(id, p.slot, &p.row, p.set, p.evidence);
-                let (matches, expected) = if version == 1 {
+                // The expected id is written out only for the error.
+                let mismatch = if version == 1 {
                     let expected = view.content_id_v1();
-                    (text.parse::<V1Id>()? == expected, expected.to_string())
+                    (text.parse::<V1Id>()? != expected).then(|| expected.to_string())
                 } else {
                     let expected = view.content_id_buffered();
-                    (text.parse::<EventId>()? == expected, expected.to_string())
+                    (text.parse::<EventId>()? != expected).then(|| expected.to_string())
                 };
-                if !matches {
-                    return Err(Error::EventIdMismatch {
+                match mismatch {
+                    Some(expected) => Err(Error::EventIdMismatch {
                         found: shown(text),
                         expected,
-                    });
+                    }),
+                    None => Ok(()),
                 }
-                Ok(())
             };
             check().map_err(at(|| place(*place_of)))?;
         }
