@@ -155,7 +155,8 @@ fn months_round_trip_through_catalog_json_and_snapshots() {
 /// the maximum is refused with a message naming the purpose.
 #[test]
 fn bad_month_validities_are_refused_with_a_clear_error() {
-    let cases: [(fn(PurposeDef) -> PurposeDef, &str); 4] = [
+    type Edit = fn(PurposeDef) -> PurposeDef;
+    let cases: [(Edit, &str); 4] = [
         (
             |d| {
                 d.max_validity_months(13)
