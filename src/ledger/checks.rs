@@ -392,7 +392,10 @@ impl Ledger {
 
     /// The status of `subject`'s consent to `purpose` at `at`.
     /// [`ConsentStatus::Unknown`] for an unknown subject or purpose, or when
-    /// the record is later than `at`.
+    /// the record is later than `at`. An unexpired grant of a sale/sharing
+    /// purpose under the subject's global opt-out signal is
+    /// [`ConsentStatus::OptedOut`]: the signal wins over the earlier
+    /// consent, as in the decision rules.
     ///
     /// # Examples
     ///
@@ -440,12 +443,24 @@ impl Ledger {
         {
             return ConsentStatus::Withdrawn;
         }
+        // As the decision rules: while the signal is on (or, once cleared,
+        // before it was cleared), it denies a sale/sharing purpose.
+        let opted_out = || {
+            self.catalog
+                .purpose_by_index(ph)
+                .is_some_and(|p| p.is_sale_or_sharing())
+                && self
+                    .store
+                    .row(s, Slot::OptOut)
+                    .is_some_and(|o| o.flags.contains(RowFlags::ON) || at < o.from)
+        };
         match r.kind() {
             REFUSED => ConsentStatus::Refused,
             WITHDRAWN => ConsentStatus::Withdrawn,
             OBJECTED => ConsentStatus::Objected,
             _ if at >= r.until => ConsentStatus::Expired,
             _ if !r.flags.contains(RowFlags::NOTICE_OK) => ConsentStatus::Invalidated,
+            _ if opted_out() => ConsentStatus::OptedOut,
             _ if r.flags.contains(RowFlags::RENEWAL) => ConsentStatus::Renewed,
             _ => ConsentStatus::Given,
         }
