@@ -3,7 +3,7 @@
 
 mod util;
 
-use consentry::{Ask, ConsentStatus, Grant, Ledger, Refusal};
+use consentry::{Ask, ConsentStatus, Decision, Error, Grant, Ledger, Refusal};
 use time::OffsetDateTime;
 use util::*;
 
@@ -134,4 +134,103 @@ fn renewal_campaigns_agree_with_should_ask_on_every_history() {
     }
     // The histories do produce grants due for renewal.
     assert!(checked > 0);
+}
+
+/// A typo in a purpose or category name is silently a deny on the hot path;
+/// the strict forms make it an error naming the name.
+#[test]
+fn strict_checks_make_undeclared_names_an_error() {
+    let mut ledger = shop();
+    ledger
+        .give(Grant::new("ana", "newsletter", T0, banner(2)))
+        .unwrap();
+    assert!(!ledger.is_permitted("ana", "newsleter", "contact.email", T1));
+    let err = ledger
+        .try_decide("ana", "newsleter", "contact.email", T1)
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnknownPurpose(name) if name == "newsleter"),
+        "{err}"
+    );
+    let err = ledger
+        .try_is_permitted("ana", "newsletter", "contact.emial", T1)
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnknownCategory(name) if name == "contact.emial"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("contact.emial"), "{err}");
+    // Declared names answer as the lenient forms do, unknown subjects included.
+    assert!(
+        ledger
+            .try_is_permitted("ana", "newsletter", "contact.email", T1)
+            .unwrap()
+    );
+    assert_eq!(
+        ledger
+            .try_decide("nobody", "newsletter", "contact.email", T1)
+            .unwrap(),
+        ledger.decide("nobody", "newsletter", "contact.email", T1)
+    );
+    // A name declared but not in the purpose is a decision, not an error.
+    assert_eq!(
+        ledger
+            .try_decide("ana", "newsletter", "health", T1)
+            .unwrap(),
+        Decision::CategoryNotInPurpose
+    );
+}
+
+/// Raising a purpose's minimum notice version on a live ledger voids the
+/// consents given under older notices at once, without a snapshot round
+/// trip; a catalog that cannot hold the records is refused and changes
+/// nothing.
+#[test]
+fn the_catalog_of_a_live_ledger_can_change_and_is_checked() {
+    let mut ledger = shop();
+    ledger
+        .give(Grant::new("ana", "newsletter", T0, banner(2)))
+        .unwrap();
+    ledger
+        .give(Grant::new("ben", "marketing", T0, banner(1)))
+        .unwrap();
+    assert!(ledger.is_permitted("ana", "newsletter", "contact.email", T1));
+    let before = all_decisions(&ledger, &["ana", "ben"]);
+
+    // A catalog without `marketing` cannot hold ben's record.
+    let err = ledger
+        .set_catalog(shop_catalog_with(2, 1, &["marketing"]))
+        .unwrap_err();
+    assert!(err.to_string().contains("marketing"), "{err}");
+    assert_eq!(all_decisions(&ledger, &["ana", "ben"]), before);
+
+    let ben = ledger.subject_handle("ben").unwrap();
+    let marketing = ledger.catalog().purpose_handle("marketing").unwrap();
+    let email = ledger.catalog().category_handle("contact.email").unwrap();
+    assert!(ledger.is_permitted_by(ben, marketing, email, T1));
+
+    // Notice 3 published, and the minimum raised to it.
+    ledger.set_catalog(shop_catalog_with(3, 3, &[])).unwrap();
+    assert_eq!(
+        ledger
+            .catalog()
+            .purpose("newsletter")
+            .unwrap()
+            .min_notice_version(),
+        3
+    );
+    assert!(matches!(
+        ledger.decide("ana", "newsletter", "contact.email", T1),
+        Decision::NoticeOutdated { .. }
+    ));
+    assert!(ledger.is_permitted("ben", "marketing", "contact.email", T1));
+    // Handles taken before the change are foreign afterwards.
+    assert!(!ledger.is_permitted_by(ben, marketing, email, T1));
+    let ben = ledger.subject_handle("ben").unwrap();
+    assert!(ledger.is_permitted_by(ben, marketing, email, T1));
+    let restored = Ledger::restore(ledger.snapshot()).unwrap();
+    assert_eq!(
+        all_decisions(&restored, &["ana", "ben"]),
+        all_decisions(&ledger, &["ana", "ben"])
+    );
 }
