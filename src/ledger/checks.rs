@@ -151,7 +151,7 @@ impl Ledger {
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// assert_eq!(ledger.try_decide("ann", "news", "email", t)?, Decision::NoConsent);
     /// let typo = ledger.try_decide("ann", "newsleter", "email", t).unwrap_err();
-    /// assert_eq!(typo.to_string(), "unknown purpose `newsleter`");
+    /// assert_eq!(typo.to_string(), "purpose `newsleter` is not declared");
     /// # Ok::<(), consentry::Error>(())
     /// ```
     pub fn try_decide(
