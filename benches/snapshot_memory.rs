@@ -81,7 +81,8 @@ fn workload(name: &str, n: usize) -> String {
                         .proof(format!("rcpt-{i:08}"));
                     ledger
                         .give(Grant::new(id(i), *p, at, evidence).categories(["contact.email"]))
-                        .expect("valid");
+                        .expect("valid")
+                        .into_event();
                 }
             }
         }

@@ -51,52 +51,88 @@ fn main() -> Result<(), consentry::Error> {
         ("eli", datetime!(2025-01-06 9:00 UTC)),
         ("fay", datetime!(2025-01-07 9:00 UTC)),
     ] {
-        log.push(ledger.register(subject, at)?);
+        log.push(ledger.register(subject, at)?.into_event());
     }
-    log.push(ledger.give(Grant::new(
-        "ana",
-        "newsletter",
-        datetime!(2026-01-10 9:00 UTC),
-        banner.clone(),
-    ))?);
-    log.push(ledger.give(Grant::new(
-        "ben",
-        "newsletter",
-        datetime!(2025-05-20 12:00 UTC),
-        banner.clone(),
-    ))?);
-    log.push(ledger.refuse(
-        "cleo",
-        "newsletter",
-        datetime!(2026-01-05 16:00 UTC),
-        banner.clone(),
-    )?);
-    log.push(ledger.refuse(
-        "dev",
-        "newsletter",
-        datetime!(2025-06-01 8:00 UTC),
-        banner.clone(),
-    )?);
-    log.push(ledger.give(Grant::new(
-        "eli",
-        "newsletter",
-        datetime!(2026-02-01 10:00 UTC),
-        banner.clone(),
-    ))?);
-    log.push(ledger.withdraw(
-        "eli",
-        "newsletter",
-        datetime!(2026-03-15 7:30 UTC),
-        link.clone(),
-    )?);
-    log.push(ledger.give(Grant::new(
-        "fay",
-        "newsletter",
-        datetime!(2025-02-01 10:00 UTC),
-        banner.clone(),
-    ))?);
-    log.push(ledger.object("gus", "newsletter", datetime!(2025-11-11 11:11 UTC), link)?);
-    log.push(ledger.register("hal", datetime!(2026-04-01 10:00 UTC))?);
+    log.push(
+        ledger
+            .give(Grant::new(
+                "ana",
+                "newsletter",
+                datetime!(2026-01-10 9:00 UTC),
+                banner.clone(),
+            ))?
+            .into_event(),
+    );
+    log.push(
+        ledger
+            .give(Grant::new(
+                "ben",
+                "newsletter",
+                datetime!(2025-05-20 12:00 UTC),
+                banner.clone(),
+            ))?
+            .into_event(),
+    );
+    log.push(
+        ledger
+            .refuse(
+                "cleo",
+                "newsletter",
+                datetime!(2026-01-05 16:00 UTC),
+                banner.clone(),
+            )?
+            .into_event(),
+    );
+    log.push(
+        ledger
+            .refuse(
+                "dev",
+                "newsletter",
+                datetime!(2025-06-01 8:00 UTC),
+                banner.clone(),
+            )?
+            .into_event(),
+    );
+    log.push(
+        ledger
+            .give(Grant::new(
+                "eli",
+                "newsletter",
+                datetime!(2026-02-01 10:00 UTC),
+                banner.clone(),
+            ))?
+            .into_event(),
+    );
+    log.push(
+        ledger
+            .withdraw(
+                "eli",
+                "newsletter",
+                datetime!(2026-03-15 7:30 UTC),
+                link.clone(),
+            )?
+            .into_event(),
+    );
+    log.push(
+        ledger
+            .give(Grant::new(
+                "fay",
+                "newsletter",
+                datetime!(2025-02-01 10:00 UTC),
+                banner.clone(),
+            ))?
+            .into_event(),
+    );
+    log.push(
+        ledger
+            .object("gus", "newsletter", datetime!(2025-11-11 11:11 UTC), link)?
+            .into_event(),
+    );
+    log.push(
+        ledger
+            .register("hal", datetime!(2026-04-01 10:00 UTC))?
+            .into_event(),
+    );
 
     let now = datetime!(2026-06-01 09:00 UTC);
     let renew_window = Duration::days(30);

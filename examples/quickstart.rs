@@ -66,7 +66,7 @@ fn main() -> Result<(), consentry::Error> {
             .jurisdiction("EU")
             .language("en")
     };
-    log.push(ledger.register("alice", t0)?.to_json()?);
+    log.push(ledger.register("alice", t0)?.into_event().to_json()?);
     log.push(
         ledger
             .give(Grant::new(
@@ -75,17 +75,20 @@ fn main() -> Result<(), consentry::Error> {
                 t0,
                 banner("rcpt-a1"),
             ))?
+            .into_event()
             .to_json()?,
     );
     log.push(
         ledger
             .give(Grant::new("alice", "ads.targeting", t0, banner("rcpt-a1")))?
+            .into_event()
             .to_json()?,
     );
     let t1 = datetime!(2026-04-10 18:30 UTC);
     log.push(
         ledger
             .set_global_opt_out("alice", t1, Evidence::new(CollectionMethod::BrowserSignal))?
+            .into_event()
             .to_json()?,
     );
 
@@ -96,11 +99,13 @@ fn main() -> Result<(), consentry::Error> {
                 Grant::new("bob", "marketing.newsletter", t0, banner("rcpt-b1"))
                     .categories(["contact.email"]),
             )?
+            .into_event()
             .to_json()?,
     );
     log.push(
         ledger
             .refuse("bob", "ads.targeting", t0, banner("rcpt-b1"))?
+            .into_event()
             .to_json()?,
     );
     log.push(
@@ -111,6 +116,7 @@ fn main() -> Result<(), consentry::Error> {
                 t1,
                 Evidence::new(CollectionMethod::SettingsPage),
             )?
+            .into_event()
             .to_json()?,
     );
 

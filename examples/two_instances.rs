@@ -26,45 +26,73 @@ fn main() -> Result<(), consentry::Error> {
         .proof("call-2026-0412-17");
 
     // On the web, Dana subscribes to the newsletter at 10:00 and accepts ads.
-    web_log.push(web.give(Grant::new(
-        "dana",
-        "newsletter",
-        datetime!(2026-04-12 10:00 UTC),
-        banner.clone(),
-    ))?);
-    web_log.push(web.give(Grant::new(
-        "dana",
-        "ads",
-        datetime!(2026-04-12 10:00 UTC),
-        banner.clone(),
-    ))?);
+    web_log.push(
+        web.give(Grant::new(
+            "dana",
+            "newsletter",
+            datetime!(2026-04-12 10:00 UTC),
+            banner.clone(),
+        ))?
+        .into_event(),
+    );
+    web_log.push(
+        web.give(Grant::new(
+            "dana",
+            "ads",
+            datetime!(2026-04-12 10:00 UTC),
+            banner.clone(),
+        ))?
+        .into_event(),
+    );
     // At 10:05 she phones and withdraws the newsletter; the agent records it.
-    phone_log.push(phone.withdraw(
-        "dana",
-        "newsletter",
-        datetime!(2026-04-12 10:05 UTC),
-        call.clone(),
-    )?);
+    phone_log.push(
+        phone
+            .withdraw(
+                "dana",
+                "newsletter",
+                datetime!(2026-04-12 10:05 UTC),
+                call.clone(),
+            )?
+            .into_event(),
+    );
     // Meanwhile Eli refuses ads by phone at 11:00 and accepts them on the web at
     // the very same second: the tie goes to the more protective answer.
-    phone_log.push(phone.refuse("eli", "ads", datetime!(2026-04-12 11:00 UTC), call.clone())?);
-    web_log.push(web.give(Grant::new(
-        "eli",
-        "ads",
-        datetime!(2026-04-12 11:00 UTC),
-        banner.clone(),
-    ))?);
+    phone_log.push(
+        phone
+            .refuse("eli", "ads", datetime!(2026-04-12 11:00 UTC), call.clone())?
+            .into_event(),
+    );
+    web_log.push(
+        web.give(Grant::new(
+            "eli",
+            "ads",
+            datetime!(2026-04-12 11:00 UTC),
+            banner.clone(),
+        ))?
+        .into_event(),
+    );
     // Finn signs up by phone at 09:00; at 12:00 he asks the web shop to erase
     // him. The web instance has not heard of him yet: the erasure still holds
     // when his older events arrive, and they are discarded.
-    phone_log.push(phone.register("finn", datetime!(2026-04-12 09:00 UTC))?);
-    phone_log.push(phone.give(Grant::new(
-        "finn",
-        "newsletter",
-        datetime!(2026-04-12 09:00 UTC),
-        call.clone(),
-    ))?);
-    web_log.push(web.erase("finn", datetime!(2026-04-12 12:00 UTC))?);
+    phone_log.push(
+        phone
+            .register("finn", datetime!(2026-04-12 09:00 UTC))?
+            .into_event(),
+    );
+    phone_log.push(
+        phone
+            .give(Grant::new(
+                "finn",
+                "newsletter",
+                datetime!(2026-04-12 09:00 UTC),
+                call.clone(),
+            ))?
+            .into_event(),
+    );
+    web_log.push(
+        web.erase("finn", datetime!(2026-04-12 12:00 UTC))?
+            .into_event(),
+    );
 
     let at = datetime!(2026-04-12 13:00 UTC);
     let show = |name: &str, l: &Ledger| {

@@ -27,7 +27,7 @@ pub use error::{Error, JsonCategory, NameKind, Result};
 pub use ledger::decision::{ConsentStatus, Decision};
 pub use ledger::records::{Answer, ConsentRecord, SubjectMark, SubjectRecords};
 pub use ledger::snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};
-pub use ledger::{Applied, Grant, Ledger, SubjectHandle};
+pub use ledger::{Applied, Change, Choice, Grant, Ledger, Recorded, SubjectHandle};
 pub use limits::CATEGORY_CAPACITY;
 pub use model::basis::LegalBasis;
 pub use model::catalog::{Catalog, CatalogBuilder, CategoryHandle, PurposeHandle};

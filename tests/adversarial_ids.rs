@@ -70,9 +70,10 @@ const V1_SNAPSHOT: &str = r#"{"format_version":1,"catalog":{"categories":[{"name
 fn current_log() -> Vec<Event> {
     let mut l = Ledger::new(catalog());
     vec![
-        l.register("alice", T0).expect("registers"),
+        l.register("alice", T0).expect("registers").into_event(),
         l.give(Grant::new("alice", "newsletter", T_GIVE, banner()).expires_at(T_EXPIRY))
-            .expect("gives"),
+            .expect("gives")
+            .into_event(),
         l.give(
             Grant::new(
                 "bob",
@@ -82,13 +83,15 @@ fn current_log() -> Vec<Event> {
             )
             .categories(["contact.email"]),
         )
-        .expect("gives"),
+        .expect("gives")
+        .into_event(),
         l.withdraw_all(
             "bob",
             datetime!(2026-04-01 10:00 UTC),
             Evidence::new(CollectionMethod::EmailLink),
         )
-        .expect("withdraws"),
+        .expect("withdraws")
+        .into_event(),
     ]
 }
 
@@ -252,13 +255,15 @@ fn rival_grants() -> (Event, Event) {
             Grant::new("alice", "newsletter", T_GIVE, banner())
                 .expires_at(datetime!(2026-03-02 10:05 UTC)),
         )
-        .expect("gives");
+        .expect("gives")
+        .into_event();
     let long = b
         .give(
             Grant::new("alice", "newsletter", T_GIVE, banner().proof("rcpt-0002"))
                 .expires_at(T_EXPIRY),
         )
-        .expect("gives");
+        .expect("gives")
+        .into_event();
     (short, long)
 }
 

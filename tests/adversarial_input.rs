@@ -7,8 +7,8 @@
 use std::sync::{Arc, RwLock};
 
 use consentry::{
-    Catalog, CollectionMethod, Error, Event, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
-    ReceiptOptions, Snapshot,
+    Catalog, CollectionMethod, Error, Event, EventKind, Evidence, Grant, Ledger, LegalBasis,
+    PurposeDef, ReceiptOptions, Recorded, Snapshot,
 };
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
@@ -101,7 +101,8 @@ fn given_json() -> Value {
                 .categories(["contact.email"])
                 .expires_at(T0 + Duration::days(30)),
         )
-        .unwrap();
+        .unwrap()
+        .into_event();
     serde_json::from_str(&e.to_json().unwrap()).unwrap()
 }
 
@@ -198,19 +199,11 @@ fn changes_at_instants_beyond_the_time_crate_are_errors() {
     for at in beyond_values() {
         let mut l = ledger();
         let before = l.snapshot();
-        let results: Vec<(&str, Result<Event, Error>)> = vec![
+        let results: Vec<(&str, Result<Recorded, Error>)> = vec![
             (
                 "give",
                 l.give(
                     Grant::new("ana", "newsletter", at, evidence()).categories(["contact.email"]),
-                ),
-            ),
-            (
-                "give until",
-                l.give(
-                    Grant::new("ana", "newsletter", T0, evidence())
-                        .categories(["contact.email"])
-                        .expires_at(at),
                 ),
             ),
             ("register", l.register("ana", at)),
@@ -229,6 +222,30 @@ fn changes_at_instants_beyond_the_time_crate_are_errors() {
             }
         }
         assert_eq!(l.snapshot(), before, "{at:?}");
+
+        // A requested expiry past the end is cut there and capped like any
+        // other (the grant is stored); one before the start is an error.
+        let until = l.give(
+            Grant::new("ana", "newsletter", T0, evidence())
+                .categories(["contact.email"])
+                .expires_at(at),
+        );
+        if at.unix_timestamp() > 0 {
+            let event = until.expect("capped").into_event();
+            match event.kind() {
+                EventKind::Given {
+                    expires_at: Some(e),
+                    ..
+                } => assert!(*e <= LAST && *e > T0, "{at:?}: {e}"),
+                other => panic!("{at:?}: {other:?}"),
+            }
+        } else {
+            match until {
+                Err(e @ Error::TimeOutOfRange(_)) => assert_bounded(&e),
+                other => panic!("give until {at:?}: {other:?}"),
+            }
+            assert_eq!(l.snapshot(), before, "{at:?}");
+        }
     }
 }
 

@@ -92,12 +92,18 @@ fn one_subject_cannot_exhaust_category_sets() {
     let mut log: Vec<Event> = Vec::with_capacity(N);
     for i in 0..N {
         let grant = Grant::new("mallory", "news", t(i), evidence("p")).categories(subset(i));
-        log.push(attacked.give(grant).expect("each re-give is accepted"));
+        log.push(
+            attacked
+                .give(grant)
+                .expect("each re-give is accepted")
+                .into_event(),
+        );
     }
     // Every other subject can still record a new combination.
     attacked
         .give(Grant::new("ann", "news", t(N), evidence("a")).categories(subset(70_000)))
-        .expect("a new combination for another subject");
+        .expect("a new combination for another subject")
+        .into_event();
 
     // A forward and a backward replay of the same log agree with the
     // instance that lived through it, and with one restored from it.

@@ -12,8 +12,8 @@ use std::alloc::System;
 use std::sync::{Mutex, MutexGuard};
 
 use consentry::{
-    Catalog, CollectionMethod, Decision, Error, Event, Evidence, Grant, Ledger, LegalBasis,
-    PurposeDef, SNAPSHOT_FORMAT_VERSION, Snapshot,
+    Catalog, CollectionMethod, Decision, Error, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
+    Recorded, SNAPSHOT_FORMAT_VERSION, Snapshot,
 };
 use serde_json::{Value, json};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -109,9 +109,10 @@ fn edited(edit: impl FnOnce(&mut Value)) -> String {
 
 /// The id of the event `change` makes on an empty ledger: what an edited
 /// record's content hashes to.
-fn id_of(change: impl FnOnce(&mut Ledger) -> Result<Event, Error>) -> String {
+fn id_of(change: impl FnOnce(&mut Ledger) -> Result<Recorded, Error>) -> String {
     change(&mut Ledger::new(catalog()))
         .expect("a valid change")
+        .event()
         .id()
         .to_string()
 }

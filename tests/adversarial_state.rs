@@ -30,10 +30,12 @@ fn a_late_older_grant_stays_superseded_after_prune() {
     let mut source = shop();
     let old_grant = source
         .give(Grant::new("ann", "newsletter", T0, banner(2)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let withdrawal = source
         .withdraw("ann", "newsletter", T0 + days(10), settings())
-        .unwrap();
+        .unwrap()
+        .into_event();
 
     // One instance has both and prunes the withdrawal once its cooldown is
     // over; the other has only the withdrawal.
@@ -68,7 +70,8 @@ fn a_late_older_grant_stays_superseded_after_prune() {
     // A later answer still takes the slot.
     let later = source
         .give(Grant::new("ann", "newsletter", at, banner(2)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_eq!(pruned.apply(&later).unwrap(), Applied::Changed);
     assert!(pruned.is_permitted("ann", "newsletter", "contact.email", at));
 }
@@ -209,7 +212,8 @@ fn a_stale_handle_never_answers_for_another_subject() {
     copy.refuse("bob", "newsletter", T0, banner(2)).unwrap();
     original
         .give(Grant::new("carol", "newsletter", T0, banner(2)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let bob = copy.subject_handle("bob").unwrap();
     assert_eq!(original.check(bob, p, c, T0), Decision::ForeignHandle);
     assert_eq!(copy.check(ann, p, c, T0), Decision::ForeignHandle);
@@ -225,7 +229,8 @@ fn merge_carries_prune_traces() {
     let mut b = shop();
     let give = a
         .give(Grant::new("u", "newsletter", T0, banner(2)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     b.apply(&give).unwrap();
     a.refuse("u", "newsletter", T0 + days(1), banner(2))
         .unwrap();
@@ -262,10 +267,26 @@ fn a_signal_after_an_erasure_keeps_the_subject_denied() {
         l.erase("ann", T0 + days(1)).unwrap();
         let later = T0 + days(2);
         match signal {
-            0 => drop(l.set_global_opt_out("ann", later, gpc()).unwrap()),
-            1 => drop(l.withdraw_all("ann", later, settings()).unwrap()),
-            2 => drop(l.refuse("ann", "newsletter", later, banner(2)).unwrap()),
-            _ => drop(l.object("ann", "analytics", later, settings()).unwrap()),
+            0 => drop(
+                l.set_global_opt_out("ann", later, gpc())
+                    .unwrap()
+                    .into_event(),
+            ),
+            1 => drop(
+                l.withdraw_all("ann", later, settings())
+                    .unwrap()
+                    .into_event(),
+            ),
+            2 => drop(
+                l.refuse("ann", "newsletter", later, banner(2))
+                    .unwrap()
+                    .into_event(),
+            ),
+            _ => drop(
+                l.object("ann", "analytics", later, settings())
+                    .unwrap()
+                    .into_event(),
+            ),
         }
         for (p, c) in [("orders", "contact"), ("analytics", "browsing")] {
             assert_eq!(

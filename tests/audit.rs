@@ -15,7 +15,11 @@ use time::macros::datetime;
 fn history() -> (Ledger, Vec<Event>) {
     let mut l = shop();
     let mut log = Vec::new();
-    log.push(l.register("ann", datetime!(2026-01-15 9:00 UTC)).unwrap());
+    log.push(
+        l.register("ann", datetime!(2026-01-15 9:00 UTC))
+            .unwrap()
+            .into_event(),
+    );
     log.push(
         l.give(Grant::new(
             "ann",
@@ -23,7 +27,8 @@ fn history() -> (Ledger, Vec<Event>) {
             datetime!(2026-02-01 9:00 UTC),
             banner(2),
         ))
-        .unwrap(),
+        .unwrap()
+        .into_event(),
     );
     log.push(
         l.give(Grant::new(
@@ -32,7 +37,8 @@ fn history() -> (Ledger, Vec<Event>) {
             datetime!(2026-02-01 9:00 UTC),
             banner(2),
         ))
-        .unwrap(),
+        .unwrap()
+        .into_event(),
     );
     log.push(
         l.withdraw(
@@ -41,7 +47,8 @@ fn history() -> (Ledger, Vec<Event>) {
             datetime!(2026-04-01 9:00 UTC),
             settings(),
         )
-        .unwrap(),
+        .unwrap()
+        .into_event(),
     );
     (l, log)
 }
@@ -164,11 +171,20 @@ fn later_withdraw_all_opt_out_and_erasure_do_not_reach_back() {
     let (mut l, mut log) = history();
     log.push(
         l.give(Grant::new("bob", "ads", SENT - days(1), banner(1)))
-            .unwrap(),
+            .unwrap()
+            .into_event(),
     );
-    log.push(l.set_global_opt_out("bob", SENT + days(1), gpc()).unwrap());
-    log.push(l.withdraw_all("bob", SENT + days(2), settings()).unwrap());
-    log.push(l.erase("bob", SENT + days(3)).unwrap());
+    log.push(
+        l.set_global_opt_out("bob", SENT + days(1), gpc())
+            .unwrap()
+            .into_event(),
+    );
+    log.push(
+        l.withdraw_all("bob", SENT + days(2), settings())
+            .unwrap()
+            .into_event(),
+    );
+    log.push(l.erase("bob", SENT + days(3)).unwrap().into_event());
     assert!(!l.is_permitted("bob", "newsletter", "contact.email", SENT));
     let a = l
         .audit(&log, "bob", "newsletter", "contact.email", SENT)
@@ -230,7 +246,8 @@ fn other_purposes_only_tell_that_the_subject_was_known() {
     let (mut l, mut log) = history();
     log.push(
         l.give(Grant::new("cy", "ads", SENT - days(1), banner(1)))
-            .unwrap(),
+            .unwrap()
+            .into_event(),
     );
     // An audit catalog that no longer declares `ads` (nor the newsletter).
     let reduced = Catalog::builder()

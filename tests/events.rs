@@ -72,9 +72,13 @@ fn undeclared_purpose() {
     let at = datetime!(2026-01-02 0:00 UTC);
     let e = newer
         .give(Grant::new("u1", "ads", at, evidence(3)).categories(["browsing"]))
-        .expect("valid");
+        .expect("valid")
+        .into_event();
     rejected(&e, "purpose `ads` is not declared");
-    let e = newer.refuse("u3", "ads", at, evidence(1)).expect("valid");
+    let e = newer
+        .refuse("u3", "ads", at, evidence(1))
+        .expect("valid")
+        .into_event();
     rejected(&e, "purpose `ads` is not declared");
 }
 
@@ -105,7 +109,8 @@ fn undeclared_category() {
             )
             .categories(["contact.email.work"]),
         )
-        .expect("valid there");
+        .expect("valid there")
+        .into_event();
     rejected(&e, "category `contact.email.work` is not declared");
 }
 
@@ -132,7 +137,8 @@ fn category_outside_the_purpose() {
             datetime!(2026-01-02 0:00 UTC),
             evidence(2),
         ))
-        .expect("valid there");
+        .expect("valid there")
+        .into_event();
     rejected(
         &e,
         "category `browsing` is not among the categories of purpose `newsletter`",
@@ -162,7 +168,8 @@ fn notice_version_never_published() {
             datetime!(2026-01-02 0:00 UTC),
             evidence(5),
         ))
-        .expect("valid there");
+        .expect("valid there")
+        .into_event();
     rejected(
         &e,
         "purpose `newsletter`: notice version 5 was never published (current version 2)",
@@ -186,7 +193,8 @@ fn objection_the_purpose_does_not_allow() {
     );
     let e = other
         .object("u1", "orders", datetime!(2026-01-02 0:00 UTC), evidence(1))
-        .expect("valid there");
+        .expect("valid there")
+        .into_event();
     rejected(
         &e,
         "cannot object to purpose `orders`: its legal basis is contract; objection applies to legitimate interest, public task and direct marketing purposes",
@@ -206,6 +214,7 @@ fn given_json() -> String {
         .expires_at(datetime!(2026-08-01 0:00 UTC)),
     )
     .expect("valid")
+    .into_event()
     .to_json()
     .expect("serializes")
 }
@@ -383,6 +392,7 @@ fn apply_json_agrees_with_from_json_then_apply() {
         newer
             .give(Grant::new("u1", "ads", at, evidence(3)).categories(["browsing"]))
             .expect("valid there")
+            .into_event()
             .to_json()
             .expect("serializes"),
     );
@@ -396,6 +406,7 @@ fn apply_json_agrees_with_from_json_then_apply() {
             evidence(2),
         ))
         .expect("valid")
+        .into_event()
         .to_json()
         .expect("serializes"),
     );

@@ -7,7 +7,7 @@
 
 use consentry::{
     Catalog, CatalogBuilder, CollectionMethod, Error, Event, Evidence, Grant, Ledger, LegalBasis,
-    PurposeDef, Snapshot,
+    PurposeDef, Recorded, Snapshot,
 };
 use serde_json::{Value, json};
 use time::macros::datetime;
@@ -104,10 +104,11 @@ fn ledger() -> Ledger {
 
 /// A change made by a ledger over the wide catalog, as JSON: a well-formed
 /// event (its id matches) that the application's catalog must refuse.
-fn wide_event(change: fn(&mut Ledger) -> Result<Event, Error>) -> String {
+fn wide_event(change: fn(&mut Ledger) -> Result<Recorded, Error>) -> String {
     let mut l = Ledger::new(builder(true).build().expect("the wide catalog is valid"));
     change(&mut l)
         .expect("valid under the wide catalog")
+        .event()
         .to_json()
         .expect("serializes")
 }
@@ -136,14 +137,15 @@ fn event_with(edit: impl FnOnce(&mut Value)) -> String {
     let mut l = ledger();
     let e = l
         .give(Grant::new("gus", "newsletter", T0, banner(2)).expires_at(T0 + Duration::days(10)))
-        .expect("valid give");
+        .expect("valid give")
+        .into_event();
     let mut v: Value = serde_json::from_str(&e.to_json().expect("serializes")).expect("JSON");
     edit(&mut v);
     v.to_string()
 }
 
 /// A call on the ledger, for a row.
-type Call = Box<dyn Fn(&mut Ledger) -> Result<Event, Error>>;
+type Call = Box<dyn Fn(&mut Ledger) -> Result<Recorded, Error>>;
 
 /// What a row feeds the engine.
 enum Input {
@@ -171,7 +173,7 @@ fn case(what: &'static str, input: Input, error: &'static str) -> Case {
     Case { what, input, error }
 }
 
-fn call(f: impl Fn(&mut Ledger) -> Result<Event, Error> + 'static) -> Input {
+fn call(f: impl Fn(&mut Ledger) -> Result<Recorded, Error> + 'static) -> Input {
     Input::Call(Box::new(f))
 }
 
@@ -620,11 +622,12 @@ fn cases() -> Vec<Case> {
             "time `2262-01-01T00:00:00Z` is out of range",
         ),
         case(
-            "expiry after the supported range",
+            // (An expiry after the range is cut at its end and capped.)
+            "expiry before the supported range",
             give(|| {
-                Grant::new("ana", "ads", T0, banner(1)).expires_at(datetime!(2300-01-01 0:00 UTC))
+                Grant::new("ana", "ads", T0, banner(1)).expires_at(datetime!(1600-01-01 0:00 UTC))
             }),
-            "time `2300-01-01T00:00:00Z` is out of range",
+            "time `1600-01-01T00:00:00Z` is out of range",
         ),
         case(
             "give without a notice version",

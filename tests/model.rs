@@ -775,6 +775,11 @@ impl Model {
                     ConsentStatus::Expired
                 } else if g.notice < p.min_notice {
                     ConsentStatus::Invalidated
+                } else if p.sale_or_sharing
+                    && self.opt_out(subject).is_some_and(|(on, t)| on || at < t)
+                {
+                    // The signal suspends the grant, as in the decision.
+                    ConsentStatus::OptedOut
                 } else if g.renewal {
                     ConsentStatus::Renewed
                 } else {
@@ -848,8 +853,11 @@ impl Model {
                 let max = p.max_minutes.map(|m| at + i128::from(m) * MINUTE);
                 let expires = match expiry {
                     Some(e) => {
-                        let e = e.nanos(at);
-                        if !in_range(e) {
+                        let mut e = e.nanos(at);
+                        if e > last_instant() {
+                            // Past the end: cut there, then capped (README, "Expiry").
+                            e = last_instant();
+                        } else if !in_range(e) {
                             no.push(Refusal::TimeOutOfRange);
                         }
                         if e <= at {
@@ -867,7 +875,12 @@ impl Model {
                 let grant = MGrant {
                     categories: names,
                     expires,
-                    renewal: self.status(subject, purpose, at).is_valid(),
+                    // A grant on hold under the opt-out signal is still
+                    // in force for renewal: it is renewed, not given anew.
+                    renewal: matches!(
+                        self.status(subject, purpose, at),
+                        ConsentStatus::Given | ConsentStatus::Renewed | ConsentStatus::OptedOut
+                    ),
                     notice: notice.map_or(0, u32::from),
                 };
                 let kind = MKind::Answer {
@@ -1420,7 +1433,7 @@ impl Machine {
             Op::Erase { subject, at } => l.erase(subject, at.time()),
             _ => return Ok(None),
         }?;
-        Ok(Some(event))
+        Ok(Some(event.into_event()))
     }
 
     /// The change an [`Op::Tie`] stands for, if the log has an event to tie with.

@@ -59,7 +59,8 @@ fn late_grant() -> (Ledger, Event) {
             datetime!(2261-12-20 0:00 UTC),
             Evidence::new(CollectionMethod::Banner).notice_version(1),
         ))
-        .expect("a grant inside the range with no expiry is valid");
+        .expect("a grant inside the range with no expiry is valid")
+        .into_event();
     (old, event)
 }
 
@@ -121,5 +122,6 @@ fn a_grant_near_the_end_of_the_range_is_accepted() {
             datetime!(2261-12-20 0:00 UTC),
             Evidence::new(CollectionMethod::Banner).notice_version(1),
         ))
-        .expect("a grant given inside the range is accepted");
+        .expect("a grant given inside the range is accepted")
+        .into_event();
 }

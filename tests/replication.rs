@@ -193,7 +193,7 @@ fn run(ledger: &mut Ledger, op: &Op) -> Option<Event> {
         Op::Erase { subject, minute } => ledger.erase(SUBJECTS[*subject], t(*minute)),
     };
     match result {
-        Ok(e) => Some(e),
+        Ok(e) => Some(e.into_event()),
         Err(_) => {
             assert_eq!(
                 ledger.snapshot(),

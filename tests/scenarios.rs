@@ -51,7 +51,8 @@ fn validity_is_the_half_open_interval_from_given_at_to_expires_at() {
     let expires = T0 + days(30);
     let event = ledger
         .give(Grant::new("ana", "marketing", T0, banner(1)).expires_at(expires))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let ok = granted(&event, Some(expires));
 
     // Valid at the instant it is given...
@@ -118,7 +119,8 @@ fn a_grant_without_expiry_gets_the_default_validity() {
     // Default and maximum: the default applies.
     let e = ledger
         .give(Grant::new("ana", "personalisation", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let end = T0 + days(180);
     assert_eq!(event_expiry(&e), Some(end));
     assert_decision(
@@ -144,7 +146,8 @@ fn a_grant_without_expiry_gets_the_default_validity() {
     // Only a maximum: the maximum applies (the README's 2027-03-31 10:00).
     let e = ledger
         .give(Grant::new("ana", "newsletter", T0, banner(3)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let end = datetime!(2027-03-31 10:00 UTC);
     assert_eq!(T0 + days(395), end);
     assert_eq!(event_expiry(&e), Some(end));
@@ -172,7 +175,8 @@ fn a_grant_without_expiry_gets_the_default_validity() {
     // (a check out of range is answered as at the nearest end).
     let e = ledger
         .give(Grant::new("ana", "marketing", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_eq!(event_expiry(&e), None);
     for at in [
         T0,
@@ -213,7 +217,8 @@ fn a_requested_expiry_is_capped_to_the_maximum_never_extended() {
     for (subject, requested, effective) in cases {
         let e = ledger
             .give(Grant::new(subject, "personalisation", T0, banner(1)).expires_at(requested))
-            .unwrap();
+            .unwrap()
+            .into_event();
         assert_eq!(event_expiry(&e), Some(effective), "{subject}");
         assert_decision(
             &ledger,
@@ -268,15 +273,18 @@ fn a_grant_of_a_parent_covers_its_children_and_not_the_reverse() {
     // All the purpose's categories by default: `contact` and its children.
     let all = ledger
         .give(Grant::new("ana", "marketing", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     // The parent named explicitly.
     let parent = ledger
         .give(Grant::new("bo", "marketing", T0, banner(1)).categories(["contact"]))
-        .unwrap();
+        .unwrap()
+        .into_event();
     // A child only.
     let child = ledger
         .give(Grant::new("cy", "marketing", T0, banner(1)).categories(["contact.email"]))
-        .unwrap();
+        .unwrap()
+        .into_event();
 
     for c in [
         "contact",
@@ -331,7 +339,8 @@ fn a_grant_of_some_of_the_purposes_categories_covers_only_those() {
     let mut ledger = shop();
     let e = ledger
         .give(Grant::new("ana", "personalisation", T0, banner(1)).categories(["location.city"]))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let end = Some(T0 + days(180));
     assert_decision(
         &ledger,
@@ -352,7 +361,8 @@ fn a_grant_of_some_of_the_purposes_categories_covers_only_those() {
 
     let e = ledger
         .give(Grant::new("bo", "profile", T0, banner(1)).categories(["purchases"]))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_decision(&ledger, "bo", "profile", "purchases", T1, granted(&e, None));
     assert_decision(
         &ledger,
@@ -385,7 +395,8 @@ fn dotted_purpose_names_do_not_group() {
     let mut ledger = shop();
     let e = ledger
         .give(Grant::new("ana", "marketing", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_decision(
         &ledger,
         "ana",
@@ -409,7 +420,8 @@ fn dotted_purpose_names_do_not_group() {
 
     let e = ledger
         .give(Grant::new("bo", "marketing.email", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_decision(
         &ledger,
         "bo",
@@ -430,10 +442,12 @@ fn dotted_purpose_names_do_not_group() {
     // Withdrawing the parent purpose leaves the dotted one alone.
     ledger
         .give(Grant::new("cy", "marketing", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let e = ledger
         .give(Grant::new("cy", "marketing.email", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     ledger.withdraw("cy", "marketing", T1, settings()).unwrap();
     assert_decision(
         &ledger,
@@ -462,7 +476,8 @@ fn plain_consent_never_suffices_for_a_sensitive_descendant() {
     let mut ledger = shop();
     let e = ledger
         .give(Grant::new("ana", "personalisation", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let end = Some(T0 + days(180));
     assert_decision(
         &ledger,
@@ -548,7 +563,8 @@ fn sensitive_data_under_contract_needs_a_grant() {
     // The `give` for the purpose is the explicit consent.
     let e = ledger
         .give(Grant::new("ana", "prescriptions", T1, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     for c in ["health", "health.allergies", "health.prescriptions"] {
         assert_decision(&ledger, "ana", "prescriptions", c, T2, granted(&e, None));
         assert_decision(
@@ -572,7 +588,8 @@ fn sensitive_data_under_contract_needs_a_grant() {
     // A withdrawal denies the sensitive data and only that.
     ledger
         .withdraw("ana", "prescriptions", T3, settings())
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_decision(
         &ledger,
         "ana",
@@ -593,7 +610,8 @@ fn sensitive_data_under_contract_needs_a_grant() {
     // A grant that covers the ordinary category only does not cover health.
     ledger
         .give(Grant::new("bo", "prescriptions", T0, banner(1)).categories(["contact.address"]))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_decision(
         &ledger,
         "bo",
@@ -640,7 +658,8 @@ fn sensitive_data_under_legitimate_interest_needs_a_grant() {
 
     let e = ledger
         .give(Grant::new("ana", "fraud", T1, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_decision(
         &ledger,
         "ana",
@@ -667,14 +686,16 @@ fn explicit_consent_grants_sensitive_data() {
     );
     let e = ledger
         .give(Grant::new("ana", "health.research", T1, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let end = Some(T1 + days(730));
     for c in ["health", "health.allergies", "health.prescriptions"] {
         assert_decision(&ledger, "ana", "health.research", c, T2, granted(&e, end));
     }
     let e = ledger
         .give(Grant::new("bo", "health.research", T1, banner(1)).categories(["health.allergies"]))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_decision(
         &ledger,
         "bo",
@@ -774,7 +795,8 @@ fn each_legal_basis_decides_as_the_readme_table_says() {
         let refuser = format!("{purpose}-refuser");
         ledger
             .refuse(&refuser, purpose, T0, banner(notice))
-            .unwrap();
+            .unwrap()
+            .into_event();
         expect(&ledger, &refuser, T1, refused, None);
         expect(&ledger, &refuser, T0 - days(1), refused, None);
 
@@ -782,10 +804,12 @@ fn each_legal_basis_decides_as_the_readme_table_says() {
         let withdrawer = format!("{purpose}-withdrawer");
         ledger
             .give(Grant::new(&withdrawer, purpose, T0, banner(notice)))
-            .unwrap();
+            .unwrap()
+            .into_event();
         ledger
             .withdraw(&withdrawer, purpose, T1, settings())
-            .unwrap();
+            .unwrap()
+            .into_event();
         expect(&ledger, &withdrawer, T2, withdrawn, None);
         expect(&ledger, &withdrawer, T0, withdrawn, None);
 
@@ -819,7 +843,8 @@ fn each_legal_basis_decides_as_the_readme_table_says() {
         let giver = format!("{purpose}-giver");
         let e = ledger
             .give(Grant::new(&giver, purpose, T0, banner(notice)))
-            .unwrap();
+            .unwrap()
+            .into_event();
         expect(&ledger, &giver, T1, grant, Some(&e));
     }
 }
@@ -873,7 +898,8 @@ fn an_objection_to_direct_marketing_is_absolute() {
     // Consent-based direct marketing: the objection beats the grant.
     ledger
         .give(Grant::new("ana", "newsletter", T0, banner(3)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     ledger.object("ana", "newsletter", T1, settings()).unwrap();
     for at in [T0, T1 - ns(1), T1, T2] {
         assert_decision(
@@ -893,11 +919,13 @@ fn an_objection_to_direct_marketing_is_absolute() {
     let mut other = shop();
     let same_time = other
         .give(Grant::new("ana", "newsletter", T1, banner(3)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_eq!(ledger.apply(&same_time).unwrap(), Applied::Superseded);
     let older = other
         .give(Grant::new("ana", "newsletter", T0 + days(1), banner(3)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_eq!(ledger.apply(&older).unwrap(), Applied::Superseded);
     assert_decision(
         &ledger,
@@ -910,7 +938,8 @@ fn an_objection_to_direct_marketing_is_absolute() {
     // Only a later grant, a new answer from the subject, replaces it.
     let e = ledger
         .give(Grant::new("ana", "newsletter", T2, banner(3)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_decision(
         &ledger,
         "ana",
@@ -942,7 +971,8 @@ fn an_objection_to_direct_marketing_is_absolute() {
     );
     ledger
         .object("bo", "orders.offers", T1, settings())
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_decision(
         &ledger,
         "bo",
@@ -965,7 +995,8 @@ fn an_objection_to_direct_marketing_is_absolute() {
     let mut other = shop();
     let tie = other
         .give(Grant::new("bo", "orders.offers", T1, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_eq!(ledger.apply(&tie).unwrap(), Applied::Superseded);
     assert_decision(
         &ledger,
@@ -980,7 +1011,8 @@ fn an_objection_to_direct_marketing_is_absolute() {
     ledger.register("cy", T0).unwrap();
     ledger
         .object("cy", "marketing.post", T1, settings())
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_decision(
         &ledger,
         "cy",
@@ -1000,10 +1032,12 @@ fn a_global_opt_out_denies_sale_and_sharing_until_cleared() {
     let mut ledger = shop();
     let ads = ledger
         .give(Grant::new("ana", "ads.targeting", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let news = ledger
         .give(Grant::new("ana", "newsletter", T0, banner(3)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let li = Decision::NotConsentBased {
         basis: LegalBasis::LegitimateInterest,
     };
@@ -1024,10 +1058,10 @@ fn a_global_opt_out_denies_sale_and_sharing_until_cleared() {
     assert_decision(&ledger, "ana", "newsletter", "contact.email", T2, news_ok);
     assert_decision(&ledger, "ana", "analytics", "browsing", T2, li);
     assert_decision(&ledger, "ana", "fraud", "purchases", T2, li);
-    // The consent record itself is still there.
+    // The consent record itself is still there, on hold under the signal.
     assert_eq!(
         ledger.status("ana", "ads.targeting", T2),
-        ConsentStatus::Given
+        ConsentStatus::OptedOut
     );
 
     // Cleared at T3: permitted again from T3 on...
@@ -1073,8 +1107,14 @@ fn a_global_opt_out_denies_sale_and_sharing_until_cleared() {
 
 #[test]
 fn an_opt_out_set_and_cleared_at_the_same_instant_stays_on() {
-    let set = shop().set_global_opt_out("ana", T1, gpc()).unwrap();
-    let clear = shop().clear_global_opt_out("ana", T1, gpc()).unwrap();
+    let set = shop()
+        .set_global_opt_out("ana", T1, gpc())
+        .unwrap()
+        .into_event();
+    let clear = shop()
+        .clear_global_opt_out("ana", T1, gpc())
+        .unwrap()
+        .into_event();
     for order in [[&set, &clear], [&clear, &set]] {
         let mut ledger = shop();
         ledger.register("ana", T0).unwrap();
@@ -1103,27 +1143,34 @@ fn withdraw_takes_one_purpose_and_withdraw_all_every_earlier_grant() {
     let mut ledger = shop();
     ledger
         .give(Grant::new("ana", "newsletter", T0, banner(3)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let ads = ledger
         .give(Grant::new("ana", "ads.targeting", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     ledger
         .give(Grant::new("ana", "marketing", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     ledger
         .give(Grant::new("ana", "analytics", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     ledger
         .give(Grant::new("ana", "orders", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     ledger
         .refuse("ana", "personalisation", T0, banner(1))
-        .unwrap();
+        .unwrap()
+        .into_event();
 
     // One purpose.
     ledger
         .withdraw("ana", "newsletter", T1, settings())
-        .unwrap();
+        .unwrap()
+        .into_event();
     let withdrawn = Decision::Withdrawn { at: T1, all: false };
     // It denies at every instant, before its own time too.
     for at in [T0, T1, T2] {
@@ -1145,7 +1192,8 @@ fn withdraw_takes_one_purpose_and_withdraw_all_every_earlier_grant() {
     // A grant exactly at the withdraw-all instant is withdrawn too.
     ledger
         .give(Grant::new("ana", "marketing.email", T2, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     ledger.withdraw_all("ana", T2, settings()).unwrap();
     let all = Decision::Withdrawn { at: T2, all: true };
     for (purpose, category) in [
@@ -1191,14 +1239,16 @@ fn withdraw_takes_one_purpose_and_withdraw_all_every_earlier_grant() {
     // A grant given earlier that arrives later is withdrawn as well.
     let late = shop()
         .give(Grant::new("ana", "health.research", T1, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_eq!(ledger.apply(&late).unwrap(), Applied::Changed);
     assert_decision(&ledger, "ana", "health.research", "health", T3, all);
 
     // A grant after the withdraw-all stands.
     let again = ledger
         .give(Grant::new("ana", "marketing", T3, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_decision(
         &ledger,
         "ana",
@@ -1219,11 +1269,15 @@ fn withdraw_takes_one_purpose_and_withdraw_all_every_earlier_grant() {
 #[test]
 fn erasure_forgets_the_subject_until_a_later_event() {
     let mut ledger = shop();
-    let signup = ledger.register("ana", T0).unwrap();
+    let signup = ledger.register("ana", T0).unwrap().into_event();
     let news = ledger
         .give(Grant::new("ana", "newsletter", T0, banner(3)))
-        .unwrap();
-    let opt_out = ledger.set_global_opt_out("ana", T1, gpc()).unwrap();
+        .unwrap()
+        .into_event();
+    let opt_out = ledger
+        .set_global_opt_out("ana", T1, gpc())
+        .unwrap()
+        .into_event();
     ledger.register("bo", T0).unwrap();
     assert_eq!(ledger.subject_count(), 2);
 
@@ -1429,10 +1483,12 @@ fn raising_the_minimum_notice_version_outdates_older_grants() {
     let mut ledger = shop(); // newsletter notice 3, minimum 2
     let v2 = ledger
         .give(Grant::new("ana", "newsletter", T0, banner(2)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let v3 = ledger
         .give(Grant::new("bo", "newsletter", T0, banner(3)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let end = Some(T0 + days(395));
     assert_decision(
         &ledger,
@@ -1511,7 +1567,8 @@ fn raising_the_minimum_notice_version_outdates_older_grants() {
     // Re-consent under the current notice.
     let again = ledger4
         .give(Grant::new("ana", "newsletter", T2, banner(4)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_decision(
         &ledger4,
         "ana",
@@ -1563,7 +1620,8 @@ fn statuses_follow_the_consent_lifecycle() {
     // Given, then Renewed while still valid.
     ledger
         .give(Grant::new("bo", "newsletter", T0, banner(3)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_eq!(
         ledger.status("bo", "newsletter", T0 - ns(1)),
         ConsentStatus::Unknown
@@ -1571,7 +1629,8 @@ fn statuses_follow_the_consent_lifecycle() {
     assert_eq!(ledger.status("bo", "newsletter", T0), ConsentStatus::Given);
     let renewed = ledger
         .give(Grant::new("bo", "newsletter", T2, banner(3)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert!(matches!(
         renewed.kind(),
         EventKind::Given { renewal: true, .. }
@@ -1593,12 +1652,14 @@ fn statuses_follow_the_consent_lifecycle() {
     // Given again after expiry is not a renewal.
     ledger
         .give(Grant::new("cy", "marketing", T0, banner(1)).expires_at(T1))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_eq!(ledger.status("cy", "marketing", T1), ConsentStatus::Expired);
     assert!(!ConsentStatus::Expired.is_valid());
     let fresh = ledger
         .give(Grant::new("cy", "marketing", T2, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert!(matches!(
         fresh.kind(),
         EventKind::Given { renewal: false, .. }
@@ -1613,17 +1674,20 @@ fn statuses_follow_the_consent_lifecycle() {
     );
     ledger
         .give(Grant::new("eve", "ads.targeting", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     ledger
         .withdraw("eve", "ads.targeting", T1, settings())
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_eq!(
         ledger.status("eve", "ads.targeting", T2),
         ConsentStatus::Withdrawn
     );
     ledger
         .give(Grant::new("finn", "ads.targeting", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     ledger.withdraw_all("finn", T1, settings()).unwrap();
     assert_eq!(
         ledger.status("finn", "ads.targeting", T2),
@@ -1692,10 +1756,12 @@ fn a_refusal_later_than_the_instant_asked_about_has_status_unknown() {
 fn withdraw_and_give_at_the_same_instant_withdrawn_wins_in_either_order() {
     let give = shop()
         .give(Grant::new("ana", "newsletter", T1, banner(3)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let withdraw = shop()
         .withdraw("ana", "newsletter", T1, settings())
-        .unwrap();
+        .unwrap()
+        .into_event();
 
     let mut a = shop();
     assert_eq!(a.apply(&give).unwrap(), Applied::Changed);
@@ -1739,12 +1805,20 @@ fn at_equal_times_the_more_protective_answer_wins() {
     let events = [
         shop()
             .give(Grant::new("ana", "newsletter", T1, banner(3)))
-            .unwrap(),
-        shop().refuse("ana", "newsletter", T1, banner(3)).unwrap(),
+            .unwrap()
+            .into_event(),
+        shop()
+            .refuse("ana", "newsletter", T1, banner(3))
+            .unwrap()
+            .into_event(),
         shop()
             .withdraw("ana", "newsletter", T1, settings())
-            .unwrap(),
-        shop().object("ana", "newsletter", T1, settings()).unwrap(),
+            .unwrap()
+            .into_event(),
+        shop()
+            .object("ana", "newsletter", T1, settings())
+            .unwrap()
+            .into_event(),
     ];
     let expected = [
         Decision::Refused { at: T1 },
@@ -1773,51 +1847,76 @@ fn history() -> (Ledger, Vec<Event>) {
     let mut l = shop();
     let ev = vec![
         // ana: a loyal customer who later narrows her choices.
-        l.register("ana", T0).unwrap(),
+        l.register("ana", T0).unwrap().into_event(),
         l.give(Grant::new("ana", "newsletter", T0, banner(3)))
-            .unwrap(),
+            .unwrap()
+            .into_event(),
         l.give(Grant::new("ana", "ads.targeting", T0, banner(1)))
-            .unwrap(),
+            .unwrap()
+            .into_event(),
         l.give(Grant::new("ana", "personalisation", T0, banner(1)).categories(["location.city"]))
-            .unwrap(),
+            .unwrap()
+            .into_event(),
         l.give(Grant::new("ana", "prescriptions", T0, banner(1)))
-            .unwrap(),
+            .unwrap()
+            .into_event(),
         l.give(Grant::new("ana", "newsletter", T1, banner(3)))
-            .unwrap(), // renewal
-        l.set_global_opt_out("ana", T1, gpc()).unwrap(),
-        l.clear_global_opt_out("ana", T3, gpc()).unwrap(),
+            .unwrap()
+            .into_event(), // renewal
+        l.set_global_opt_out("ana", T1, gpc()).unwrap().into_event(),
+        l.clear_global_opt_out("ana", T3, gpc())
+            .unwrap()
+            .into_event(),
         l.withdraw("ana", "personalisation", T2, settings())
-            .unwrap(),
-        l.object("ana", "analytics", T2, settings()).unwrap(),
+            .unwrap()
+            .into_event(),
+        l.object("ana", "analytics", T2, settings())
+            .unwrap()
+            .into_event(),
         // bo: accepts everything, then withdraws everything, then re-consents to one.
         l.give(Grant::new("bo", "marketing", T0, banner(1)))
-            .unwrap(),
+            .unwrap()
+            .into_event(),
         l.give(Grant::new("bo", "health.research", T0, banner(1)))
-            .unwrap(),
-        l.give(Grant::new("bo", "fraud", T1, banner(1))).unwrap(),
-        l.refuse("bo", "ads.targeting", T0, banner(1)).unwrap(),
-        l.withdraw_all("bo", T2, settings()).unwrap(),
+            .unwrap()
+            .into_event(),
+        l.give(Grant::new("bo", "fraud", T1, banner(1)))
+            .unwrap()
+            .into_event(),
+        l.refuse("bo", "ads.targeting", T0, banner(1))
+            .unwrap()
+            .into_event(),
+        l.withdraw_all("bo", T2, settings()).unwrap().into_event(),
         l.give(Grant::new("bo", "marketing", T3, banner(1)).expires_at(T4))
-            .unwrap(),
+            .unwrap()
+            .into_event(),
         // cy: signs up, is erased, comes back.
-        l.register("cy", T0).unwrap(),
+        l.register("cy", T0).unwrap().into_event(),
         l.give(Grant::new("cy", "newsletter", T0, banner(2)))
-            .unwrap(),
-        l.set_global_opt_out("cy", T0, gpc()).unwrap(),
-        l.erase("cy", T2).unwrap(),
-        l.register("cy", T3).unwrap(),
-        l.object("cy", "orders.offers", T3, settings()).unwrap(),
+            .unwrap()
+            .into_event(),
+        l.set_global_opt_out("cy", T0, gpc()).unwrap().into_event(),
+        l.erase("cy", T2).unwrap().into_event(),
+        l.register("cy", T3).unwrap().into_event(),
+        l.object("cy", "orders.offers", T3, settings())
+            .unwrap()
+            .into_event(),
         // dee: ties at one instant.
         l.give(Grant::new("dee", "newsletter", T1, banner(3)))
-            .unwrap(),
-        l.withdraw("dee", "newsletter", T1, settings()).unwrap(),
+            .unwrap()
+            .into_event(),
+        l.withdraw("dee", "newsletter", T1, settings())
+            .unwrap()
+            .into_event(),
         l.give(Grant::new("dee", "ads.targeting", T1, banner(1)))
-            .unwrap(),
-        l.withdraw_all("dee", T1, settings()).unwrap(),
+            .unwrap()
+            .into_event(),
+        l.withdraw_all("dee", T1, settings()).unwrap().into_event(),
         // eve: erased and never back.
         l.give(Grant::new("eve", "marketing.email", T0, banner(1)))
-            .unwrap(),
-        l.erase("eve", T1).unwrap(),
+            .unwrap()
+            .into_event(),
+        l.erase("eve", T1).unwrap().into_event(),
     ];
     (l, ev)
 }
@@ -1990,8 +2089,9 @@ fn replaying_a_duplicate_is_recognised() {
     let mut ledger = shop();
     let give = ledger
         .give(Grant::new("ana", "newsletter", T0, banner(3)))
-        .unwrap();
-    let reg = ledger.register("ana", T0).unwrap();
+        .unwrap()
+        .into_event();
+    let reg = ledger.register("ana", T0).unwrap().into_event();
     let before = ledger.snapshot();
     assert_eq!(ledger.apply(&give).unwrap(), Applied::Duplicate);
     assert_eq!(ledger.apply(&reg).unwrap(), Applied::Duplicate);
@@ -2051,7 +2151,8 @@ fn a_snapshot_round_trip_gives_identical_decisions() {
     ));
     let e = restored
         .give(Grant::new("eve", "marketing", T2, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert_decision(
         &restored,
         "eve",
@@ -2069,7 +2170,8 @@ fn a_snapshot_keeps_nanoseconds() {
     let until = at + days(1) + ns(1);
     let e = ledger
         .give(Grant::new("ana", "marketing", at, banner(1)).expires_at(until))
-        .unwrap();
+        .unwrap()
+        .into_event();
     let restored =
         Ledger::restore(Snapshot::from_json(&ledger.snapshot().to_json().unwrap()).unwrap())
             .unwrap();
@@ -2119,7 +2221,8 @@ fn unknown_names_are_denied_everywhere() {
     let mut ledger = shop();
     ledger
         .give(Grant::new("ana", "marketing", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     ledger.register("bo", T0).unwrap();
 
     for subject in ["ana", "bo", "nobody", ""] {

@@ -3,7 +3,10 @@
 
 mod util;
 
-use consentry::{Ask, ConsentStatus, Decision, Error, Grant, Ledger, Refusal};
+use consentry::{
+    Applied, Ask, Change, Choice, CollectionMethod, ConsentStatus, Decision, Error, Event,
+    Evidence, Grant, Ledger, Recorded, Refusal,
+};
 use time::OffsetDateTime;
 use util::*;
 
@@ -43,10 +46,12 @@ fn renewal_campaigns_skip_a_grant_under_the_opt_out_signal() {
     let mut ledger = shop();
     ledger
         .give(Grant::new("ana", "ads.targeting", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     ledger
         .give(Grant::new("ben", "ads.targeting", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     ledger.set_global_opt_out("ana", T1, gpc()).unwrap();
 
     // ads.targeting lasts 395 days: due for renewal 30 days before; the
@@ -99,7 +104,8 @@ fn renewal_campaigns_agree_with_should_ask_on_every_history() {
                 let notice = ledger.catalog().purpose(purpose).unwrap().notice_version();
                 ledger
                     .give(Grant::new(&subject, purpose, t, banner(notice)))
-                    .unwrap();
+                    .unwrap()
+                    .into_event();
                 let later = t + days(1 + (i + j) as i64);
                 // Each subject gets one more step after the grant, or none.
                 let _ = match step {
@@ -143,7 +149,8 @@ fn strict_checks_make_undeclared_names_an_error() {
     let mut ledger = shop();
     ledger
         .give(Grant::new("ana", "newsletter", T0, banner(2)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert!(!ledger.is_permitted("ana", "newsleter", "contact.email", T1));
     let err = ledger
         .try_decide("ana", "newsleter", "contact.email", T1)
@@ -190,10 +197,12 @@ fn the_catalog_of_a_live_ledger_can_change_and_is_checked() {
     let mut ledger = shop();
     ledger
         .give(Grant::new("ana", "newsletter", T0, banner(2)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     ledger
         .give(Grant::new("ben", "marketing", T0, banner(1)))
-        .unwrap();
+        .unwrap()
+        .into_event();
     assert!(ledger.is_permitted("ana", "newsletter", "contact.email", T1));
     let before = all_decisions(&ledger, &["ana", "ben"]);
 
@@ -233,4 +242,113 @@ fn the_catalog_of_a_live_ledger_can_change_and_is_checked() {
         all_decisions(&restored, &["ana", "ben"]),
         all_decisions(&ledger, &["ana", "ben"])
     );
+}
+
+/// Write-ahead: the event of a change is built and checked without
+/// changing the ledger, so a host can persist it before applying it; an
+/// invalid change is refused at that point.
+#[test]
+fn a_change_can_be_checked_and_persisted_before_it_is_applied() {
+    let mut ledger = shop();
+    let before = ledger.snapshot();
+    let event = ledger
+        .prepare(Change::give(Grant::new("ana", "newsletter", T0, banner(3))))
+        .unwrap();
+    assert_eq!(ledger.snapshot(), before, "prepare changes nothing");
+    let bad = ledger.prepare(Change::object("ana", "orders", T0, settings()));
+    assert!(
+        matches!(bad, Err(Error::ObjectionNotApplicable { .. })),
+        "{bad:?}"
+    );
+    let stored = event.to_json().unwrap(); // the host's log first
+    assert_eq!(ledger.apply_json(&stored).unwrap(), Applied::Changed);
+    // The same change made directly gives the same event.
+    let mut direct = shop();
+    let recorded = direct
+        .give(Grant::new("ana", "newsletter", T0, banner(3)))
+        .unwrap();
+    assert_eq!(recorded.event(), &event);
+    assert_eq!(
+        all_decisions(&ledger, &["ana"]),
+        all_decisions(&direct, &["ana"])
+    );
+}
+
+/// A banner choice is recorded all or nothing, with each purpose's current
+/// notice version filled in.
+#[test]
+fn a_banner_choice_is_recorded_all_or_nothing() {
+    let mut ledger = shop();
+    let before = ledger.snapshot();
+    let evidence = || Evidence::new(CollectionMethod::Banner).channel("web");
+    // The third answer names an undeclared purpose: nothing is recorded.
+    let typo = Choice::new("ana", T0, evidence())
+        .accept("newsletter")
+        .refuse("ads.targeting")
+        .accept("personalisaton");
+    let err = ledger.record_choice(typo).unwrap_err();
+    assert!(
+        matches!(&err, Error::UnknownPurpose(p) if p == "personalisaton"),
+        "{err}"
+    );
+    assert_eq!(ledger.snapshot(), before);
+    // A purpose answered twice is refused too.
+    let twice = Choice::new("ana", T0, evidence())
+        .accept("newsletter")
+        .refuse("newsletter");
+    assert!(
+        ledger
+            .record_choice(twice)
+            .unwrap_err()
+            .to_string()
+            .contains("twice")
+    );
+    assert_eq!(ledger.snapshot(), before);
+
+    let choice = Choice::new("ana", T0, evidence())
+        .accept("newsletter")
+        .accept("marketing")
+        .refuse("ads.targeting");
+    let events = ledger.prepare_choice(&choice).unwrap();
+    assert_eq!(ledger.snapshot(), before, "prepare_choice changes nothing");
+    let recorded = ledger.record_choice(choice).unwrap();
+    assert_eq!(recorded.len(), 3);
+    assert!(recorded.iter().all(Recorded::took_effect));
+    let recorded_events: Vec<Event> = recorded.into_iter().map(Recorded::into_event).collect();
+    assert_eq!(recorded_events, events);
+    for (event, purpose) in events
+        .iter()
+        .zip(["newsletter", "marketing", "ads.targeting"])
+    {
+        let current = ledger.catalog().purpose(purpose).unwrap().notice_version();
+        let shown = event.kind().evidence().and_then(|e| e.notice());
+        assert_eq!(shown, Some(current), "{purpose}");
+    }
+    assert!(ledger.is_permitted("ana", "newsletter", "contact.email", T1));
+    assert!(ledger.is_permitted("ana", "marketing", "contact.email", T1));
+    assert!(matches!(
+        ledger.decide("ana", "ads.targeting", "browsing", T1),
+        Decision::Refused { .. }
+    ));
+}
+
+/// A late click (an answer older than one held) is valid and recorded, but
+/// the call says it did not take effect, instead of a silent no-op.
+#[test]
+fn a_change_superseded_by_a_later_answer_says_so() {
+    let mut ledger = shop();
+    let yes = ledger
+        .give(Grant::new("ana", "newsletter", T1, banner(3)))
+        .unwrap();
+    assert_eq!(yes.applied(), Applied::Changed);
+    let late_no = ledger.refuse("ana", "newsletter", T0, banner(3)).unwrap();
+    assert_eq!(late_no.applied(), Applied::Superseded);
+    assert!(!late_no.took_effect());
+    assert!(ledger.is_permitted("ana", "newsletter", "contact.email", T2));
+    assert_eq!(ledger.apply(yes.event()).unwrap(), Applied::Duplicate);
+    // Its event still belongs in the log: replayed anywhere, it changes
+    // nothing either.
+    let mut replica = shop();
+    replica.apply(yes.event()).unwrap();
+    assert_eq!(replica.apply(late_no.event()).unwrap(), Applied::Superseded);
 }

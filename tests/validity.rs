@@ -30,7 +30,7 @@ fn expiry(
     if let Some(t) = asked {
         grant = grant.expires_at(t);
     }
-    match ledger.give(grant).expect("gives").kind() {
+    match ledger.give(grant).expect("gives").into_event().kind() {
         EventKind::Given { expires_at, .. } => *expires_at,
         other => panic!("not a `given` event: {other:?}"),
     }

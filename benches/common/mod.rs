@@ -192,7 +192,12 @@ impl Workload {
         let mut out = Vec::with_capacity(self.grant_count());
         for (s, gs) in self.grants.iter().enumerate() {
             for g in gs {
-                out.push(ledger.give(self.grant(s, g)).expect("valid grant"));
+                out.push(
+                    ledger
+                        .give(self.grant(s, g))
+                        .expect("valid grant")
+                        .into_event(),
+                );
             }
         }
         out

@@ -82,7 +82,7 @@ pub fn random_change(
         8 => ledger.set_global_opt_out(&subject, at, evidence),
         _ => ledger.withdraw_all(&subject, at, evidence),
     };
-    result.ok()
+    result.ok().map(consentry::Recorded::into_event)
 }
 
 /// Every decision for `subjects` customers at `at`, to compare two ledgers.

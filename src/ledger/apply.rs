@@ -15,7 +15,7 @@ use crate::wire::timestamp::{NEVER, Nanos, Rfc3339};
 use super::changes::cap;
 
 /// A per-purpose change, checked against the catalog.
-struct Resolved {
+pub(super) struct Resolved {
     purpose: u16,
     kind: u8,
     categories: CategorySet,
@@ -66,7 +66,7 @@ impl Ledger {
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
     /// let mut replica = ledger.clone();
-    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
     /// assert_eq!(replica.apply(&event)?, Applied::Changed);
     /// assert_eq!(replica.apply(&event)?, Applied::Duplicate);
     /// assert!(replica.is_permitted("ann", "news", "email", t));
@@ -98,7 +98,7 @@ impl Ledger {
     /// let mut web = Ledger::new(catalog.clone());
     /// let at = datetime!(2026-03-01 10:00 UTC);
     /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
-    /// let line = web.give(Grant::new("ann", "newsletter", at, banner))?.to_json()?;
+    /// let line = web.give(Grant::new("ann", "newsletter", at, banner))?.into_event().to_json()?;
     ///
     /// let mut restarted = Ledger::new(catalog);
     /// assert_eq!(restarted.apply_json(&line)?, Applied::Changed);
@@ -256,8 +256,8 @@ impl Ledger {
     /// let at = datetime!(2026-03-01 10:00 UTC);
     /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
     /// let events = [
-    ///     web.give(Grant::new("ann", "newsletter", at, banner.clone()))?,
-    ///     web.refuse("bob", "newsletter", at, banner)?,
+    ///     web.give(Grant::new("ann", "newsletter", at, banner.clone()))?.into_event(),
+    ///     web.refuse("bob", "newsletter", at, banner)?.into_event(),
     /// ];
     /// let mut other = Ledger::new(catalog);
     /// assert_eq!(other.apply_all(&events)?, [Applied::Changed, Applied::Changed]);
@@ -287,7 +287,7 @@ impl Ledger {
     }
 
     /// Checks an event against the catalog; per-purpose kinds resolve to ids.
-    fn resolve(&self, event: &EventView<'_>) -> Result<Option<Resolved>> {
+    pub(super) fn resolve(&self, event: &EventView<'_>) -> Result<Option<Resolved>> {
         let at = event.at.0;
         let kind = match event.kind {
             KindTag::Given => GIVEN,
@@ -394,7 +394,8 @@ mod tests {
         let mut source = Ledger::new(catalog.clone());
         let old = source
             .give(Grant::new("s", "p", datetime!(2026-01-01 0:00 UTC), ev("old")).categories(["b"]))
-            .expect("valid");
+            .expect("valid")
+            .into_event();
         let mut l = Ledger::new(catalog);
         l.give(Grant::new("s", "p", datetime!(2026-02-01 0:00 UTC), ev("new")).categories(["a"]))
             .expect("valid");
@@ -412,7 +413,8 @@ mod tests {
             .give(
                 Grant::new("gone", "p", datetime!(2026-01-15 0:00 UTC), ev("x")).categories(["c"]),
             )
-            .expect("valid");
+            .expect("valid")
+            .into_event();
         assert_eq!(l.apply(&for_gone).expect("valid"), Applied::Erased);
         assert_eq!(l.store.sets.live(), sets);
         assert_eq!(l.store.profiles.live(), profiles);
@@ -447,8 +449,10 @@ mod tests {
         crate::wire::canonical::FORCED_ID.set(Some(
             crate::EventId::from_str(&"7".repeat(64)).expect("hex"),
         ));
-        let made = |f: &dyn Fn(&mut Ledger) -> crate::Result<Event>| {
-            f(&mut Ledger::new(catalog.clone())).expect("valid")
+        let made = |f: &dyn Fn(&mut Ledger) -> crate::Result<crate::Recorded>| {
+            f(&mut Ledger::new(catalog.clone()))
+                .expect("valid")
+                .into_event()
         };
         let short = made(&|l| {
             l.give(Grant::new("s", "p", at, ev("one")).expires_at(datetime!(2026-01-02 0:00 UTC)))

@@ -1,22 +1,24 @@
-//! Changes: the calls that record consent and refusals. Each builds an
-//! event and applies it (`apply.rs`), the one path every change takes.
+//! Changes: the calls that record consent and refusals. Each builds and
+//! checks an event (`prepare.rs`) and applies it (`apply.rs`), the one path
+//! every change takes.
 //!
 //! In the `Ledger` docs: the "Changes" group.
 
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
+use crate::ledger::prepare::{Change, Recorded};
 use crate::ledger::store::{GIVEN, RowFlags, Slot};
 use crate::ledger::{Grant, Ledger};
 use crate::model::evidence::Evidence;
 use crate::model::purpose::Purpose;
-use crate::wire::event::{Event, EventKind, require_notice};
-use crate::wire::timestamp::{self, NEVER, Nanos};
+use crate::wire::timestamp::{NEVER, Nanos};
 
 /// # Changes
 ///
-/// Recording what a subject said or did. Each call returns the [`Event`] to
-/// persist, or an error that leaves the ledger unchanged.
+/// Recording what a subject said or did. Each call returns the
+/// [`Recorded`] event to persist and whether it took effect, or an error
+/// that leaves the ledger unchanged.
 impl Ledger {
     /// Records consent given, for the categories and until the expiry the
     /// grant names (default: all the purpose's categories, the purpose's
@@ -46,63 +48,15 @@ impl Ledger {
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
-    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
     /// assert_eq!(event.kind().as_str(), "given");
     /// assert!(ledger.is_permitted("ann", "news", "email", t));
     /// // An undeclared purpose is an error, and changes nothing.
     /// assert!(ledger.give(Grant::new("ann", "ads", t, ev())).is_err());
     /// # Ok::<(), consentry::Error>(())
     /// ```
-    pub fn give(&mut self, grant: Grant) -> Result<Event> {
-        let at = timestamp::to_nanos(grant.at)?;
-        let p = self.purpose(&grant.purpose)?;
-        grant.evidence.check()?;
-        require_notice(p.name(), &grant.evidence)?;
-        check_not_outdated(p, &grant.evidence)?;
-        let categories = match &grant.categories {
-            Some(names) => {
-                // The limit counts what was asked for, duplicates included.
-                if names.len() > crate::limits::CATEGORY_CAPACITY {
-                    return Err(Error::LimitExceeded {
-                        what: "number of categories in a grant",
-                        limit: crate::limits::CATEGORY_CAPACITY,
-                        found: names.len(),
-                    });
-                }
-                self.catalog
-                    .category_set(p, names.iter().map(String::as_str))?;
-                names.clone()
-            }
-            None => p.categories().map(str::to_owned).collect(),
-        };
-        let expires = match grant.expires_at {
-            Some(t) => {
-                // An expiry past the supported range is cut at its end and
-                // then capped like any other; one before it is an error.
-                let t = match timestamp::check_nanos(t) {
-                    n if n > timestamp::LAST => timestamp::LAST,
-                    _ => timestamp::to_nanos(t)?,
-                };
-                if t <= at {
-                    return Err(Error::ExpiryNotAfterGiven {
-                        purpose: p.name().to_owned(),
-                        given_at: timestamp::format(at),
-                        expires_at: timestamp::format(t),
-                    });
-                }
-                cap(p, at, t)
-            }
-            None => cap(p, at, default_expiry(p, at)),
-        };
-        let renewal = self.valid_grant_at(&grant.subject, p, at);
-        let kind = EventKind::Given {
-            purpose: grant.purpose,
-            categories,
-            expires_at: (expires != NEVER).then(|| timestamp::from_nanos(expires)),
-            renewal,
-            evidence: grant.evidence,
-        };
-        self.record_change(&grant.subject, at, kind)
+    pub fn give(&mut self, grant: Grant) -> Result<Recorded> {
+        self.record(Change::Give(grant))
     }
 
     /// Records a refusal of `purpose`.
@@ -138,14 +92,8 @@ impl Ledger {
         purpose: &str,
         at: OffsetDateTime,
         evidence: Evidence,
-    ) -> Result<Event> {
-        let p = self.purpose(purpose)?;
-        require_notice(p.name(), &evidence)?;
-        let kind = EventKind::Refused {
-            purpose: purpose.to_owned(),
-            evidence,
-        };
-        self.record_change(subject, timestamp::to_nanos(at)?, kind)
+    ) -> Result<Recorded> {
+        self.record(Change::refuse(subject, purpose, at, evidence))
     }
 
     /// Records the withdrawal of consent to `purpose`. It takes effect for
@@ -185,13 +133,8 @@ impl Ledger {
         purpose: &str,
         at: OffsetDateTime,
         evidence: Evidence,
-    ) -> Result<Event> {
-        self.purpose(purpose)?;
-        let kind = EventKind::Withdrawn {
-            purpose: purpose.to_owned(),
-            evidence,
-        };
-        self.record_change(subject, timestamp::to_nanos(at)?, kind)
+    ) -> Result<Recorded> {
+        self.record(Change::withdraw(subject, purpose, at, evidence))
     }
 
     /// Withdraws, in one call, every consent the subject gave at or before
@@ -233,9 +176,8 @@ impl Ledger {
         subject: &str,
         at: OffsetDateTime,
         evidence: Evidence,
-    ) -> Result<Event> {
-        let kind = EventKind::WithdrawnAll { evidence };
-        self.record_change(subject, timestamp::to_nanos(at)?, kind)
+    ) -> Result<Recorded> {
+        self.record(Change::withdraw_all(subject, at, evidence))
     }
 
     /// Records an objection to `purpose` (GDPR Art. 21). It denies the purpose
@@ -284,13 +226,8 @@ impl Ledger {
         purpose: &str,
         at: OffsetDateTime,
         evidence: Evidence,
-    ) -> Result<Event> {
-        self.purpose(purpose)?;
-        let kind = EventKind::Objected {
-            purpose: purpose.to_owned(),
-            evidence,
-        };
-        self.record_change(subject, timestamp::to_nanos(at)?, kind)
+    ) -> Result<Recorded> {
+        self.record(Change::object(subject, purpose, at, evidence))
     }
 
     /// Records a global opt-out signal (Global Privacy Control): every
@@ -330,9 +267,8 @@ impl Ledger {
         subject: &str,
         at: OffsetDateTime,
         evidence: Evidence,
-    ) -> Result<Event> {
-        let kind = EventKind::OptOutSet { evidence };
-        self.record_change(subject, timestamp::to_nanos(at)?, kind)
+    ) -> Result<Recorded> {
+        self.record(Change::set_global_opt_out(subject, at, evidence))
     }
 
     /// Clears the global opt-out signal from `at` on.
@@ -371,9 +307,8 @@ impl Ledger {
         subject: &str,
         at: OffsetDateTime,
         evidence: Evidence,
-    ) -> Result<Event> {
-        let kind = EventKind::OptOutCleared { evidence };
-        self.record_change(subject, timestamp::to_nanos(at)?, kind)
+    ) -> Result<Recorded> {
+        self.record(Change::clear_global_opt_out(subject, at, evidence))
     }
 
     /// Makes a subject known without any consent record: it is listed by
@@ -404,13 +339,13 @@ impl Ledger {
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
-    /// let event = ledger.register("ann", t)?;
+    /// let event = ledger.register("ann", t)?.into_event();
     /// assert_eq!(event.kind(), &EventKind::Registered);
     /// assert_eq!(ledger.subjects().collect::<Vec<_>>(), ["ann"]);
     /// # Ok::<(), consentry::Error>(())
     /// ```
-    pub fn register(&mut self, subject: &str, at: OffsetDateTime) -> Result<Event> {
-        self.record_change(subject, timestamp::to_nanos(at)?, EventKind::Registered)
+    pub fn register(&mut self, subject: &str, at: OffsetDateTime) -> Result<Recorded> {
+        self.record(Change::register(subject, at))
     }
 
     /// Erases a subject: every record, mark and piece of evidence held for it
@@ -446,28 +381,8 @@ impl Ledger {
     /// assert_eq!(ledger.subject_count(), 0);
     /// # Ok::<(), consentry::Error>(())
     /// ```
-    pub fn erase(&mut self, subject: &str, at: OffsetDateTime) -> Result<Event> {
-        let event = Event::new(subject, timestamp::to_nanos(at)?, EventKind::Erased)?;
-        self.apply(&event)?;
-        Ok(event)
-    }
-
-    fn record_change(&mut self, subject: &str, at: Nanos, kind: EventKind) -> Result<Event> {
-        let event = Event::new(subject, at, kind)?;
-        if let Some(e) = self
-            .store
-            .names
-            .find(subject)
-            .and_then(|s| self.store.row(s, Slot::Erased))
-            .filter(|e| at <= e.from)
-        {
-            return Err(Error::SubjectErased {
-                subject: subject.to_owned(),
-                erased_at: timestamp::format(e.from),
-            });
-        }
-        self.apply(&event)?;
-        Ok(event)
+    pub fn erase(&mut self, subject: &str, at: OffsetDateTime) -> Result<Recorded> {
+        self.record(Change::erase(subject, at))
     }
 }
 
@@ -497,7 +412,7 @@ impl Ledger {
     }
 }
 
-fn check_not_outdated(p: &Purpose, evidence: &Evidence) -> Result<()> {
+pub(super) fn check_not_outdated(p: &Purpose, evidence: &Evidence) -> Result<()> {
     match evidence.notice() {
         Some(v) if v < p.min_notice_version() => Err(Error::NoticeVersion {
             purpose: p.name().to_owned(),
@@ -512,7 +427,7 @@ fn check_not_outdated(p: &Purpose, evidence: &Evidence) -> Result<()> {
 }
 
 /// The expiry when none is asked for: the purpose's default, or never.
-fn default_expiry(p: &Purpose, at: Nanos) -> Nanos {
+pub(super) fn default_expiry(p: &Purpose, at: Nanos) -> Nanos {
     p.default_span.map_or(NEVER, |d| d.end(at))
 }
 

@@ -143,7 +143,7 @@ pub struct SubjectHandle {
 /// let mut ledger = Ledger::new(catalog);
 /// let at = datetime!(2026-03-01 10:00 UTC);
 /// let evidence = Evidence::new(CollectionMethod::Banner).notice_version(1);
-/// let event = ledger.give(Grant::new("user-1", "newsletter", at, evidence))?;
+/// let event = ledger.give(Grant::new("user-1", "newsletter", at, evidence))?.into_event();
 /// assert!(ledger.is_permitted("user-1", "newsletter", "contact.email", at));
 /// assert!(!ledger.is_permitted("user-2", "newsletter", "contact.email", at));
 /// # let _ = event;
@@ -355,6 +355,9 @@ mod construction {
 mod checks;
 
 mod changes;
+
+mod prepare;
+pub use prepare::{Change, Choice, Recorded};
 
 mod apply;
 

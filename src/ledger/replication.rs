@@ -275,7 +275,8 @@ mod tests {
         for (s, c) in [("s1", "a"), ("s2", "b"), ("s3", "c")] {
             other
                 .give(Grant::new(s, "p", at, ev()).categories([c]))
-                .expect("valid");
+                .expect("valid")
+                .into_event();
         }
         let mut l = Ledger::new(catalog);
         l.give(Grant::new("s0", "p", at, ev()).categories(["a", "b"]))

@@ -208,9 +208,9 @@ impl Ledger {
     /// let mut ledger = Ledger::new(catalog);
     /// let mut log = Vec::new(); // the host's event store
     /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1).proof("rcpt-1");
-    /// log.push(ledger.give(Grant::new("ann", "newsletter", datetime!(2026-02-01 9:00 UTC), banner))?);
+    /// log.push(ledger.give(Grant::new("ann", "newsletter", datetime!(2026-02-01 9:00 UTC), banner))?.into_event());
     /// let link = Evidence::new(CollectionMethod::EmailLink);
-    /// log.push(ledger.withdraw("ann", "newsletter", datetime!(2026-04-01 9:00 UTC), link)?);
+    /// log.push(ledger.withdraw("ann", "newsletter", datetime!(2026-04-01 9:00 UTC), link)?.into_event());
     ///
     /// // Today the e-mail would be denied; on 3 March it was permitted.
     /// let sent = datetime!(2026-03-03 8:00 UTC);

@@ -96,7 +96,7 @@ impl EventKind {
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
-    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
     /// assert_eq!(event.kind().as_str(), "given");
     /// # Ok::<(), consentry::Error>(())
     /// ```
@@ -134,9 +134,9 @@ impl EventKind {
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
-    /// let given = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let given = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
     /// assert_eq!(given.kind().purpose(), Some("news"));
-    /// assert_eq!(ledger.register("ben", t)?.kind().purpose(), None);
+    /// assert_eq!(ledger.register("ben", t)?.into_event().kind().purpose(), None);
     /// # Ok::<(), consentry::Error>(())
     /// ```
     #[must_use]
@@ -169,9 +169,9 @@ impl EventKind {
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
-    /// let given = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let given = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
     /// assert_eq!(given.kind().evidence().and_then(|e| e.notice()), Some(1));
-    /// assert!(ledger.register("ben", t)?.kind().evidence().is_none());
+    /// assert!(ledger.register("ben", t)?.into_event().kind().evidence().is_none());
     /// # Ok::<(), consentry::Error>(())
     /// ```
     #[must_use]
@@ -306,7 +306,7 @@ impl Event {
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
-    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
     /// assert_eq!(event.id().to_string().len(), 64);
     /// assert_eq!(Event::from_json(&event.to_json()?)?.id(), event.id());
     /// # Ok::<(), consentry::Error>(())
@@ -335,7 +335,7 @@ impl Event {
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
-    /// let event = ledger.register("ann", t)?;
+    /// let event = ledger.register("ann", t)?.into_event();
     /// assert_eq!(event.subject(), "ann");
     /// # Ok::<(), consentry::Error>(())
     /// ```
@@ -363,7 +363,7 @@ impl Event {
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
-    /// let event = ledger.register("ann", t)?;
+    /// let event = ledger.register("ann", t)?.into_event();
     /// assert_eq!(event.at(), t);
     /// # Ok::<(), consentry::Error>(())
     /// ```
@@ -395,7 +395,7 @@ impl Event {
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
-    /// let event = ledger.register("ann", t)?;
+    /// let event = ledger.register("ann", t)?.into_event();
     /// assert_eq!(event.kind(), &EventKind::Registered);
     /// # Ok::<(), consentry::Error>(())
     /// ```
@@ -427,7 +427,7 @@ impl Event {
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
-    /// let event = ledger.register("ann", t)?;
+    /// let event = ledger.register("ann", t)?.into_event();
     /// let json = event.to_json()?;
     /// assert!(json.contains(r#""kind":"registered""#));
     /// # Ok::<(), consentry::Error>(())
@@ -462,7 +462,7 @@ impl Event {
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
-    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
+    /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
     /// let json = event.to_json()?;
     /// assert_eq!(Event::from_json(&json)?, event);
     /// // Content altered in storage no longer matches the id.

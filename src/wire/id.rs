@@ -53,7 +53,7 @@ impl EventId {
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
     /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
-    /// let id = ledger.register("ann", t)?.id();
+    /// let id = ledger.register("ann", t)?.into_event().id();
     /// let bytes = id.as_bytes();
     /// assert_eq!(bytes.len(), 32);
     /// assert_eq!(format!("{:02x}", bytes[0]), id.to_string()[..2]);

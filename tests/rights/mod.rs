@@ -254,7 +254,7 @@ pub fn run_ops(names: &[&str], ops: &[Op]) -> (Ledger, Vec<consentry::Event>) {
             Op::Erase(s, t) => l.erase(name(s), at(t)),
         };
         if let Ok(e) = result {
-            log.push(e);
+            log.push(e.into_event());
         }
     }
     (l, log)
