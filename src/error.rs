@@ -14,6 +14,10 @@ use std::fmt;
 /// after 80 bytes with `...` and its length (``aaaa... (10485760 bytes)``),
 /// when the error is built. A message is one line of at most about 512
 /// bytes, and `Debug` is bounded too, however large the input.
+///
+/// Details a program may act on are fields, not prose: match on the
+/// variant and read them (e.g. [`Error::NoticeOutdated`] carries the
+/// version given and the minimum accepted).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -97,13 +101,85 @@ pub enum Error {
         /// The expiry asked for (RFC 3339).
         expires_at: String,
     },
-    /// A notice version the purpose does not accept.
-    #[error("purpose {}: {}", Quoted(purpose), Prose(problem))]
-    NoticeVersion {
+    /// Consent given or refused without saying which notice version the
+    /// subject was shown ([`crate::Evidence::with_notice_version`]).
+    #[error(
+        "purpose {}: the evidence does not say which notice version was shown",
+        Quoted(purpose)
+    )]
+    NoticeMissing {
         /// The purpose.
         purpose: String,
-        /// What is wrong with the version.
-        problem: String,
+    },
+    /// Consent given under a notice version below the purpose's minimum
+    /// ([`crate::Purpose::min_notice_version`]): show the current notice and
+    /// ask again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["email"])
+    ///             .notice_version(3)
+    ///             .min_notice_version(2),
+    ///     )
+    ///     .build()?;
+    /// let mut ledger = Ledger::new(catalog);
+    /// let t = datetime!(2026-03-01 10:00 UTC);
+    /// let seen = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
+    /// let err = ledger.give(Grant::new("ann", "news", t, seen)).unwrap_err();
+    /// assert!(matches!(
+    ///     err,
+    ///     Error::NoticeOutdated { given: 1, minimum: 2, current: 3, .. }
+    /// ));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    #[error(
+        "purpose {}: notice version {given} is no longer accepted (minimum {minimum}); show the current notice (version {current})",
+        Quoted(purpose)
+    )]
+    NoticeOutdated {
+        /// The purpose.
+        purpose: String,
+        /// The version the evidence names.
+        given: u32,
+        /// The oldest version the purpose accepts.
+        minimum: u32,
+        /// The purpose's current version.
+        current: u32,
+    },
+    /// A notice version above the purpose's current one
+    /// ([`crate::Purpose::notice_version`]): the catalog never published it.
+    #[error(
+        "purpose {}: notice version {given} was never published (current version {current})",
+        Quoted(purpose)
+    )]
+    NoticeNeverPublished {
+        /// The purpose.
+        purpose: String,
+        /// The version the evidence names.
+        given: u32,
+        /// The purpose's current version.
+        current: u32,
+    },
+    /// A purpose declared with a current notice version of 0, or a minimum
+    /// outside 1 to the current version.
+    #[error("purpose {}: {}", Quoted(purpose), NoticeRange(*current, *minimum))]
+    InvalidNoticeVersions {
+        /// The purpose.
+        purpose: String,
+        /// The current version declared.
+        current: u32,
+        /// The minimum accepted version declared (the current one when not
+        /// declared).
+        minimum: u32,
     },
     /// An objection to a purpose whose legal basis does not allow one.
     #[error(
@@ -186,7 +262,11 @@ pub enum Error {
     /// Text that is not valid JSON for what was expected.
     ///
     /// The parser's position and category are kept as fields; its message
-    /// is kept cut and escaped (it can quote the input).
+    /// is kept cut and escaped (it can quote the input). The parser's own
+    /// error is not kept as [`source`](std::error::Error::source): `Error`
+    /// is `Clone`, `PartialEq` and `Eq` (so results can be compared and
+    /// stored), which serde_json's error is not; every detail it gives is in
+    /// these fields.
     #[error("invalid {what} JSON: {}{}", Prose(message), Position(*line, *column))]
     Json {
         /// What was being read.
@@ -501,6 +581,24 @@ fn write_cut(f: &mut fmt::Formatter<'_>, s: &str, budget: usize) -> fmt::Result 
     let mut cut = Cut::new(budget);
     let _ = fmt::Write::write_str(&mut cut, s);
     f.write_str(&cut.finish_without(0))
+}
+
+/// What is wrong with a purpose's notice versions, for
+/// [`Error::InvalidNoticeVersions`].
+struct NoticeRange(u32, u32);
+
+impl fmt::Display for NoticeRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let NoticeRange(current, minimum) = *self;
+        if current == 0 {
+            f.write_str("notice versions start at 1")
+        } else {
+            write!(
+                f,
+                "minimum notice version {minimum} must be between 1 and the current version {current}"
+            )
+        }
+    }
 }
 
 /// The position of a JSON error, as serde_json writes it: nothing when

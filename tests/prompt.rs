@@ -263,7 +263,7 @@ fn a_purpose_may_set_its_own_cooldown() {
     };
     let mut l = Ledger::new(build(3).unwrap());
     assert_eq!(l.catalog().purpose("survey").unwrap().cooldown_months(), 3);
-    let ev = Evidence::new(CollectionMethod::Form).notice_version(1);
+    let ev = Evidence::new(CollectionMethod::Form).with_notice_version(1);
     l.refuse("ann", "survey", T0, ev.clone()).unwrap();
     assert!(!ask(&l, "ann", "survey", datetime!(2026-06-01 10:00 UTC) - ns(1)).should_ask());
     assert!(ask(&l, "ann", "survey", datetime!(2026-06-01 10:00 UTC)).should_ask());
@@ -371,7 +371,7 @@ fn grants_expired_expiring_or_valid() {
         "ann",
         "news",
         T0,
-        Evidence::new(CollectionMethod::Form).notice_version(1),
+        Evidence::new(CollectionMethod::Form).with_notice_version(1),
     ))
     .unwrap();
     assert_eq!(

@@ -1524,19 +1524,23 @@ fn raising_the_minimum_notice_version_outdates_older_grants() {
     let before = ledger.snapshot();
     assert!(matches!(
         ledger.give(Grant::new("cy", "newsletter", T0, banner(4))),
-        Err(Error::NoticeVersion { .. })
+        Err(Error::NoticeNeverPublished {
+            given: 4,
+            current: 3,
+            ..
+        })
     ));
     assert!(matches!(
         ledger.give(Grant::new("cy", "newsletter", T0, banner(1))),
-        Err(Error::NoticeVersion { .. })
+        Err(Error::NoticeOutdated { given: 1, .. })
     ));
     assert!(matches!(
         ledger.give(Grant::new("cy", "newsletter", T0, settings())),
-        Err(Error::NoticeVersion { .. })
+        Err(Error::NoticeMissing { .. })
     ));
     assert!(matches!(
         ledger.refuse("cy", "newsletter", T0, settings()),
-        Err(Error::NoticeVersion { .. })
+        Err(Error::NoticeMissing { .. })
     ));
     assert_eq!(ledger.snapshot(), before);
 }

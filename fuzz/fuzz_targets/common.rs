@@ -142,8 +142,8 @@ pub fn seeded() -> Ledger {
     let mut l = Ledger::new(catalog(false));
     let banner = |v| {
         Evidence::new(CollectionMethod::Banner)
-            .notice_version(v)
-            .channel("web")
+            .with_notice_version(v)
+            .with_channel("web")
     };
     let t = |days| t0() + Duration::days(days);
     let _ = l.give(Grant::new("ana", "marketing.email", t(0), banner(3)));

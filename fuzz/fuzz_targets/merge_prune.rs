@@ -117,7 +117,7 @@ fn pick<T: Copy>(items: &[T], i: u8) -> T {
 fn evidence(notice: Option<u32>) -> Evidence {
     let e = Evidence::new(CollectionMethod::Api);
     match notice {
-        Some(v) => e.notice_version(v),
+        Some(v) => e.with_notice_version(v),
         None => e,
     }
 }

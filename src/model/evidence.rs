@@ -81,17 +81,24 @@ impl fmt::Display for CollectionMethod {
 /// [`MAX_EVIDENCE_LEN`](crate::limits::MAX_EVIDENCE_LEN) bytes and, when set,
 /// not empty.
 ///
+/// Like every value type of the crate, its getters are named after the
+/// field (`notice_version()`, `channel()`); as it is also built by
+/// chaining, its setters are `with_*`. (The pure builders, [`crate::PurposeDef`],
+/// [`crate::CatalogBuilder`], [`crate::Grant`] and [`crate::ReceiptOptions`],
+/// have no getters and name their setters after the field.)
+///
 /// # Examples
 ///
 /// ```
 /// use consentry::{CollectionMethod, Evidence};
 /// let evidence = Evidence::new(CollectionMethod::Banner)
-///     .notice_version(3)
-///     .channel("web")
-///     .proof("rcpt-7f3a")
-///     .jurisdiction("EU")
-///     .language("fr");
-/// assert_eq!(evidence.proof_ref(), Some("rcpt-7f3a"));
+///     .with_notice_version(3)
+///     .with_channel("web")
+///     .with_proof("rcpt-7f3a")
+///     .with_jurisdiction("EU")
+///     .with_language("fr");
+/// assert_eq!(evidence.notice_version(), Some(3));
+/// assert_eq!(evidence.proof(), Some("rcpt-7f3a"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,32 +130,34 @@ impl Evidence {
         }
     }
 
-    /// The version of the purpose's notice the subject was shown.
-    pub fn notice_version(mut self, version: u32) -> Self {
+    /// Sets the version of the purpose's notice the subject was shown.
+    pub fn with_notice_version(mut self, version: u32) -> Self {
         self.notice_version = Some(version);
         self
     }
 
-    /// The channel or source: `web`, `ios-app`, `call-centre`, a partner name.
-    pub fn channel(mut self, channel: impl Into<String>) -> Self {
+    /// Sets the channel or source: `web`, `ios-app`, `call-centre`, a
+    /// partner name.
+    pub fn with_channel(mut self, channel: impl Into<String>) -> Self {
         self.channel = Some(channel.into());
         self
     }
 
-    /// A reference the host can resolve to the proof (receipt id, form id...).
-    pub fn proof(mut self, reference: impl Into<String>) -> Self {
+    /// Sets a reference the host can resolve to the proof (receipt id, form
+    /// id...).
+    pub fn with_proof(mut self, reference: impl Into<String>) -> Self {
         self.proof = Some(reference.into());
         self
     }
 
-    /// The jurisdiction whose rules applied (e.g. `EU`, `US-CA`).
-    pub fn jurisdiction(mut self, jurisdiction: impl Into<String>) -> Self {
+    /// Sets the jurisdiction whose rules applied (e.g. `EU`, `US-CA`).
+    pub fn with_jurisdiction(mut self, jurisdiction: impl Into<String>) -> Self {
         self.jurisdiction = Some(jurisdiction.into());
         self
     }
 
-    /// The language the notice was shown in (e.g. `fr`, `en-GB`).
-    pub fn language(mut self, language: impl Into<String>) -> Self {
+    /// Sets the language the notice was shown in (e.g. `fr`, `en-GB`).
+    pub fn with_language(mut self, language: impl Into<String>) -> Self {
         self.language = Some(language.into());
         self
     }
@@ -161,29 +170,64 @@ impl Evidence {
 
     /// The notice version shown, if recorded.
     #[must_use]
+    pub fn notice_version(&self) -> Option<u32> {
+        self.notice_version
+    }
+
+    /// The channel or source.
+    #[must_use]
+    pub fn channel(&self) -> Option<&str> {
+        self.channel.as_deref()
+    }
+
+    /// The proof reference.
+    #[must_use]
+    pub fn proof(&self) -> Option<&str> {
+        self.proof.as_deref()
+    }
+
+    /// The jurisdiction.
+    #[must_use]
+    pub fn jurisdiction(&self) -> Option<&str> {
+        self.jurisdiction.as_deref()
+    }
+
+    /// The language.
+    #[must_use]
+    pub fn language(&self) -> Option<&str> {
+        self.language.as_deref()
+    }
+
+    /// The notice version shown, if recorded.
+    #[deprecated(note = "renamed to `notice_version` (the setter is now `with_notice_version`)")]
+    #[must_use]
     pub fn notice(&self) -> Option<u32> {
         self.notice_version
     }
 
     /// The channel or source.
+    #[deprecated(note = "renamed to `channel` (the setter is now `with_channel`)")]
     #[must_use]
     pub fn channel_name(&self) -> Option<&str> {
         self.channel.as_deref()
     }
 
     /// The proof reference.
+    #[deprecated(note = "renamed to `proof` (the setter is now `with_proof`)")]
     #[must_use]
     pub fn proof_ref(&self) -> Option<&str> {
         self.proof.as_deref()
     }
 
     /// The jurisdiction.
+    #[deprecated(note = "renamed to `jurisdiction` (the setter is now `with_jurisdiction`)")]
     #[must_use]
     pub fn jurisdiction_code(&self) -> Option<&str> {
         self.jurisdiction.as_deref()
     }
 
     /// The language.
+    #[deprecated(note = "renamed to `language` (the setter is now `with_language`)")]
     #[must_use]
     pub fn language_tag(&self) -> Option<&str> {
         self.language.as_deref()
@@ -255,19 +299,19 @@ impl EvidenceView<'_> {
     pub(crate) fn to_owned(self) -> Evidence {
         let mut e = Evidence::new(self.method);
         if let Some(n) = self.notice_version {
-            e = e.notice_version(n);
+            e = e.with_notice_version(n);
         }
         if let Some(x) = self.channel {
-            e = e.channel(x);
+            e = e.with_channel(x);
         }
         if let Some(x) = self.proof {
-            e = e.proof(x);
+            e = e.with_proof(x);
         }
         if let Some(x) = self.jurisdiction {
-            e = e.jurisdiction(x);
+            e = e.with_jurisdiction(x);
         }
         if let Some(x) = self.language {
-            e = e.language(x);
+            e = e.with_language(x);
         }
         e
     }
@@ -277,11 +321,11 @@ impl<'a> From<&'a Evidence> for EvidenceView<'a> {
     fn from(e: &'a Evidence) -> Self {
         EvidenceView {
             method: e.method(),
-            notice_version: e.notice(),
-            channel: e.channel_name(),
-            proof: e.proof_ref(),
-            jurisdiction: e.jurisdiction_code(),
-            language: e.language_tag(),
+            notice_version: e.notice_version(),
+            channel: e.channel(),
+            proof: e.proof(),
+            jurisdiction: e.jurisdiction(),
+            language: e.language(),
         }
     }
 }

@@ -75,7 +75,7 @@ impl Ledger {
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
     /// let t = datetime!(2026-03-01 10:00 UTC);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1).proof("rcpt-1");
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1).with_proof("rcpt-1");
     /// ledger.give(Grant::new("user-1", "newsletter", t, banner))?;
     ///
     /// let json = ledger.export_subject("user-1", t).unwrap().to_json()?;

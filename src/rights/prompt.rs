@@ -256,7 +256,7 @@ impl Ledger {
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
     /// let refused = datetime!(2026-03-01 10:00 UTC);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.refuse("user-1", "newsletter", refused, banner)?;
     ///
     /// let window = Duration::days(30);
@@ -313,7 +313,7 @@ impl Ledger {
             return Ask::NeverAsked;
         };
         let expires_at = r.expires_at();
-        match (expires_at, r.evidence().notice()) {
+        match (expires_at, r.evidence().notice_version()) {
             (Some(e), _) if e <= at => Ask::Expired { expired_at: e },
             (_, v) if v.unwrap_or(0) < p.min_notice_version() => Ask::NoticeOutdated {
                 version: v.unwrap_or(0),
@@ -345,7 +345,7 @@ impl Ledger {
     ///     )
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("early", "newsletter", datetime!(2026-01-01 0:00 UTC), banner.clone()))?;
     /// ledger.give(Grant::new("late", "newsletter", datetime!(2026-06-01 0:00 UTC), banner))?;
     ///
@@ -415,7 +415,7 @@ impl Ledger {
     ///     )
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("user-1", "newsletter", datetime!(2026-01-01 0:00 UTC), banner))?;
     ///
     /// let at = datetime!(2026-03-01 0:00 UTC);

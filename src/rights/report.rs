@@ -442,7 +442,7 @@ impl Ledger {
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
     /// let t = datetime!(2026-03-01 10:00 UTC);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("user-1", "newsletter", t, banner))?;
     ///
     /// let report = ledger.subject_report("user-1", t);
@@ -627,19 +627,19 @@ pub(crate) fn answer_word(answer: Answer) -> &'static str {
 /// jurisdiction, language.
 pub(crate) fn evidence_text(e: &Evidence) -> String {
     let mut parts = vec![e.method().to_string()];
-    if let Some(c) = e.channel_name() {
+    if let Some(c) = e.channel() {
         parts.push(format!("channel {c}"));
     }
-    if let Some(v) = e.notice() {
+    if let Some(v) = e.notice_version() {
         parts.push(format!("notice version {v}"));
     }
-    if let Some(p) = e.proof_ref() {
+    if let Some(p) = e.proof() {
         parts.push(format!("proof {p}"));
     }
-    if let Some(j) = e.jurisdiction_code() {
+    if let Some(j) = e.jurisdiction() {
         parts.push(format!("jurisdiction {j}"));
     }
-    if let Some(l) = e.language_tag() {
+    if let Some(l) = e.language() {
         parts.push(format!("language {l}"));
     }
     parts.join(", ")

@@ -95,7 +95,7 @@ impl EventKind {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// assert_eq!(event.kind().as_str(), "given");
     /// # Ok::<(), consentry::Error>(())
@@ -133,7 +133,7 @@ impl EventKind {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let given = ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// assert_eq!(given.kind().purpose(), Some("news"));
     /// assert_eq!(ledger.register("ben", t)?.kind().purpose(), None);
@@ -168,9 +168,9 @@ impl EventKind {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let given = ledger.give(Grant::new("ann", "news", t, ev()))?;
-    /// assert_eq!(given.kind().evidence().and_then(|e| e.notice()), Some(1));
+    /// assert_eq!(given.kind().evidence().and_then(|e| e.notice_version()), Some(1));
     /// assert!(ledger.register("ben", t)?.kind().evidence().is_none());
     /// # Ok::<(), consentry::Error>(())
     /// ```
@@ -305,7 +305,7 @@ impl Event {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// assert_eq!(event.id().to_string().len(), 64);
     /// assert_eq!(Event::from_json(&event.to_json()?)?.id(), event.id());
@@ -334,7 +334,7 @@ impl Event {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.register("ann", t)?;
     /// assert_eq!(event.subject(), "ann");
     /// # Ok::<(), consentry::Error>(())
@@ -362,7 +362,7 @@ impl Event {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.register("ann", t)?;
     /// assert_eq!(event.at(), t);
     /// # Ok::<(), consentry::Error>(())
@@ -394,7 +394,7 @@ impl Event {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.register("ann", t)?;
     /// assert_eq!(event.kind(), &EventKind::Registered);
     /// # Ok::<(), consentry::Error>(())
@@ -426,7 +426,7 @@ impl Event {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.register("ann", t)?;
     /// let json = event.to_json()?;
     /// assert!(json.contains(r#""kind":"registered""#));
@@ -461,7 +461,7 @@ impl Event {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// let json = event.to_json()?;
     /// assert_eq!(Event::from_json(&json)?, event);
@@ -484,9 +484,8 @@ pub(crate) fn require_notice_view(
     evidence: Option<&EvidenceView<'_>>,
 ) -> Result<()> {
     if evidence.and_then(|e| e.notice_version).is_none() {
-        return Err(Error::NoticeVersion {
+        return Err(Error::NoticeMissing {
             purpose: purpose.to_owned(),
-            problem: "the evidence does not say which notice version was shown".into(),
         });
     }
     Ok(())
