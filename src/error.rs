@@ -68,6 +68,10 @@ pub enum Error {
     /// A legal basis name that is not one of [`crate::LegalBasis::ALL`].
     #[error("unknown legal basis {}", Quoted(.0))]
     UnknownBasis(String),
+    /// A collection method name that is not one of
+    /// [`crate::CollectionMethod::ALL`].
+    #[error("unknown collection method {} (expected one of: {})", Quoted(.0), crate::model::evidence::METHOD_NAMES)]
+    UnknownMethod(String),
     /// A purpose name that the catalog does not declare.
     #[error("purpose {} is not declared", Quoted(.0))]
     UnknownPurpose(String),

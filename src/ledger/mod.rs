@@ -89,7 +89,18 @@ impl Grant {
 
 /// What [`Ledger::apply`] did with an event. Every outcome is a success: the
 /// state is the same whichever order events arrive in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Serializes (with serde) as its snake_case name.
+///
+/// # Examples
+///
+/// ```
+/// use consentry::Applied;
+/// assert_eq!(serde_json::to_string(&Applied::Superseded)?, r#""superseded""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Applied {
     /// The event changed the state.

@@ -1,6 +1,7 @@
 //! Evidence: what lets a controller demonstrate a choice (GDPR Art. 7(1)).
 
 use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -34,8 +35,14 @@ pub enum CollectionMethod {
     Other,
 }
 
+/// The JSON names of [`CollectionMethod::ALL`], for the error of
+/// [`CollectionMethod::from_str`].
+pub(crate) const METHOD_NAMES: &str =
+    "banner, settings_page, form, email_link, phone, in_person, api, import, browser_signal, other";
+
 impl CollectionMethod {
-    pub(crate) const ALL: [CollectionMethod; 10] = [
+    /// Every method, in declaration order.
+    pub const ALL: [CollectionMethod; 10] = [
         CollectionMethod::Banner,
         CollectionMethod::SettingsPage,
         CollectionMethod::Form,
@@ -63,6 +70,37 @@ impl CollectionMethod {
             CollectionMethod::BrowserSignal => "browser_signal",
             CollectionMethod::Other => "other",
         }
+    }
+}
+
+/// Parses the snake_case name used in JSON (`"settings_page"`).
+///
+/// # Errors
+///
+/// [`Error::UnknownMethod`] naming the text and listing the valid names.
+///
+/// # Examples
+///
+/// ```
+/// use consentry::CollectionMethod;
+///
+/// let method: CollectionMethod = "settings_page".parse()?;
+/// assert_eq!(method, CollectionMethod::SettingsPage);
+/// assert_eq!(
+///     "popup".parse::<CollectionMethod>().unwrap_err().to_string(),
+///     "unknown collection method `popup` (expected one of: banner, settings_page, form, \
+///      email_link, phone, in_person, api, import, browser_signal, other)"
+/// );
+/// # Ok::<(), consentry::Error>(())
+/// ```
+impl FromStr for CollectionMethod {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        CollectionMethod::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| Error::UnknownMethod(crate::error::shown(s)))
     }
 }
 
@@ -344,4 +382,28 @@ pub(crate) fn method_of(i: u8) -> CollectionMethod {
         .get(usize::from(i))
         .copied()
         .unwrap_or(CollectionMethod::Other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_names_list_every_method_and_parse_back() {
+        let names: Vec<&str> = CollectionMethod::ALL.iter().map(|m| m.as_str()).collect();
+        assert_eq!(names.join(", "), METHOD_NAMES);
+        for m in CollectionMethod::ALL {
+            assert_eq!(m.as_str().parse::<CollectionMethod>(), Ok(m));
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(json, format!("\"{}\"", m.as_str()));
+        }
+        assert_eq!(
+            "Banner".parse::<CollectionMethod>(),
+            Err(Error::UnknownMethod("Banner".into()))
+        );
+        assert_eq!(
+            "a\nb".parse::<CollectionMethod>().unwrap_err().to_string(),
+            format!("unknown collection method `a\\nb` (expected one of: {METHOD_NAMES})")
+        );
+    }
 }

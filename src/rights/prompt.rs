@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use serde::Serialize;
 use time::{Date, Duration, Month, OffsetDateTime};
 
 use crate::ledger::Ledger;
@@ -15,7 +16,10 @@ use crate::model::purpose::Purpose;
 use crate::rights::report::{rfc3339, utc};
 
 /// How the subject said no: what starts a purpose's cooldown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Serializes (with serde) as its snake_case name (`"global_opt_out"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Refusal {
     /// Consent refused.
     Refused,
@@ -40,7 +44,31 @@ impl fmt::Display for Refusal {
 
 /// Whether to ask a subject for consent to a purpose now, and why (see
 /// [`Ledger::should_ask`]). [`Ask::should_ask`] gives the yes or no.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// # JSON
+///
+/// Serializes (with serde) as an object whose `ask` field names the variant
+/// in snake_case, next to the variant's fields; instants are RFC 3339 text
+/// in UTC, an absent expiry is left out.
+///
+/// ```
+/// use consentry::{Ask, Refusal};
+/// use time::macros::datetime;
+///
+/// let ask = Ask::CooldownRunning {
+///     refusal: Refusal::Refused,
+///     at: datetime!(2026-03-01 10:00 UTC),
+///     until: datetime!(2026-09-01 10:00 UTC),
+/// };
+/// assert_eq!(
+///     serde_json::to_string(&ask)?,
+///     r#"{"ask":"cooldown_running","refusal":"refused","at":"2026-03-01T10:00:00Z","until":"2026-09-01T10:00:00Z"}"#
+/// );
+/// assert_eq!(serde_json::to_string(&Ask::NeverAsked)?, r#"{"ask":"never_asked"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "ask", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Ask {
     /// Ask: the subject never answered (or is unknown, or was erased).
@@ -48,11 +76,13 @@ pub enum Ask {
     /// Ask: the consent expired at or before the instant asked about.
     Expired {
         /// When it expired.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         expired_at: OffsetDateTime,
     },
     /// Ask (renew): the consent is valid but expires within the window.
     ExpiringSoon {
         /// When it expires.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         expires_at: OffsetDateTime,
     },
     /// Ask: the consent was given under a notice version no longer accepted.
@@ -67,13 +97,20 @@ pub enum Ask {
         /// How they said no.
         refusal: Refusal,
         /// When.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         at: OffsetDateTime,
         /// When the cooldown ended.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         ended: OffsetDateTime,
     },
     /// Do not ask: the consent is valid beyond the window.
     ValidConsent {
         /// When it expires; `None` for no expiry.
+        #[serde(
+            default,
+            with = "crate::wire::timestamp::rfc3339_opt",
+            skip_serializing_if = "Option::is_none"
+        )]
         expires_at: Option<OffsetDateTime>,
     },
     /// Do not ask: the subject said no less than the purpose's cooldown ago.
@@ -81,14 +118,17 @@ pub enum Ask {
         /// How they said no.
         refusal: Refusal,
         /// When.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         at: OffsetDateTime,
         /// When the cooldown ends (asking is allowed from then on).
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         until: OffsetDateTime,
     },
     /// Do not ask: the subject objected to direct marketing, which is
     /// absolute (GDPR Art. 21(3)); only the subject can come back.
     Objected {
         /// When.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         at: OffsetDateTime,
     },
     /// Do not ask: the purpose does not rest on consent and touches no
@@ -499,8 +539,8 @@ fn latest_no(
     });
     let from_signal = held
         .global_opt_out()
-        .filter(|(on, _)| *on && p.is_sale_or_sharing())
-        .map(|(_, m)| (Refusal::GlobalOptOut, m.at()));
+        .filter(|signal| signal.is_on() && p.is_sale_or_sharing())
+        .map(|signal| (Refusal::GlobalOptOut, signal.since()));
     match (from_record, from_signal) {
         (Some(a), Some(b)) => Some(if b.1 > a.1 { b } else { a }),
         (a, b) => a.or(b),

@@ -18,7 +18,30 @@ pub const EVENT_FORMAT_VERSION: u32 = 2;
 pub(crate) const OLDEST_EVENT_FORMAT_VERSION: u64 = 1;
 
 /// What an event changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// # JSON
+///
+/// Serializes (with serde) as an object whose `kind` field names the variant
+/// in snake_case (as in events), next to the variant's fields; instants are
+/// RFC 3339 text in UTC; an absent expiry and a `false` `renewal` are left
+/// out. (An [`Event`] has its own, validated, JSON form: [`Event::to_json`].)
+///
+/// ```
+/// use consentry::{CollectionMethod, EventKind, Evidence};
+///
+/// let kind = EventKind::Withdrawn {
+///     purpose: "news".into(),
+///     evidence: Evidence::new(CollectionMethod::SettingsPage),
+/// };
+/// assert_eq!(
+///     serde_json::to_string(&kind)?,
+///     r#"{"kind":"withdrawn","purpose":"news","evidence":{"method":"settings_page"}}"#
+/// );
+/// assert_eq!(serde_json::to_string(&EventKind::Erased)?, r#"{"kind":"erased"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EventKind {
     /// The subject became known to the ledger (e.g. signed up).
@@ -30,8 +53,14 @@ pub enum EventKind {
         /// The categories covered, as named, sorted (their descendants are covered too).
         categories: Vec<String>,
         /// The end of validity (exclusive), after defaulting and capping; `None` for no expiry.
+        #[serde(
+            default,
+            with = "crate::wire::timestamp::rfc3339_opt",
+            skip_serializing_if = "Option::is_none"
+        )]
         expires_at: Option<OffsetDateTime>,
         /// Whether it renewed a grant still valid when it was given.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
         renewal: bool,
         /// The evidence.
         evidence: Evidence,
