@@ -208,12 +208,39 @@ pub enum Error {
         problem: String,
     },
     /// A field of the evidence is invalid.
-    #[error("evidence field `{field}` {}", Prose(problem))]
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{CollectionMethod, Error, Evidence, EvidenceProblem};
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// let evidence = Evidence::new(CollectionMethod::Banner).with_channel(" ");
+    /// let err = ledger.withdraw("ann", "news", t, evidence).unwrap_err();
+    /// assert_eq!(
+    ///     err,
+    ///     Error::InvalidEvidence { field: "channel", problem: EvidenceProblem::Empty }
+    /// );
+    /// assert_eq!(err.to_string(), "evidence field `channel` is empty");
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    #[error("evidence field `{field}` {problem}")]
     InvalidEvidence {
-        /// The field.
+        /// The field, as named in JSON (`channel`, `notice_version`...).
         field: &'static str,
         /// What is wrong.
-        problem: String,
+        problem: EvidenceProblem,
     },
     /// A change for a subject erased at or after the change's time.
     #[error(
@@ -318,6 +345,40 @@ pub enum Error {
         /// The size found.
         found: usize,
     },
+}
+
+/// What is wrong with a field of the evidence, for
+/// [`Error::InvalidEvidence`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EvidenceProblem {
+    /// Set, but empty or only white space.
+    Empty,
+    /// Longer than the limit
+    /// ([`MAX_EVIDENCE_LEN`](crate::limits::MAX_EVIDENCE_LEN)).
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// Holds a control character.
+    ControlCharacter,
+    /// A notice version of 0 (versions start at 1).
+    ZeroNoticeVersion,
+}
+
+impl fmt::Display for EvidenceProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EvidenceProblem::Empty => f.write_str("is empty"),
+            EvidenceProblem::TooLong { len, limit } => {
+                write!(f, "is {len} bytes long (limit {limit})")
+            }
+            EvidenceProblem::ControlCharacter => f.write_str("contains a control character"),
+            EvidenceProblem::ZeroNoticeVersion => f.write_str("is 0; notice versions start at 1"),
+        }
+    }
 }
 
 /// What a name identifies, for [`Error::InvalidName`].

@@ -23,7 +23,7 @@ mod model;
 mod rights;
 mod wire;
 
-pub use error::{Error, JsonCategory, NameKind, Result};
+pub use error::{Error, EvidenceProblem, JsonCategory, NameKind, Result};
 pub use ledger::decision::{ConsentStatus, Decision};
 pub use ledger::records::{Answer, ConsentRecord, OptOutSignal, SubjectMark, SubjectRecords};
 pub use ledger::snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, EvidenceProblem, Result};
 use crate::limits::MAX_EVIDENCE_LEN;
 
 /// How a choice was collected.
@@ -291,26 +291,29 @@ pub(crate) fn check_view(e: &EvidenceView<'_>) -> Result<()> {
         if v.trim().is_empty() {
             return Err(Error::InvalidEvidence {
                 field,
-                problem: "is empty".into(),
+                problem: EvidenceProblem::Empty,
             });
         }
         if v.len() > MAX_EVIDENCE_LEN {
             return Err(Error::InvalidEvidence {
                 field,
-                problem: format!("is {} bytes long (limit {MAX_EVIDENCE_LEN})", v.len()),
+                problem: EvidenceProblem::TooLong {
+                    len: v.len(),
+                    limit: MAX_EVIDENCE_LEN,
+                },
             });
         }
         if crate::limits::has_control(v) {
             return Err(Error::InvalidEvidence {
                 field,
-                problem: "contains a control character".into(),
+                problem: EvidenceProblem::ControlCharacter,
             });
         }
     }
     if e.notice_version == Some(0) {
         return Err(Error::InvalidEvidence {
             field: "notice_version",
-            problem: "is 0; notice versions start at 1".into(),
+            problem: EvidenceProblem::ZeroNoticeVersion,
         });
     }
     Ok(())
