@@ -187,6 +187,38 @@ impl ConsentRecord {
 ///
 /// Serializes (with serde) as `{"at": "<RFC 3339>", "event": "<id>"}`, with
 /// `"evidence"` when the event carries one; it reads back from the same shape.
+///
+/// # Examples
+///
+/// ```
+/// # use consentry::*;
+/// # use time::macros::datetime;
+/// # let catalog = Catalog::builder()
+/// #     .category("email")
+/// #     .purpose(
+/// #         PurposeDef::new("news", LegalBasis::Consent)
+/// #             .title("Newsletter")
+/// #             .description("A monthly e-mail.")
+/// #             .categories(["email"]),
+/// #     )
+/// #     .build()?;
+/// # let mut ledger = Ledger::new(catalog);
+/// let t = datetime!(2026-03-01 10:00 UTC);
+/// let settings = Evidence::new(CollectionMethod::SettingsPage);
+/// let event = ledger.withdraw_all("ann", t, settings)?;
+/// let held = ledger.subject_records("ann").expect("ann is known");
+/// let mark = held.withdrawn_all().expect("ann withdrew everything");
+/// let json = serde_json::to_string(mark).expect("serializable");
+/// assert_eq!(
+///     json,
+///     format!(
+///         r#"{{"at":"2026-03-01T10:00:00Z","event":"{}","evidence":{{"method":"settings_page"}}}}"#,
+///         event.id()
+///     )
+/// );
+/// assert_eq!(&serde_json::from_str::<SubjectMark>(&json).expect("readable"), mark);
+/// # Ok::<(), consentry::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SubjectMark {

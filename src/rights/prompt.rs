@@ -17,7 +17,16 @@ use crate::rights::report::{rfc3339, utc};
 
 /// How the subject said no: what starts a purpose's cooldown.
 ///
-/// Serializes (with serde) as its snake_case name (`"global_opt_out"`).
+/// Serializes (with serde) as its snake_case name.
+///
+/// # Examples
+///
+/// ```
+/// use consentry::Refusal;
+/// assert_eq!(serde_json::to_string(&Refusal::GlobalOptOut)?, r#""global_opt_out""#);
+/// assert_eq!(Refusal::Withdrawn.to_string(), "withdrew");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Refusal {
