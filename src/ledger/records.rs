@@ -67,9 +67,9 @@ impl fmt::Display for Answer {
 /// # JSON
 ///
 /// Serializes (with serde) as an object named like its getters (`renewal`
-/// for [`ConsentRecord::is_renewal`]); instants are RFC 3339 text in UTC; `expires_at`, `withdrawn_by_all`, an empty
-/// `categories` and a `false` `renewal` are left out. It reads back from the
-/// same shape.
+/// for [`ConsentRecord::is_renewal`]); instants are RFC 3339 text in UTC;
+/// `expires_at`, `withdrawn_by_all`, an empty `categories` and a `false`
+/// `renewal` are left out. It reads back from the same shape.
 ///
 /// ```
 /// # use consentry::*;
