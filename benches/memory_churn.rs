@@ -46,8 +46,8 @@ fn main() -> Result<(), consentry::Error> {
     let t0 = datetime!(2026-01-01 0:00 UTC);
     let evidence = |proof: String| {
         Evidence::new(CollectionMethod::Banner)
-            .notice_version(1)
-            .proof(proof)
+            .with_notice_version(1)
+            .with_proof(proof)
     };
 
     let region = Region::new(GLOBAL);

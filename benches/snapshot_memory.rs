@@ -76,13 +76,12 @@ fn workload(name: &str, n: usize) -> String {
                 {
                     let at = t0 + Duration::seconds((i * 4 + k) as i64);
                     let evidence = Evidence::new(CollectionMethod::Banner)
-                        .notice_version(1)
-                        .channel("web")
-                        .proof(format!("rcpt-{i:08}"));
+                        .with_notice_version(1)
+                        .with_channel("web")
+                        .with_proof(format!("rcpt-{i:08}"));
                     ledger
                         .give(Grant::new(id(i), *p, at, evidence).categories(["contact.email"]))
-                        .expect("valid")
-                        .into_event();
+                        .expect("valid");
                 }
             }
         }

@@ -37,9 +37,9 @@ fn main() -> Result<(), consentry::Error> {
     let mut log: Vec<Event> = Vec::new(); // the host's event store
 
     let banner = Evidence::new(CollectionMethod::Banner)
-        .notice_version(1)
-        .channel("web");
-    let link = Evidence::new(CollectionMethod::EmailLink).channel("newsletter footer");
+        .with_notice_version(1)
+        .with_channel("web");
+    let link = Evidence::new(CollectionMethod::EmailLink).with_channel("newsletter footer");
 
     // A year of answers. Everyone has an account (registered at sign-up),
     // except gus, who only ever clicked an unsubscribe link.

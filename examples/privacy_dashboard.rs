@@ -63,15 +63,15 @@ fn main() -> Result<(), consentry::Error> {
     // later objects to analytics from her settings page.
     let signup = datetime!(2026-03-01 10:00 UTC);
     let banner = Evidence::new(CollectionMethod::Banner)
-        .notice_version(2)
-        .channel("web")
-        .proof("rcpt-7f3a")
-        .jurisdiction("EU")
-        .language("en");
+        .with_notice_version(2)
+        .with_channel("web")
+        .with_proof("rcpt-7f3a")
+        .with_jurisdiction("EU")
+        .with_language("en");
     ledger.register("mia", signup)?;
     ledger.give(Grant::new("mia", "newsletter", signup, banner.clone()))?;
-    ledger.refuse("mia", "ads", signup, banner.notice_version(1))?;
-    let settings = Evidence::new(CollectionMethod::SettingsPage).channel("web");
+    ledger.refuse("mia", "ads", signup, banner.with_notice_version(1))?;
+    let settings = Evidence::new(CollectionMethod::SettingsPage).with_channel("web");
     ledger.object(
         "mia",
         "analytics",

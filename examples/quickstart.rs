@@ -60,11 +60,11 @@ fn main() -> Result<(), consentry::Error> {
     let t0 = datetime!(2026-03-01 10:00 UTC);
     let banner = |proof: &str| {
         Evidence::new(CollectionMethod::Banner)
-            .notice_version(2)
-            .channel("web")
-            .proof(proof)
-            .jurisdiction("EU")
-            .language("en")
+            .with_notice_version(2)
+            .with_channel("web")
+            .with_proof(proof)
+            .with_jurisdiction("EU")
+            .with_language("en")
     };
     log.push(ledger.register("alice", t0)?.into_event().to_json()?);
     log.push(

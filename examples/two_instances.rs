@@ -18,12 +18,12 @@ fn main() -> Result<(), consentry::Error> {
     let mut phone_log: Vec<Event> = Vec::new();
 
     let banner = Evidence::new(CollectionMethod::Banner)
-        .notice_version(1)
-        .channel("web");
+        .with_notice_version(1)
+        .with_channel("web");
     let call = Evidence::new(CollectionMethod::Phone)
-        .notice_version(1)
-        .channel("call-centre")
-        .proof("call-2026-0412-17");
+        .with_notice_version(1)
+        .with_channel("call-centre")
+        .with_proof("call-2026-0412-17");
 
     // On the web, Dana subscribes to the newsletter at 10:00 and accepts ads.
     web_log.push(

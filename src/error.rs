@@ -14,6 +14,10 @@ use std::fmt;
 /// after 80 bytes with `...` and its length (``aaaa... (10485760 bytes)``),
 /// when the error is built. A message is one line of at most about 512
 /// bytes, and `Debug` is bounded too, however large the input.
+///
+/// Details a program may act on are fields, not prose: match on the
+/// variant and read them (e.g. [`Error::NoticeOutdated`] carries the
+/// version given and the minimum accepted).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -64,6 +68,10 @@ pub enum Error {
     /// A legal basis name that is not one of [`crate::LegalBasis::ALL`].
     #[error("unknown legal basis {}", Quoted(.0))]
     UnknownBasis(String),
+    /// A collection method name that is not one of
+    /// [`crate::CollectionMethod::ALL`].
+    #[error("unknown collection method {} (expected one of: {})", Quoted(.0), crate::model::evidence::METHOD_NAMES)]
+    UnknownMethod(String),
     /// A purpose name that the catalog does not declare.
     #[error("purpose {} is not declared", Quoted(.0))]
     UnknownPurpose(String),
@@ -97,13 +105,85 @@ pub enum Error {
         /// The expiry asked for (RFC 3339).
         expires_at: String,
     },
-    /// A notice version the purpose does not accept.
-    #[error("purpose {}: {}", Quoted(purpose), Prose(problem))]
-    NoticeVersion {
+    /// Consent given or refused without saying which notice version the
+    /// subject was shown ([`crate::Evidence::with_notice_version`]).
+    #[error(
+        "purpose {}: the evidence does not say which notice version was shown",
+        Quoted(purpose)
+    )]
+    NoticeMissing {
         /// The purpose.
         purpose: String,
-        /// What is wrong with the version.
-        problem: String,
+    },
+    /// Consent given under a notice version below the purpose's minimum
+    /// ([`crate::Purpose::min_notice_version`]): show the current notice and
+    /// ask again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .categories(["email"])
+    ///             .notice_version(3)
+    ///             .min_notice_version(2),
+    ///     )
+    ///     .build()?;
+    /// let mut ledger = Ledger::new(catalog);
+    /// let t = datetime!(2026-03-01 10:00 UTC);
+    /// let seen = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
+    /// let err = ledger.give(Grant::new("ann", "news", t, seen)).unwrap_err();
+    /// assert!(matches!(
+    ///     err,
+    ///     Error::NoticeOutdated { given: 1, minimum: 2, current: 3, .. }
+    /// ));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    #[error(
+        "purpose {}: notice version {given} is no longer accepted (minimum {minimum}); show the current notice (version {current})",
+        Quoted(purpose)
+    )]
+    NoticeOutdated {
+        /// The purpose.
+        purpose: String,
+        /// The version the evidence names.
+        given: u32,
+        /// The oldest version the purpose accepts.
+        minimum: u32,
+        /// The purpose's current version.
+        current: u32,
+    },
+    /// A notice version above the purpose's current one
+    /// ([`crate::Purpose::notice_version`]): the catalog never published it.
+    #[error(
+        "purpose {}: notice version {given} was never published (current version {current})",
+        Quoted(purpose)
+    )]
+    NoticeNeverPublished {
+        /// The purpose.
+        purpose: String,
+        /// The version the evidence names.
+        given: u32,
+        /// The purpose's current version.
+        current: u32,
+    },
+    /// A purpose declared with a current notice version of 0, or a minimum
+    /// outside 1 to the current version.
+    #[error("purpose {}: {}", Quoted(purpose), NoticeRange(*current, *minimum))]
+    InvalidNoticeVersions {
+        /// The purpose.
+        purpose: String,
+        /// The current version declared.
+        current: u32,
+        /// The minimum accepted version declared (the current one when not
+        /// declared).
+        minimum: u32,
     },
     /// An objection to a purpose whose legal basis does not allow one.
     #[error(
@@ -128,12 +208,39 @@ pub enum Error {
         problem: String,
     },
     /// A field of the evidence is invalid.
-    #[error("evidence field `{field}` {}", Prose(problem))]
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{CollectionMethod, Error, Evidence, EvidenceProblem};
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let mut ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// let evidence = Evidence::new(CollectionMethod::Banner).with_channel(" ");
+    /// let err = ledger.withdraw("ann", "news", t, evidence).unwrap_err();
+    /// assert_eq!(
+    ///     err,
+    ///     Error::InvalidEvidence { field: "channel", problem: EvidenceProblem::Empty }
+    /// );
+    /// assert_eq!(err.to_string(), "evidence field `channel` is empty");
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    #[error("evidence field `{field}` {problem}")]
     InvalidEvidence {
-        /// The field.
+        /// The field, as named in JSON (`channel`, `notice_version`...).
         field: &'static str,
         /// What is wrong.
-        problem: String,
+        problem: EvidenceProblem,
     },
     /// A change for a subject erased at or after the change's time.
     #[error(
@@ -186,7 +293,11 @@ pub enum Error {
     /// Text that is not valid JSON for what was expected.
     ///
     /// The parser's position and category are kept as fields; its message
-    /// is kept cut and escaped (it can quote the input).
+    /// is kept cut and escaped (it can quote the input). The parser's own
+    /// error is not kept as [`source`](std::error::Error::source): `Error`
+    /// is `Clone`, `PartialEq` and `Eq` (so results can be compared and
+    /// stored), which serde_json's error is not; every detail it gives is in
+    /// these fields.
     #[error("invalid {what} JSON: {}{}", Prose(message), Position(*line, *column))]
     Json {
         /// What was being read.
@@ -234,6 +345,40 @@ pub enum Error {
         /// The size found.
         found: usize,
     },
+}
+
+/// What is wrong with a field of the evidence, for
+/// [`Error::InvalidEvidence`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EvidenceProblem {
+    /// Set, but empty or only white space.
+    Empty,
+    /// Longer than the limit
+    /// ([`MAX_EVIDENCE_LEN`](crate::limits::MAX_EVIDENCE_LEN)).
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// Holds a control character.
+    ControlCharacter,
+    /// A notice version of 0 (versions start at 1).
+    ZeroNoticeVersion,
+}
+
+impl fmt::Display for EvidenceProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EvidenceProblem::Empty => f.write_str("is empty"),
+            EvidenceProblem::TooLong { len, limit } => {
+                write!(f, "is {len} bytes long (limit {limit})")
+            }
+            EvidenceProblem::ControlCharacter => f.write_str("contains a control character"),
+            EvidenceProblem::ZeroNoticeVersion => f.write_str("is 0; notice versions start at 1"),
+        }
+    }
 }
 
 /// What a name identifies, for [`Error::InvalidName`].
@@ -501,6 +646,24 @@ fn write_cut(f: &mut fmt::Formatter<'_>, s: &str, budget: usize) -> fmt::Result 
     let mut cut = Cut::new(budget);
     let _ = fmt::Write::write_str(&mut cut, s);
     f.write_str(&cut.finish_without(0))
+}
+
+/// What is wrong with a purpose's notice versions, for
+/// [`Error::InvalidNoticeVersions`].
+struct NoticeRange(u32, u32);
+
+impl fmt::Display for NoticeRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let NoticeRange(current, minimum) = *self;
+        if current == 0 {
+            f.write_str("notice versions start at 1")
+        } else {
+            write!(
+                f,
+                "minimum notice version {minimum} must be between 1 and the current version {current}"
+            )
+        }
+    }
 }
 
 /// The position of a JSON error, as serde_json writes it: nothing when

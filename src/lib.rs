@@ -23,9 +23,9 @@ mod model;
 mod rights;
 mod wire;
 
-pub use error::{Error, JsonCategory, NameKind, Result};
+pub use error::{Error, EvidenceProblem, JsonCategory, NameKind, Result};
 pub use ledger::decision::{ConsentStatus, Decision};
-pub use ledger::records::{Answer, ConsentRecord, SubjectMark, SubjectRecords};
+pub use ledger::records::{Answer, ConsentRecord, OptOutSignal, SubjectMark, SubjectRecords};
 pub use ledger::snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};
 pub use ledger::{Applied, Change, Choice, Grant, Ledger, Recorded, SubjectHandle};
 pub use limits::CATEGORY_CAPACITY;
@@ -41,9 +41,7 @@ pub use rights::receipt::{
     ConsentReceipt, ISO27560_RECEIPT_SCHEMA, ISO27560_RECORD_SCHEMA, KANTARA_VERSION,
     ReceiptOptions,
 };
-pub use rights::report::{
-    CategoryDecision, DefaultRule, OptOutSignal, PurposeReport, SubjectReport,
-};
+pub use rights::report::{CategoryDecision, DefaultRule, PurposeReport, SubjectReport};
 pub use wire::event::{EVENT_FORMAT_VERSION, Event, EventKind};
 pub use wire::id::EventId;
 

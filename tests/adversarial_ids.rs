@@ -48,9 +48,9 @@ const T_EXPIRY: OffsetDateTime = datetime!(2027-03-01 10:05 UTC);
 
 fn banner() -> Evidence {
     Evidence::new(CollectionMethod::Banner)
-        .notice_version(2)
-        .channel("web")
-        .proof("rcpt-0001")
+        .with_notice_version(2)
+        .with_channel("web")
+        .with_proof("rcpt-0001")
 }
 
 /// Events written by consentry 0.1 (format version 1, XXH3-128 ids), as a
@@ -79,7 +79,7 @@ fn current_log() -> Vec<Event> {
                 "bob",
                 "newsletter",
                 T0,
-                Evidence::new(CollectionMethod::Form).notice_version(2),
+                Evidence::new(CollectionMethod::Form).with_notice_version(2),
             )
             .categories(["contact.email"]),
         )
@@ -259,8 +259,13 @@ fn rival_grants() -> (Event, Event) {
         .into_event();
     let long = b
         .give(
-            Grant::new("alice", "newsletter", T_GIVE, banner().proof("rcpt-0002"))
-                .expires_at(T_EXPIRY),
+            Grant::new(
+                "alice",
+                "newsletter",
+                T_GIVE,
+                banner().with_proof("rcpt-0002"),
+            )
+            .expires_at(T_EXPIRY),
         )
         .expect("gives")
         .into_event();

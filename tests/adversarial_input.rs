@@ -77,9 +77,9 @@ fn catalog() -> Catalog {
 
 fn evidence() -> Evidence {
     Evidence::new(CollectionMethod::Banner)
-        .notice_version(1)
-        .channel("web")
-        .proof("rcpt-1")
+        .with_notice_version(1)
+        .with_channel("web")
+        .with_proof("rcpt-1")
 }
 
 /// A ledger with a grant, a refusal and a registration.
@@ -511,18 +511,18 @@ fn api_errors_are_one_short_line() {
             l.refuse("ana", b, T0, evidence()).map(drop),
             l.object("ana", b, T0, evidence()).map(drop),
             l.give(
-                Grant::new("ana", "newsletter", T0, evidence().proof(b))
+                Grant::new("ana", "newsletter", T0, evidence().with_proof(b))
                     .categories(["contact.email"]),
             )
             .map(drop),
             l.give(
-                Grant::new("ana", "newsletter", T0, evidence().channel(b))
+                Grant::new("ana", "newsletter", T0, evidence().with_channel(b))
                     .categories(["contact.email"]),
             )
             .map(drop),
-            l.withdraw_all("ana", T0, evidence().jurisdiction(b))
+            l.withdraw_all("ana", T0, evidence().with_jurisdiction(b))
                 .map(drop),
-            l.withdraw_all("ana", T0, evidence().language(b)).map(drop),
+            l.withdraw_all("ana", T0, evidence().with_language(b)).map(drop),
             l.apply_json(&json!({"v": 1, "id": "0".repeat(32), "subject": "x", "at": b, "kind": "registered"}).to_string()).map(drop),
         ];
         for result in results {
@@ -640,10 +640,10 @@ fn snapshot_lists_are_bounded_while_reading() {
 fn evidence_of_unicode_white_space_only_is_empty() {
     for blank in ["\u{2003}\u{3000}", "\u{a0}", " \u{2028}\t", "\u{205f}"] {
         for (field, ev) in [
-            ("proof", evidence().proof(blank)),
-            ("channel", evidence().channel(blank)),
-            ("jurisdiction", evidence().jurisdiction(blank)),
-            ("language", evidence().language(blank)),
+            ("proof", evidence().with_proof(blank)),
+            ("channel", evidence().with_channel(blank)),
+            ("jurisdiction", evidence().with_jurisdiction(blank)),
+            ("language", evidence().with_language(blank)),
         ] {
             let mut l = ledger();
             let before = l.snapshot();

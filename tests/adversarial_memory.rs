@@ -68,9 +68,9 @@ fn subset(n: usize) -> Vec<String> {
 
 fn evidence(proof: &str) -> Evidence {
     Evidence::new(CollectionMethod::SettingsPage)
-        .notice_version(1)
-        .channel("web")
-        .proof(proof)
+        .with_notice_version(1)
+        .with_channel("web")
+        .with_proof(proof)
 }
 
 /// Heap bytes still held by what `f` builds and returns.
@@ -151,7 +151,9 @@ fn re_gives_with_fresh_proofs_do_not_grow_the_heap() {
         for i in 0..RE_GIVES {
             let proof = long_proof(i);
             let channel = format!("channel-{}", i % 1000);
-            let ev = evidence(&proof).channel(channel).language(format!("l{i}"));
+            let ev = evidence(&proof)
+                .with_channel(channel)
+                .with_language(format!("l{i}"));
             l.give(Grant::new("mallory", "news", t(OTHERS + i), ev).categories(subset(i)))
                 .expect("valid");
         }
@@ -171,9 +173,9 @@ fn re_gives_with_fresh_proofs_do_not_grow_the_heap() {
     let records = attacked.subject_records("mallory").expect("known");
     let record = records.record("news").expect("a record");
     assert_eq!(
-        record.evidence().proof_ref(),
+        record.evidence().proof(),
         Some(long_proof(RE_GIVES - 1).as_str())
     );
-    assert_eq!(record.evidence().language_tag(), Some("l99999"));
+    assert_eq!(record.evidence().language(), Some("l99999"));
     assert_eq!(attacked.snapshot(), restored.snapshot());
 }

@@ -64,13 +64,13 @@ fn catalog() -> Catalog {
 
 fn banner(proof: &str) -> Evidence {
     Evidence::new(CollectionMethod::Banner)
-        .notice_version(1)
-        .channel("web")
-        .proof(proof)
+        .with_notice_version(1)
+        .with_channel("web")
+        .with_proof(proof)
 }
 
 fn settings(channel: &str) -> Evidence {
-    Evidence::new(CollectionMethod::SettingsPage).channel(channel)
+    Evidence::new(CollectionMethod::SettingsPage).with_channel(channel)
 }
 
 /// The grant every edit of `ana`'s newsletter record starts from.

@@ -212,8 +212,7 @@ fn a_stale_handle_never_answers_for_another_subject() {
     copy.refuse("bob", "newsletter", T0, banner(2)).unwrap();
     original
         .give(Grant::new("carol", "newsletter", T0, banner(2)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     let bob = copy.subject_handle("bob").unwrap();
     assert_eq!(original.check(bob, p, c, T0), Decision::ForeignHandle);
     assert_eq!(copy.check(ann, p, c, T0), Decision::ForeignHandle);

@@ -31,9 +31,9 @@ fn checks_do_not_allocate() {
     let mut l = Ledger::new(catalog);
     let t0 = datetime!(2026-01-01 0:00 UTC);
     let ev = Evidence::new(CollectionMethod::Banner)
-        .notice_version(1)
-        .channel("web")
-        .proof("rcpt-1");
+        .with_notice_version(1)
+        .with_channel("web")
+        .with_proof("rcpt-1");
     for i in 0..1000 {
         let s = format!("user-{i:04}");
         l.give(Grant::new(&s, "news", t0, ev.clone()).categories(["contact.email"]))

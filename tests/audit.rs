@@ -75,8 +75,8 @@ fn the_audit_differs_from_todays_answer_when_consent_was_withdrawn_since() {
     assert_eq!(record.answer(), Answer::Given);
     assert_eq!(record.at(), datetime!(2026-02-01 9:00 UTC));
     assert_eq!(record.event(), log[1].id());
-    assert_eq!(record.evidence().proof_ref(), Some("rcpt-0001"));
-    assert_eq!(record.evidence().notice(), Some(2));
+    assert_eq!(record.evidence().proof(), Some("rcpt-0001"));
+    assert_eq!(record.evidence().notice_version(), Some(2));
     assert_eq!(
         audit.decision(),
         Decision::Granted {

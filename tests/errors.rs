@@ -68,12 +68,10 @@ fn busy_shop() -> Ledger {
     ledger.register("ana", T0).unwrap();
     ledger
         .give(Grant::new("ana", "newsletter", T0, banner(3)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     ledger
         .give(Grant::new("bo", "ads.targeting", T0, banner(1)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     ledger.set_global_opt_out("bo", T1, gpc()).unwrap();
     ledger.erase("cy", T1).unwrap();
     ledger
@@ -402,8 +400,50 @@ fn change_errors_for_expiry_and_notice_versions() {
     );
     change_fails(
         &mut l,
-        |l| l.withdraw("ana", "marketing", T2, settings().notice_version(0)),
+        |l| l.withdraw("ana", "marketing", T2, settings().with_notice_version(0)),
         "evidence field `notice_version` is 0; notice versions start at 1",
+    );
+}
+
+/// Notice version errors carry the versions as fields a program can match.
+#[test]
+fn notice_version_errors_carry_the_versions() {
+    let mut l = busy_shop();
+    let give = |l: &mut Ledger, evidence| l.give(Grant::new("ana", "newsletter", T2, evidence));
+    assert_eq!(
+        give(&mut l, banner(1)).unwrap_err(),
+        Error::NoticeOutdated {
+            purpose: "newsletter".into(),
+            given: 1,
+            minimum: 2,
+            current: 3,
+        }
+    );
+    assert_eq!(
+        give(&mut l, banner(4)).unwrap_err(),
+        Error::NoticeNeverPublished {
+            purpose: "newsletter".into(),
+            given: 4,
+            current: 3,
+        }
+    );
+    assert_eq!(
+        give(&mut l, settings()).unwrap_err(),
+        Error::NoticeMissing {
+            purpose: "newsletter".into(),
+        }
+    );
+    let err = shop_categories()
+        .purpose(good("loyalty").notice_version(2).min_notice_version(3))
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::InvalidNoticeVersions {
+            purpose: "loyalty".into(),
+            current: 2,
+            minimum: 3,
+        }
     );
 }
 
@@ -448,24 +488,24 @@ fn change_errors_for_subjects_and_evidence() {
                 "ana",
                 "newsletter",
                 T2,
-                banner(3).proof(long.clone()),
+                banner(3).with_proof(long.clone()),
             ))
         },
         "evidence field `proof` is 513 bytes long (limit 512)",
     );
     change_fails(
         &mut l,
-        |l| l.withdraw_all("ana", T2, settings().channel("c".repeat(600))),
+        |l| l.withdraw_all("ana", T2, settings().with_channel("c".repeat(600))),
         "evidence field `channel` is 600 bytes long (limit 512)",
     );
     change_fails(
         &mut l,
-        |l| l.refuse("ana", "newsletter", T2, banner(3).jurisdiction(" ")),
+        |l| l.refuse("ana", "newsletter", T2, banner(3).with_jurisdiction(" ")),
         "evidence field `jurisdiction` is empty",
     );
     change_fails(
         &mut l,
-        |l| l.set_global_opt_out("ana", T2, gpc().language("en\r")),
+        |l| l.set_global_opt_out("ana", T2, gpc().with_language("en\r")),
         "evidence field `language` contains a control character",
     );
     assert!(
@@ -474,7 +514,7 @@ fn change_errors_for_subjects_and_evidence() {
                 "ana",
                 "newsletter",
                 T2,
-                banner(3).proof("r".repeat(512))
+                banner(3).with_proof("r".repeat(512))
             ))
             .is_ok()
     );
@@ -690,7 +730,7 @@ fn a_tampered_event_no_longer_matches_its_id() {
             "ana",
             "newsletter",
             T0,
-            banner(3).proof("rcpt-9999"),
+            banner(3).with_proof("rcpt-9999"),
         ))
         .unwrap()
         .into_event();

@@ -38,7 +38,7 @@ fn catalog(extra: bool) -> Catalog {
 }
 
 fn evidence(v: u32) -> Evidence {
-    Evidence::new(CollectionMethod::Api).notice_version(v)
+    Evidence::new(CollectionMethod::Api).with_notice_version(v)
 }
 
 /// A ledger with some state, to check that a failing apply changes nothing.

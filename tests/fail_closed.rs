@@ -67,7 +67,7 @@ fn catalog() -> Catalog {
 }
 
 fn evidence() -> Evidence {
-    Evidence::new(CollectionMethod::Banner).notice_version(1)
+    Evidence::new(CollectionMethod::Banner).with_notice_version(1)
 }
 
 /// "ana" gave everything (grants given at the very first storable instant

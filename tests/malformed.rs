@@ -67,13 +67,13 @@ fn catalog() -> Catalog {
 
 fn banner(v: u32) -> Evidence {
     Evidence::new(CollectionMethod::Banner)
-        .notice_version(v)
-        .channel("web")
-        .proof("rcpt-1")
+        .with_notice_version(v)
+        .with_channel("web")
+        .with_proof("rcpt-1")
 }
 
 fn settings() -> Evidence {
-    Evidence::new(CollectionMethod::SettingsPage).channel("app")
+    Evidence::new(CollectionMethod::SettingsPage).with_channel("app")
 }
 
 /// Fills a ledger over either catalog with one of each kind of change.
@@ -651,17 +651,24 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "empty evidence string",
-            call(|l| l.withdraw("ana", "newsletter", T0, settings().channel("  "))),
+            call(|l| l.withdraw("ana", "newsletter", T0, settings().with_channel("  "))),
             "evidence field `channel` is empty",
         ),
         case(
             "over-long evidence string",
-            call(|l| l.withdraw("ana", "newsletter", T0, settings().proof("p".repeat(513)))),
+            call(|l| {
+                l.withdraw(
+                    "ana",
+                    "newsletter",
+                    T0,
+                    settings().with_proof("p".repeat(513)),
+                )
+            }),
             "evidence field `proof` is 513 bytes long (limit 512)",
         ),
         case(
             "evidence string with a control character",
-            call(|l| l.withdraw_all("ana", T0, settings().language("en\u{7}"))),
+            call(|l| l.withdraw_all("ana", T0, settings().with_language("en\u{7}"))),
             "evidence field `language` contains a control character",
         ),
         case(

@@ -7,8 +7,8 @@
 use consentry::{
     Answer, Applied, Ask, Audit, Catalog, CatalogBuilder, Category, CategoryDecision,
     CategoryHandle, CollectionMethod, ConsentReceipt, ConsentRecord, ConsentStatus, Decision,
-    DefaultRule, Error, Event, EventId, EventKind, Evidence, ExpiringGrant, Grant, Ledger,
-    LegalBasis, NameKind, OptOutSignal, PrunedRecord, Purpose, PurposeDef, PurposeHandle,
+    DefaultRule, Error, Event, EventId, EventKind, Evidence, EvidenceProblem, ExpiringGrant, Grant,
+    Ledger, LegalBasis, NameKind, OptOutSignal, PrunedRecord, Purpose, PurposeDef, PurposeHandle,
     PurposeReport, ReceiptOptions, Refusal, Snapshot, SubjectExport, SubjectHandle, SubjectMark,
     SubjectRecords, SubjectReport,
 };
@@ -63,6 +63,30 @@ fn public_types_are_send_and_sync() {
     // Errors.
     send_sync::<Error>();
     send_sync::<NameKind>();
+    send_sync::<EvidenceProblem>();
+}
+
+/// `<Probe<T>>::HAS` says whether `T: Default`, decided at compile time
+/// (the `impls` crate's trick: an inherent constant where the bound holds
+/// shadows the blanket trait's).
+struct Probe<T: ?Sized>(std::marker::PhantomData<T>);
+
+trait NoDefault {
+    const HAS: bool = false;
+}
+
+impl<T: ?Sized> NoDefault for T {}
+
+impl<T: Default> Probe<T> {
+    const HAS: bool = true;
+}
+
+#[test]
+fn event_id_has_no_default() {
+    // An all-zero id would name no event: ids come from content or parsing.
+    const EVENT_ID: bool = <Probe<EventId>>::HAS;
+    const STRING: bool = <Probe<String>>::HAS;
+    assert_eq!((EVENT_ID, STRING), (false, true));
 }
 
 #[test]

@@ -535,7 +535,6 @@ enum Refusal {
 
 impl Refusal {
     fn matches(self, e: &Error) -> bool {
-        let notice = |needle: &str| matches!(e, Error::NoticeVersion { problem, .. } if problem.contains(needle));
         match self {
             Refusal::TimeOutOfRange => matches!(e, Error::TimeOutOfRange(_)),
             Refusal::InvalidSubject => matches!(e, Error::InvalidName { .. }),
@@ -545,9 +544,9 @@ impl Refusal {
             Refusal::NoCategories => {
                 matches!(e, Error::InvalidEvent { problem } if problem.contains("names no categories"))
             }
-            Refusal::NoticeMissing => notice("does not say which notice version"),
-            Refusal::NoticeOutdated => notice("is no longer accepted"),
-            Refusal::NoticeNeverPublished => notice("was never published"),
+            Refusal::NoticeMissing => matches!(e, Error::NoticeMissing { .. }),
+            Refusal::NoticeOutdated => matches!(e, Error::NoticeOutdated { .. }),
+            Refusal::NoticeNeverPublished => matches!(e, Error::NoticeNeverPublished { .. }),
             Refusal::ExpiryNotAfterGiven => matches!(e, Error::ExpiryNotAfterGiven { .. }),
             Refusal::ObjectionNotApplicable => matches!(e, Error::ObjectionNotApplicable { .. }),
             Refusal::SubjectErased => matches!(e, Error::SubjectErased { .. }),
@@ -1024,7 +1023,7 @@ fn as_model(e: &Event) -> (String, i128, MKind) {
                 categories: categories.clone(),
                 expires: expires_at.map(nanos),
                 renewal: *renewal,
-                notice: evidence.notice().unwrap_or(0),
+                notice: evidence.notice_version().unwrap_or(0),
             }),
         },
         EventKind::Refused { purpose, .. } => answer(purpose, Answer::Refused),
@@ -1352,9 +1351,9 @@ impl Machine {
 
     fn change(&mut self, op: &Op) -> Result<Option<Event>, Error> {
         let evidence = |notice: &Option<u8>, method, channel: &str| {
-            let e = Evidence::new(method).channel(channel);
+            let e = Evidence::new(method).with_channel(channel);
             match notice {
-                Some(v) => e.notice_version(u32::from(*v)),
+                Some(v) => e.with_notice_version(u32::from(*v)),
                 None => e,
             }
         };

@@ -263,7 +263,7 @@ fn a_purpose_may_set_its_own_cooldown() {
     };
     let mut l = Ledger::new(build(3).unwrap());
     assert_eq!(l.catalog().purpose("survey").unwrap().cooldown_months(), 3);
-    let ev = Evidence::new(CollectionMethod::Form).notice_version(1);
+    let ev = Evidence::new(CollectionMethod::Form).with_notice_version(1);
     l.refuse("ann", "survey", T0, ev.clone()).unwrap();
     assert!(!ask(&l, "ann", "survey", datetime!(2026-06-01 10:00 UTC) - ns(1)).should_ask());
     assert!(ask(&l, "ann", "survey", datetime!(2026-06-01 10:00 UTC)).should_ask());
@@ -371,7 +371,7 @@ fn grants_expired_expiring_or_valid() {
         "ann",
         "news",
         T0,
-        Evidence::new(CollectionMethod::Form).notice_version(1),
+        Evidence::new(CollectionMethod::Form).with_notice_version(1),
     ))
     .unwrap();
     assert_eq!(
@@ -411,11 +411,13 @@ fn expiring_lists_valid_grants_due_within_the_window() {
     l.give(Grant::new("due", "newsletter", T0, banner(2)))
         .unwrap(); // expires at + 30d exactly
     l.give(Grant::new("later", "newsletter", T0 + ns(1), banner(2)))
-        .unwrap(); // 1ns past the window
+        .unwrap()
+        .into_event(); // 1ns past the window
     l.give(
         Grant::new("expired", "newsletter", T0, banner(2)).expires_at(at), // expires exactly at `at`
     )
-    .unwrap();
+    .unwrap()
+    .into_event();
     l.give(Grant::new("gone", "newsletter", T0, banner(2)))
         .unwrap();
     l.withdraw_all("gone", T0 + days(1), settings()).unwrap();
@@ -427,16 +429,19 @@ fn expiring_lists_valid_grants_due_within_the_window() {
         T0 - days(700),
         banner(1),
     ))
-    .unwrap(); // 2026-03-31: expired
+    .unwrap()
+    .into_event(); // 2026-03-31: expired
     l.give(Grant::new("soon", "ads", T0 - days(380), banner(1)))
-        .unwrap(); // expires 2026-03-16... before `at`
+        .unwrap()
+        .into_event(); // expires 2026-03-16... before `at`
     l.give(Grant::new(
         "soon",
         "health.research",
         datetime!(2025-03-10 10:00 UTC),
         banner(1),
     ))
-    .unwrap(); // expires 2027-03-10
+    .unwrap()
+    .into_event(); // expires 2027-03-10
     let due: Vec<(String, String)> = l
         .expiring(at, WINDOW)
         .map(|g| (g.subject().to_owned(), g.record().purpose().to_owned()))
@@ -502,9 +507,13 @@ fn prune_drops_what_no_longer_matters() {
         .unwrap();
     // Refusal within its cooldown: kept; past it: dropped.
     l.refuse("ann", "ads", T0 + days(200), banner(1)).unwrap(); // 12-month cooldown
-    l.refuse("ann", "health.research", T0, banner(1)).unwrap(); // 6 months
+    l.refuse("ann", "health.research", T0, banner(1))
+        .unwrap()
+        .into_event(); // 6 months
     // Refusal of a legitimate-interest purpose: it is what denies it, kept.
-    l.refuse("ann", "analytics", T0, banner(1)).unwrap();
+    l.refuse("ann", "analytics", T0, banner(1))
+        .unwrap()
+        .into_event();
     // Objections: kept.
     l.object("ann", "census", T0, settings()).unwrap();
     // Refusal of a contract purpose (changes nothing): dropped after cooldown.

@@ -57,7 +57,7 @@ fn late_grant() -> (Ledger, Event) {
             "ana",
             "newsletter",
             datetime!(2261-12-20 0:00 UTC),
-            Evidence::new(CollectionMethod::Banner).notice_version(1),
+            Evidence::new(CollectionMethod::Banner).with_notice_version(1),
         ))
         .expect("a grant inside the range with no expiry is valid")
         .into_event();
@@ -120,7 +120,7 @@ fn a_grant_near_the_end_of_the_range_is_accepted() {
             "ana",
             "newsletter",
             datetime!(2261-12-20 0:00 UTC),
-            Evidence::new(CollectionMethod::Banner).notice_version(1),
+            Evidence::new(CollectionMethod::Banner).with_notice_version(1),
         ))
         .expect("a grant given inside the range is accepted")
         .into_event();

@@ -135,8 +135,8 @@ fn run(ledger: &mut Ledger, op: &Op) -> Option<Event> {
     let before = ledger.snapshot();
     let ev = |ch: u8| {
         Evidence::new(CollectionMethod::Api)
-            .notice_version(1)
-            .channel(["web", "app", "phone"][usize::from(ch) % 3])
+            .with_notice_version(1)
+            .with_channel(["web", "app", "phone"][usize::from(ch) % 3])
     };
     let result = match op {
         Op::Give {

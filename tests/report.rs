@@ -68,7 +68,7 @@ fn report_lists_every_purpose_with_status_evidence_and_decisions() {
     assert_eq!(n.answered_at(), Some(T0));
     assert_eq!(n.valid_until(), Some(T0 + days(395)));
     assert_eq!(n.categories(), ["contact.email"]);
-    assert_eq!(n.evidence().and_then(|e| e.proof_ref()), Some("rcpt-0001"));
+    assert_eq!(n.evidence().and_then(|e| e.proof()), Some("rcpt-0001"));
     assert!(n.record().is_some());
     assert_eq!(n.decisions().len(), 1);
     assert!(n.decisions()[0].is_permitted());
@@ -518,7 +518,7 @@ fn receipt_defaults_and_absence() {
         "cy",
         "newsletter",
         T0,
-        consentry::Evidence::new(consentry::CollectionMethod::Form).notice_version(2),
+        consentry::Evidence::new(consentry::CollectionMethod::Form).with_notice_version(2),
     ))
     .unwrap();
     let r = l

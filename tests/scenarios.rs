@@ -795,8 +795,7 @@ fn each_legal_basis_decides_as_the_readme_table_says() {
         let refuser = format!("{purpose}-refuser");
         ledger
             .refuse(&refuser, purpose, T0, banner(notice))
-            .unwrap()
-            .into_event();
+            .unwrap();
         expect(&ledger, &refuser, T1, refused, None);
         expect(&ledger, &refuser, T0 - days(1), refused, None);
 
@@ -804,12 +803,10 @@ fn each_legal_basis_decides_as_the_readme_table_says() {
         let withdrawer = format!("{purpose}-withdrawer");
         ledger
             .give(Grant::new(&withdrawer, purpose, T0, banner(notice)))
-            .unwrap()
-            .into_event();
+            .unwrap();
         ledger
             .withdraw(&withdrawer, purpose, T1, settings())
-            .unwrap()
-            .into_event();
+            .unwrap();
         expect(&ledger, &withdrawer, T2, withdrawn, None);
         expect(&ledger, &withdrawer, T0, withdrawn, None);
 
@@ -971,8 +968,7 @@ fn an_objection_to_direct_marketing_is_absolute() {
     );
     ledger
         .object("bo", "orders.offers", T1, settings())
-        .unwrap()
-        .into_event();
+        .unwrap();
     assert_decision(
         &ledger,
         "bo",
@@ -1011,8 +1007,7 @@ fn an_objection_to_direct_marketing_is_absolute() {
     ledger.register("cy", T0).unwrap();
     ledger
         .object("cy", "marketing.post", T1, settings())
-        .unwrap()
-        .into_event();
+        .unwrap();
     assert_decision(
         &ledger,
         "cy",
@@ -1143,28 +1138,23 @@ fn withdraw_takes_one_purpose_and_withdraw_all_every_earlier_grant() {
     let mut ledger = shop();
     ledger
         .give(Grant::new("ana", "newsletter", T0, banner(3)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     let ads = ledger
         .give(Grant::new("ana", "ads.targeting", T0, banner(1)))
         .unwrap()
         .into_event();
     ledger
         .give(Grant::new("ana", "marketing", T0, banner(1)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     ledger
         .give(Grant::new("ana", "analytics", T0, banner(1)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     ledger
         .give(Grant::new("ana", "orders", T0, banner(1)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     ledger
         .refuse("ana", "personalisation", T0, banner(1))
-        .unwrap()
-        .into_event();
+        .unwrap();
 
     // One purpose.
     ledger
@@ -1581,19 +1571,23 @@ fn raising_the_minimum_notice_version_outdates_older_grants() {
     let before = ledger.snapshot();
     assert!(matches!(
         ledger.give(Grant::new("cy", "newsletter", T0, banner(4))),
-        Err(Error::NoticeVersion { .. })
+        Err(Error::NoticeNeverPublished {
+            given: 4,
+            current: 3,
+            ..
+        })
     ));
     assert!(matches!(
         ledger.give(Grant::new("cy", "newsletter", T0, banner(1))),
-        Err(Error::NoticeVersion { .. })
+        Err(Error::NoticeOutdated { given: 1, .. })
     ));
     assert!(matches!(
         ledger.give(Grant::new("cy", "newsletter", T0, settings())),
-        Err(Error::NoticeVersion { .. })
+        Err(Error::NoticeMissing { .. })
     ));
     assert!(matches!(
         ledger.refuse("cy", "newsletter", T0, settings()),
-        Err(Error::NoticeVersion { .. })
+        Err(Error::NoticeMissing { .. })
     ));
     assert_eq!(ledger.snapshot(), before);
 }
@@ -1674,20 +1668,17 @@ fn statuses_follow_the_consent_lifecycle() {
     );
     ledger
         .give(Grant::new("eve", "ads.targeting", T0, banner(1)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     ledger
         .withdraw("eve", "ads.targeting", T1, settings())
-        .unwrap()
-        .into_event();
+        .unwrap();
     assert_eq!(
         ledger.status("eve", "ads.targeting", T2),
         ConsentStatus::Withdrawn
     );
     ledger
         .give(Grant::new("finn", "ads.targeting", T0, banner(1)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     ledger.withdraw_all("finn", T1, settings()).unwrap();
     assert_eq!(
         ledger.status("finn", "ads.targeting", T2),
@@ -2221,8 +2212,7 @@ fn unknown_names_are_denied_everywhere() {
     let mut ledger = shop();
     ledger
         .give(Grant::new("ana", "marketing", T0, banner(1)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     ledger.register("bo", T0).unwrap();
 
     for subject in ["ana", "bo", "nobody", ""] {

@@ -46,12 +46,10 @@ fn renewal_campaigns_skip_a_grant_under_the_opt_out_signal() {
     let mut ledger = shop();
     ledger
         .give(Grant::new("ana", "ads.targeting", T0, banner(1)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     ledger
         .give(Grant::new("ben", "ads.targeting", T0, banner(1)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     ledger.set_global_opt_out("ana", T1, gpc()).unwrap();
 
     // ads.targeting lasts 395 days: due for renewal 30 days before; the
@@ -104,8 +102,7 @@ fn renewal_campaigns_agree_with_should_ask_on_every_history() {
                 let notice = ledger.catalog().purpose(purpose).unwrap().notice_version();
                 ledger
                     .give(Grant::new(&subject, purpose, t, banner(notice)))
-                    .unwrap()
-                    .into_event();
+                    .unwrap();
                 let later = t + days(1 + (i + j) as i64);
                 // Each subject gets one more step after the grant, or none.
                 let _ = match step {
@@ -149,8 +146,7 @@ fn strict_checks_make_undeclared_names_an_error() {
     let mut ledger = shop();
     ledger
         .give(Grant::new("ana", "newsletter", T0, banner(2)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     assert!(!ledger.is_permitted("ana", "newsleter", "contact.email", T1));
     let err = ledger
         .try_decide("ana", "newsleter", "contact.email", T1)
@@ -197,12 +193,10 @@ fn the_catalog_of_a_live_ledger_can_change_and_is_checked() {
     let mut ledger = shop();
     ledger
         .give(Grant::new("ana", "newsletter", T0, banner(2)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     ledger
         .give(Grant::new("ben", "marketing", T0, banner(1)))
-        .unwrap()
-        .into_event();
+        .unwrap();
     assert!(ledger.is_permitted("ana", "newsletter", "contact.email", T1));
     let before = all_decisions(&ledger, &["ana", "ben"]);
 
@@ -280,7 +274,7 @@ fn a_change_can_be_checked_and_persisted_before_it_is_applied() {
 fn a_banner_choice_is_recorded_all_or_nothing() {
     let mut ledger = shop();
     let before = ledger.snapshot();
-    let evidence = || Evidence::new(CollectionMethod::Banner).channel("web");
+    let evidence = || Evidence::new(CollectionMethod::Banner).with_channel("web");
     // The third answer names an undeclared purpose: nothing is recorded.
     let typo = Choice::new("ana", T0, evidence())
         .accept("newsletter")
@@ -321,7 +315,7 @@ fn a_banner_choice_is_recorded_all_or_nothing() {
         .zip(["newsletter", "marketing", "ads.targeting"])
     {
         let current = ledger.catalog().purpose(purpose).unwrap().notice_version();
-        let shown = event.kind().evidence().and_then(|e| e.notice());
+        let shown = event.kind().evidence().and_then(|e| e.notice_version());
         assert_eq!(shown, Some(current), "{purpose}");
     }
     assert!(ledger.is_permitted("ana", "newsletter", "contact.email", T1));

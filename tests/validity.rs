@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 fn evidence() -> Evidence {
-    Evidence::new(CollectionMethod::Banner).notice_version(1)
+    Evidence::new(CollectionMethod::Banner).with_notice_version(1)
 }
 
 fn catalog(def: impl FnOnce(PurposeDef) -> PurposeDef) -> Result<Catalog, Error> {

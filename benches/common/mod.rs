@@ -209,11 +209,11 @@ impl Workload {
             purpose_name(g.purpose),
             g.given_at,
             Evidence::new(CollectionMethod::Banner)
-                .notice_version(1)
-                .channel(g.channel)
-                .jurisdiction(g.jurisdiction)
-                .language(g.language)
-                .proof(g.proof.as_str()),
+                .with_notice_version(1)
+                .with_channel(g.channel)
+                .with_jurisdiction(g.jurisdiction)
+                .with_language(g.language)
+                .with_proof(g.proof.as_str()),
         )
         .categories(g.categories.iter().map(String::as_str))
         .expires_at(g.expires_at)

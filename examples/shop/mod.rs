@@ -69,9 +69,9 @@ pub fn random_change(
     let subject = format!("customer-{:05}", rng.below(subjects));
     let channel = ["web", "ios", "call-centre"][rng.below(3) as usize];
     let evidence = Evidence::new(CollectionMethod::Banner)
-        .notice_version(1)
-        .channel(channel)
-        .proof(format!("rcpt-{}", rng.below(1 << 40)));
+        .with_notice_version(1)
+        .with_channel(channel)
+        .with_proof(format!("rcpt-{}", rng.below(1 << 40)));
     let purpose = ["newsletter", "ads", "analytics", "orders"][rng.below(4) as usize];
     let result = match rng.below(10) {
         0 => ledger.register(&subject, at),

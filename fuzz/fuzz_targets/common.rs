@@ -142,8 +142,8 @@ pub fn seeded() -> Ledger {
     let mut l = Ledger::new(catalog(false));
     let banner = |v| {
         Evidence::new(CollectionMethod::Banner)
-            .notice_version(v)
-            .channel("web")
+            .with_notice_version(v)
+            .with_channel("web")
     };
     let t = |days| t0() + Duration::days(days);
     let _ = l.give(Grant::new("ana", "marketing.email", t(0), banner(3)));
@@ -185,8 +185,8 @@ fn instants(l: &Ledger, subject: &str) -> Vec<OffsetDateTime> {
         {
             push(m.at());
         }
-        if let Some((_, m)) = r.global_opt_out() {
-            push(m.at());
+        if let Some(signal) = r.global_opt_out() {
+            push(signal.since());
         }
     }
     out
@@ -277,10 +277,7 @@ pub fn state_as_events_rebuilds(l: &Ledger) {
         let mark = |m: Option<&consentry::SubjectMark>| m.map(consentry::SubjectMark::at);
         assert_eq!(mark(a.registered()), mark(b.registered()));
         assert_eq!(mark(a.withdrawn_all()), mark(b.withdrawn_all()));
-        assert_eq!(
-            a.global_opt_out().map(|(on, m)| (on, m.at())),
-            b.global_opt_out().map(|(on, m)| (on, m.at()))
-        );
+        assert_eq!(a.global_opt_out(), b.global_opt_out());
     }
 }
 

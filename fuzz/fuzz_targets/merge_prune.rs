@@ -117,13 +117,13 @@ fn pick<T: Copy>(items: &[T], i: u8) -> T {
 fn evidence(notice: Option<u32>) -> Evidence {
     let e = Evidence::new(CollectionMethod::Api);
     match notice {
-        Some(v) => e.notice_version(v),
+        Some(v) => e.with_notice_version(v),
         None => e,
     }
 }
 
 fn make(source: &mut Ledger, change: Change) -> consentry::Result<Event> {
-    match change {
+    let recorded = match change {
         Change::Give {
             subject,
             purpose,
@@ -190,7 +190,8 @@ fn make(source: &mut Ledger, change: Change) -> consentry::Result<Event> {
         }
         Change::Register { subject, at } => source.register(pick(&SUBJECTS, subject), at.get()),
         Change::Erase { subject, at } => source.erase(pick(&SUBJECTS, subject), at.get()),
-    }
+    };
+    recorded.map(consentry::Recorded::into_event)
 }
 
 /// `into.merge(from)`; if it fails, `into` is unchanged.

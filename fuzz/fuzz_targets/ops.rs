@@ -121,10 +121,10 @@ fn pick<T: Copy>(items: &[T], i: u8) -> T {
 fn evidence(notice: Option<u32>, channel: Option<String>) -> Evidence {
     let mut e = Evidence::new(CollectionMethod::Api);
     if let Some(v) = notice {
-        e = e.notice_version(v);
+        e = e.with_notice_version(v);
     }
     if let Some(c) = channel {
-        e = e.channel(c);
+        e = e.with_channel(c);
     }
     e
 }
@@ -276,7 +276,7 @@ fuzz_target!(|ops: Vec<Op>| {
             }
         };
         match result {
-            Ok(event) => log.push(event),
+            Ok(event) => log.push(event.into_event()),
             Err(e) => {
                 common::error_is_bounded(&e);
                 assert_eq!(

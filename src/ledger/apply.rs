@@ -64,7 +64,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let mut replica = ledger.clone();
     /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
     /// assert_eq!(replica.apply(&event)?, Applied::Changed);
@@ -97,7 +97,7 @@ impl Ledger {
     /// # ).build()?;
     /// let mut web = Ledger::new(catalog.clone());
     /// let at = datetime!(2026-03-01 10:00 UTC);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let line = web.give(Grant::new("ann", "newsletter", at, banner))?.into_event().to_json()?;
     ///
     /// let mut restarted = Ledger::new(catalog);
@@ -254,7 +254,7 @@ impl Ledger {
     /// # ).build()?;
     /// let mut web = Ledger::new(catalog.clone());
     /// let at = datetime!(2026-03-01 10:00 UTC);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let events = [
     ///     web.give(Grant::new("ann", "newsletter", at, banner.clone()))?.into_event(),
     ///     web.refuse("bob", "newsletter", at, banner)?.into_event(),
@@ -305,12 +305,10 @@ impl Ledger {
         if let Some(v) = notice
             && v > p.notice_version()
         {
-            return Err(Error::NoticeVersion {
+            return Err(Error::NoticeNeverPublished {
                 purpose: purpose.to_owned(),
-                problem: format!(
-                    "notice version {v} was never published (current version {})",
-                    p.notice_version()
-                ),
+                given: v,
+                current: p.notice_version(),
             });
         }
         let mut resolved = Resolved {
@@ -388,8 +386,8 @@ mod tests {
             .expect("valid");
         let ev = |proof: &str| {
             Evidence::new(CollectionMethod::Api)
-                .notice_version(1)
-                .proof(proof)
+                .with_notice_version(1)
+                .with_proof(proof)
         };
         let mut source = Ledger::new(catalog.clone());
         let old = source
@@ -443,8 +441,8 @@ mod tests {
         let at = datetime!(2026-01-01 0:00 UTC);
         let ev = |proof: &str| {
             Evidence::new(CollectionMethod::Api)
-                .notice_version(1)
-                .proof(proof)
+                .with_notice_version(1)
+                .with_proof(proof)
         };
         crate::wire::canonical::FORCED_ID.set(Some(
             crate::EventId::from_str(&"7".repeat(64)).expect("hex"),

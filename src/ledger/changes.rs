@@ -47,7 +47,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
     /// assert_eq!(event.kind().as_str(), "given");
     /// assert!(ledger.is_permitted("ann", "news", "email", t));
@@ -81,7 +81,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.refuse("ann", "news", t, ev())?;
     /// assert!(matches!(ledger.decide("ann", "news", "email", t), Decision::Refused { .. }));
     /// # Ok::<(), consentry::Error>(())
@@ -120,7 +120,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// let later = datetime!(2026-04-01 10:00 UTC);
     /// ledger.withdraw("ann", "news", later, Evidence::new(CollectionMethod::EmailLink))?;
@@ -161,7 +161,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// let later = datetime!(2026-04-01 10:00 UTC);
     /// ledger.withdraw_all("ann", later, Evidence::new(CollectionMethod::SettingsPage))?;
@@ -255,7 +255,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "ads", t, ev()))?;
     /// let gpc = Evidence::new(CollectionMethod::BrowserSignal);
     /// ledger.set_global_opt_out("ann", t, gpc)?;
@@ -294,7 +294,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "ads", t, ev()))?;
     /// ledger.set_global_opt_out("ann", t, Evidence::new(CollectionMethod::BrowserSignal))?;
     /// let later = datetime!(2026-04-01 10:00 UTC);
@@ -338,7 +338,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.register("ann", t)?.into_event();
     /// assert_eq!(event.kind(), &EventKind::Registered);
     /// assert_eq!(ledger.subjects().collect::<Vec<_>>(), ["ann"]);
@@ -373,7 +373,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// let later = datetime!(2026-04-01 10:00 UTC);
     /// ledger.erase("ann", later)?;
@@ -413,14 +413,12 @@ impl Ledger {
 }
 
 pub(super) fn check_not_outdated(p: &Purpose, evidence: &Evidence) -> Result<()> {
-    match evidence.notice() {
-        Some(v) if v < p.min_notice_version() => Err(Error::NoticeVersion {
+    match evidence.notice_version() {
+        Some(v) if v < p.min_notice_version() => Err(Error::NoticeOutdated {
             purpose: p.name().to_owned(),
-            problem: format!(
-                "notice version {v} is no longer accepted (minimum {}); show the current notice (version {})",
-                p.min_notice_version(),
-                p.notice_version()
-            ),
+            given: v,
+            minimum: p.min_notice_version(),
+            current: p.notice_version(),
         }),
         _ => Ok(()),
     }

@@ -95,7 +95,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// assert!(matches!(ledger.decide("ann", "news", "email", t), Decision::Granted { .. }));
     /// assert_eq!(ledger.decide("ben", "news", "email", t), Decision::NoConsent);
@@ -236,7 +236,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.register("ann", t)?;
     /// assert!(ledger.subject_handle("ann").is_some());
     /// assert!(ledger.subject_handle("ben").is_none()); // never seen
@@ -272,7 +272,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// let ann = ledger.subject_handle("ann").expect("ann is known");
     /// let news = ledger.catalog().purpose_handle("news").expect("declared");
@@ -310,7 +310,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// let ann = ledger.subject_handle("ann").expect("ann is known");
     /// let news = ledger.catalog().purpose_handle("news").expect("declared");
@@ -511,7 +511,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// assert_eq!(ledger.status("ann", "news", t), ConsentStatus::Given);
     /// assert_eq!(ledger.status("ben", "news", t), ConsentStatus::Unknown);

@@ -22,15 +22,44 @@ use crate::wire::id::EventId;
 /// assert!(!Decision::NoConsent.is_permitted());
 /// assert_eq!(Decision::NoConsent.to_string(), "denied: the subject has not consented");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// # JSON
+///
+/// A decision serializes (with serde) as an object whose `decision` field
+/// names the variant in snake_case, next to the variant's fields; instants
+/// are RFC 3339 text in UTC, an absent expiry is left out. It reads back
+/// from the same shape.
+///
+/// ```
+/// use consentry::Decision;
+/// use time::macros::datetime;
+///
+/// let refused = Decision::Refused { at: datetime!(2026-03-01 10:00 UTC) };
+/// let json = serde_json::to_string(&refused)?;
+/// assert_eq!(json, r#"{"decision":"refused","at":"2026-03-01T10:00:00Z"}"#);
+/// assert_eq!(serde_json::from_str::<Decision>(&json)?, refused);
+///
+/// let json = serde_json::to_string(&Decision::NoticeOutdated { version: 1, min_version: 2 })?;
+/// assert_eq!(json, r#"{"decision":"notice_outdated","version":1,"min_version":2}"#);
+/// assert_eq!(serde_json::to_string(&Decision::NoConsent)?, r#"{"decision":"no_consent"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Decision {
     /// Permitted by a consent record valid at the instant asked about.
     Granted {
         /// The event that recorded the consent.
         record: EventId,
         /// When it was given (start of validity, inclusive).
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         given_at: OffsetDateTime,
         /// When it expires (end of validity, exclusive); `None` for no expiry.
+        #[serde(
+            default,
+            with = "crate::wire::timestamp::rfc3339_opt",
+            skip_serializing_if = "Option::is_none"
+        )]
         expires_at: Option<OffsetDateTime>,
     },
     /// Permitted because the purpose's legal basis is not consent and nothing
@@ -44,11 +73,13 @@ pub enum Decision {
     /// Denied: the subject refused.
     Refused {
         /// When.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         at: OffsetDateTime,
     },
     /// Denied: the subject withdrew consent, for this purpose or for all.
     Withdrawn {
         /// When.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         at: OffsetDateTime,
         /// Whether by withdrawing everything at once.
         all: bool,
@@ -56,14 +87,17 @@ pub enum Decision {
     /// Denied: the consent expired at or before the instant asked about.
     Expired {
         /// When it was given.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         given_at: OffsetDateTime,
         /// When it expired.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         expired_at: OffsetDateTime,
     },
     /// Denied: the consent record is later than the instant asked about; the
     /// ledger does not know what held before it.
     NotYetValid {
         /// When it was given.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         given_at: OffsetDateTime,
     },
     /// Denied: the consent does not cover this category.
@@ -79,11 +113,13 @@ pub enum Decision {
     /// Denied: the subject objected to the purpose.
     Objected {
         /// When.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         at: OffsetDateTime,
     },
     /// Denied: a global opt-out signal (GPC) covers this sale/sharing purpose.
     OptedOut {
         /// When the signal was last set or cleared.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         at: OffsetDateTime,
     },
     /// Denied: the category is sensitive and there is no valid explicit
@@ -96,6 +132,7 @@ pub enum Decision {
     /// opt-out after the erasure keeps it denied).
     Erased {
         /// When the subject was erased.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         at: OffsetDateTime,
     },
     /// Denied: a handle from another ledger, or from a catalog with other

@@ -32,7 +32,7 @@ use crate::model::evidence::Evidence;
 ///     "user-42",
 ///     "marketing.email",
 ///     datetime!(2026-03-01 10:00 UTC),
-///     Evidence::new(CollectionMethod::Banner).notice_version(3),
+///     Evidence::new(CollectionMethod::Banner).with_notice_version(3),
 /// )
 /// .categories(["contact.email"])
 /// .expires_at(datetime!(2027-03-01 10:00 UTC));
@@ -89,7 +89,18 @@ impl Grant {
 
 /// What [`Ledger::apply`] did with an event. Every outcome is a success: the
 /// state is the same whichever order events arrive in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Serializes (with serde) as its snake_case name.
+///
+/// # Examples
+///
+/// ```
+/// use consentry::Applied;
+/// assert_eq!(serde_json::to_string(&Applied::Superseded)?, r#""superseded""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Applied {
     /// The event changed the state.
@@ -142,7 +153,7 @@ pub struct SubjectHandle {
 ///     .build()?;
 /// let mut ledger = Ledger::new(catalog);
 /// let at = datetime!(2026-03-01 10:00 UTC);
-/// let evidence = Evidence::new(CollectionMethod::Banner).notice_version(1);
+/// let evidence = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
 /// let event = ledger.give(Grant::new("user-1", "newsletter", at, evidence))?.into_event();
 /// assert!(ledger.is_permitted("user-1", "newsletter", "contact.email", at));
 /// assert!(!ledger.is_permitted("user-2", "newsletter", "contact.email", at));
@@ -250,7 +261,7 @@ mod construction {
         /// #     .build()?;
         /// # let mut ledger = Ledger::new(catalog);
         /// # let t = datetime!(2026-03-01 10:00 UTC);
-        /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+        /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
         /// assert!(ledger.catalog().purpose("news").is_some());
         /// # Ok::<(), consentry::Error>(())
         /// ```
@@ -277,7 +288,7 @@ mod construction {
         /// #     .build()?;
         /// # let mut ledger = Ledger::new(catalog);
         /// # let t = datetime!(2026-03-01 10:00 UTC);
-        /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+        /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
         /// ledger.give(Grant::new("ann", "news", t, ev()))?;
         /// ledger.register("ben", t)?;
         /// assert_eq!(ledger.subjects().collect::<Vec<_>>(), ["ann", "ben"]);
@@ -307,7 +318,7 @@ mod construction {
         /// #     .build()?;
         /// # let mut ledger = Ledger::new(catalog);
         /// # let t = datetime!(2026-03-01 10:00 UTC);
-        /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+        /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
         /// ledger.register("ann", t)?;
         /// ledger.register("ben", t)?;
         /// ledger.erase("ben", t)?;
@@ -340,7 +351,7 @@ mod construction {
         /// #     .build()?;
         /// # let mut ledger = Ledger::new(catalog);
         /// # let t = datetime!(2026-03-01 10:00 UTC);
-        /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+        /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
         /// ledger.give(Grant::new("ann", "news", t, ev()))?;
         /// ledger.shrink_to_fit();
         /// assert!(ledger.is_permitted("ann", "news", "email", t));

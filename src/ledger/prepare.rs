@@ -244,7 +244,7 @@ impl Change {
 /// #     )
 /// #     .build()?;
 /// # let mut ledger = Ledger::new(catalog);
-/// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+/// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
 /// let yes = ledger.give(Grant::new("ann", "news", datetime!(2026-03-02 9:00 UTC), banner.clone()))?;
 /// assert!(yes.took_effect());
 /// // A "no" clicked earlier arrives late: valid, recorded, but a later answer holds.
@@ -308,7 +308,7 @@ impl From<Recorded> for Event {
 /// let choice = Choice::new(
 ///     "user-1",
 ///     datetime!(2026-03-01 10:00 UTC),
-///     Evidence::new(CollectionMethod::Banner).proof("rcpt-0001"),
+///     Evidence::new(CollectionMethod::Banner).with_proof("rcpt-0001"),
 /// )
 /// .accept("newsletter")
 /// .refuse("ads.targeting");
@@ -386,7 +386,7 @@ impl Ledger {
     /// # let mut ledger = Ledger::new(catalog);
     /// # let mut log: Vec<String> = Vec::new();
     /// let t = datetime!(2026-03-01 10:00 UTC);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.prepare(Change::give(Grant::new("ann", "news", t, banner)))?;
     /// assert!(!ledger.is_permitted("ann", "news", "email", t)); // nothing applied yet
     /// log.push(event.to_json()?); // persist first...
@@ -523,8 +523,8 @@ impl Ledger {
             }
             let p = self.purpose(purpose)?;
             let mut evidence = choice.evidence.clone();
-            if evidence.notice().is_none() {
-                evidence = evidence.notice_version(p.notice_version());
+            if evidence.notice_version().is_none() {
+                evidence = evidence.with_notice_version(p.notice_version());
             }
             let change = if *accepted {
                 Change::give(Grant::new(&choice.subject, purpose, choice.at, evidence))
@@ -570,12 +570,12 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// let t = datetime!(2026-03-01 10:00 UTC);
-    /// let banner = Evidence::new(CollectionMethod::Banner).proof("rcpt-0001");
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_proof("rcpt-0001");
     /// let choice = Choice::new("ann", t, banner.clone()).accept("news").refuse("ads");
     /// let recorded = ledger.record_choice(choice)?;
     /// assert_eq!(recorded.len(), 2);
     /// // Each purpose's current notice version was filled in.
-    /// assert_eq!(recorded[0].event().kind().evidence().and_then(|e| e.notice()), Some(3));
+    /// assert_eq!(recorded[0].event().kind().evidence().and_then(|e| e.notice_version()), Some(3));
     /// assert!(ledger.is_permitted("ann", "news", "email", t));
     ///
     /// // A typo in the third answer: nothing of the choice is recorded.

@@ -3,6 +3,8 @@
 //!
 //! In the `Ledger` docs: the "Subject rights: what is held" group.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -13,6 +15,17 @@ use crate::wire::id::EventId;
 use crate::wire::timestamp::{self, NEVER};
 
 /// What a subject answered for a purpose.
+///
+/// Serializes as its snake_case name, which is also its `Display`.
+///
+/// # Examples
+///
+/// ```
+/// use consentry::Answer;
+/// assert_eq!(Answer::Withdrawn.to_string(), "withdrawn");
+/// assert_eq!(serde_json::to_string(&Answer::Given)?, r#""given""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
@@ -26,21 +39,91 @@ pub enum Answer {
     Objected,
 }
 
+impl Answer {
+    /// The snake_case name used in JSON.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Answer::Given => "given",
+            Answer::Refused => "refused",
+            Answer::Withdrawn => "withdrawn",
+            Answer::Objected => "objected",
+        }
+    }
+}
+
+impl fmt::Display for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A subject's current record for one purpose, as the ledger holds it.
 ///
 /// This is the raw record: [`ConsentRecord::withdrawn_by_all`] says whether a
 /// later withdraw-all overrides a grant, and [`crate::Ledger::status`] and
 /// [`crate::Ledger::decide`] interpret it at an instant.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// # JSON
+///
+/// Serializes (with serde) as an object named like its getters (`renewal`
+/// for [`ConsentRecord::is_renewal`]); instants are RFC 3339 text in UTC;
+/// `expires_at`, `withdrawn_by_all`, an empty `categories` and a `false`
+/// `renewal` are left out. It reads back from the same shape.
+///
+/// ```
+/// # use consentry::*;
+/// # use time::macros::datetime;
+/// # let catalog = Catalog::builder()
+/// #     .category("email")
+/// #     .purpose(
+/// #         PurposeDef::new("news", LegalBasis::Consent)
+/// #             .title("Newsletter")
+/// #             .description("A monthly e-mail.")
+/// #             .categories(["email"]),
+/// #     )
+/// #     .build()?;
+/// # let mut ledger = Ledger::new(catalog);
+/// let t = datetime!(2026-03-01 10:00 UTC);
+/// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
+/// let event = ledger.refuse("ann", "news", t, banner)?.into_event();
+/// let held = ledger.subject_records("ann").expect("ann is known");
+/// let record = held.record("news").expect("ann answered");
+/// let json = serde_json::to_string(record).expect("serializable");
+/// assert_eq!(
+///     json,
+///     format!(
+///         r#"{{"purpose":"news","answer":"refused","at":"2026-03-01T10:00:00Z","event":"{}","evidence":{{"method":"banner","notice_version":1}}}}"#,
+///         event.id()
+///     )
+/// );
+/// assert_eq!(&serde_json::from_str::<ConsentRecord>(&json).expect("readable"), record);
+/// # Ok::<(), consentry::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConsentRecord {
     pub(crate) purpose: String,
     pub(crate) answer: Answer,
+    #[serde(with = "crate::wire::timestamp::rfc3339")]
     pub(crate) at: OffsetDateTime,
+    #[serde(
+        default,
+        with = "crate::wire::timestamp::rfc3339_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) expires_at: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) categories: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) renewal: bool,
     pub(crate) event: EventId,
     pub(crate) evidence: Evidence,
+    #[serde(
+        default,
+        with = "crate::wire::timestamp::rfc3339_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) withdrawn_by_all: Option<OffsetDateTime>,
 }
 
@@ -101,11 +184,113 @@ impl ConsentRecord {
 }
 
 /// A subject-wide mark: registration, withdraw-all, opt-out signal or erasure.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serializes (with serde) as `{"at": "<RFC 3339>", "event": "<id>"}`, with
+/// `"evidence"` when the event carries one; it reads back from the same shape.
+///
+/// # Examples
+///
+/// ```
+/// # use consentry::*;
+/// # use time::macros::datetime;
+/// # let catalog = Catalog::builder()
+/// #     .category("email")
+/// #     .purpose(
+/// #         PurposeDef::new("news", LegalBasis::Consent)
+/// #             .title("Newsletter")
+/// #             .description("A monthly e-mail.")
+/// #             .categories(["email"]),
+/// #     )
+/// #     .build()?;
+/// # let mut ledger = Ledger::new(catalog);
+/// let t = datetime!(2026-03-01 10:00 UTC);
+/// let settings = Evidence::new(CollectionMethod::SettingsPage);
+/// let event = ledger.withdraw_all("ann", t, settings)?.into_event();
+/// let held = ledger.subject_records("ann").expect("ann is known");
+/// let mark = held.withdrawn_all().expect("ann withdrew everything");
+/// let json = serde_json::to_string(mark).expect("serializable");
+/// assert_eq!(
+///     json,
+///     format!(
+///         r#"{{"at":"2026-03-01T10:00:00Z","event":"{}","evidence":{{"method":"settings_page"}}}}"#,
+///         event.id()
+///     )
+/// );
+/// assert_eq!(&serde_json::from_str::<SubjectMark>(&json).expect("readable"), mark);
+/// # Ok::<(), consentry::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SubjectMark {
+    #[serde(with = "crate::wire::timestamp::rfc3339")]
     pub(crate) at: OffsetDateTime,
     pub(crate) event: EventId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) evidence: Option<Evidence>,
+}
+
+/// The state of the global opt-out signal (GPC): on or cleared, and since
+/// when ([`SubjectRecords::global_opt_out`],
+/// [`SubjectReport::global_opt_out`](crate::SubjectReport::global_opt_out)).
+///
+/// # Examples
+///
+/// ```
+/// # use consentry::*;
+/// # use time::macros::datetime;
+/// # let catalog = Catalog::builder()
+/// #     .category("email")
+/// #     .purpose(
+/// #         PurposeDef::new("news", LegalBasis::Consent)
+/// #             .title("Newsletter")
+/// #             .description("A monthly e-mail.")
+/// #             .categories(["email"]),
+/// #     )
+/// #     .build()?;
+/// # let mut ledger = Ledger::new(catalog);
+/// let t = datetime!(2026-03-01 10:00 UTC);
+/// ledger.set_global_opt_out("ann", t, Evidence::new(CollectionMethod::BrowserSignal))?;
+/// let signal = ledger
+///     .subject_records("ann")
+///     .and_then(|held| held.global_opt_out())
+///     .expect("the signal was set");
+/// assert!(signal.is_on());
+/// assert_eq!(signal.since(), t);
+/// assert_eq!(
+///     serde_json::to_string(&signal).expect("serializable"),
+///     r#"{"on":true,"since":"2026-03-01T10:00:00Z"}"#
+/// );
+/// # Ok::<(), consentry::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptOutSignal {
+    pub(crate) on: bool,
+    #[serde(with = "crate::wire::timestamp::rfc3339")]
+    pub(crate) since: OffsetDateTime,
+}
+
+impl OptOutSignal {
+    /// Whether the signal is on (it denies every sale/sharing purpose).
+    #[must_use]
+    pub fn is_on(&self) -> bool {
+        self.on
+    }
+
+    /// When it was last set or cleared.
+    #[must_use]
+    pub fn since(&self) -> OffsetDateTime {
+        self.since
+    }
+}
+
+/// The opt-out mark as [`SubjectRecords`] holds and serializes it: the mark
+/// with the signal's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct OptOutMark {
+    pub(crate) on: bool,
+    #[serde(flatten)]
+    pub(crate) mark: SubjectMark,
 }
 
 impl SubjectMark {
@@ -129,12 +314,52 @@ impl SubjectMark {
 }
 
 /// Everything the ledger holds about one subject.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// # JSON
+///
+/// Serializes (with serde) as `{"subject": .., "records": [..]}` with each
+/// mark that is set (`registered`, `withdrawn_all`, `global_opt_out` with
+/// its `on` state, `erased`) as a [`SubjectMark`] object, and each record as
+/// a [`ConsentRecord`] object. It reads back from the same shape.
+///
+/// ```
+/// # use consentry::*;
+/// # use time::macros::datetime;
+/// # let catalog = Catalog::builder()
+/// #     .category("email")
+/// #     .purpose(
+/// #         PurposeDef::new("news", LegalBasis::Consent)
+/// #             .title("Newsletter")
+/// #             .description("A monthly e-mail.")
+/// #             .categories(["email"]),
+/// #     )
+/// #     .build()?;
+/// # let mut ledger = Ledger::new(catalog);
+/// let t = datetime!(2026-03-01 10:00 UTC);
+/// let event = ledger.register("ann", t)?.into_event();
+/// let held = ledger.subject_records("ann").expect("ann is known");
+/// let json = serde_json::to_string(&held).expect("serializable");
+/// assert_eq!(
+///     json,
+///     format!(
+///         r#"{{"subject":"ann","registered":{{"at":"2026-03-01T10:00:00Z","event":"{}"}},"records":[]}}"#,
+///         event.id()
+///     )
+/// );
+/// assert_eq!(serde_json::from_str::<SubjectRecords>(&json).expect("readable"), held);
+/// # Ok::<(), consentry::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SubjectRecords {
     pub(crate) subject: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) registered: Option<SubjectMark>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) withdrawn_all: Option<SubjectMark>,
-    pub(crate) global_opt_out: Option<(bool, SubjectMark)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) global_opt_out: Option<OptOutMark>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) erased: Option<SubjectMark>,
     pub(crate) records: Vec<ConsentRecord>,
 }
@@ -158,10 +383,21 @@ impl SubjectRecords {
         self.withdrawn_all.as_ref()
     }
 
-    /// The global opt-out signal: on (`true`) or cleared, and when.
+    /// The global opt-out signal: on or cleared, and since when.
     #[must_use]
-    pub fn global_opt_out(&self) -> Option<(bool, &SubjectMark)> {
-        self.global_opt_out.as_ref().map(|(on, m)| (*on, m))
+    pub fn global_opt_out(&self) -> Option<OptOutSignal> {
+        self.global_opt_out.as_ref().map(|o| OptOutSignal {
+            on: o.on,
+            since: o.mark.at,
+        })
+    }
+
+    /// The mark of the global opt-out signal's last change: its time, event
+    /// and evidence ([`SubjectRecords::global_opt_out`] says whether it is
+    /// on).
+    #[must_use]
+    pub fn global_opt_out_mark(&self) -> Option<&SubjectMark> {
+        self.global_opt_out.as_ref().map(|o| &o.mark)
     }
 
     /// The latest erasure (what erasure keeps: its time and event id).
@@ -207,7 +443,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// let held = ledger.subject_records("ann").expect("ann is known");
     /// assert_eq!(held.record("news").map(|r| r.answer()), Some(Answer::Given));
@@ -268,7 +504,7 @@ impl Ledger {
             subject: subject.to_owned(),
             registered: mark(Slot::Registered).map(|(_, m)| m),
             withdrawn_all: mark(Slot::WithdrawnAll).map(|(_, m)| m),
-            global_opt_out: mark(Slot::OptOut),
+            global_opt_out: mark(Slot::OptOut).map(|(on, mark)| OptOutMark { on, mark }),
             erased: mark(Slot::Erased).map(|(_, m)| m),
             records,
         })

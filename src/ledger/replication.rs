@@ -119,7 +119,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// ledger.register("ben", t)?;
     /// let kinds: Vec<_> = ledger.events().map(|e| e.kind().as_str()).collect();
@@ -173,7 +173,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let mut other = ledger.clone();
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// other.register("ben", t)?;
@@ -269,7 +269,7 @@ mod tests {
             )
             .build()
             .expect("valid");
-        let ev = || Evidence::new(CollectionMethod::Api).notice_version(1);
+        let ev = || Evidence::new(CollectionMethod::Api).with_notice_version(1);
         let at = datetime!(2026-01-01 0:00 UTC);
         let mut other = Ledger::new(catalog.clone());
         for (s, c) in [("s1", "a"), ("s2", "b"), ("s3", "c")] {

@@ -1,10 +1,11 @@
 //! Evidence: what lets a controller demonstrate a choice (GDPR Art. 7(1)).
 
 use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, EvidenceProblem, Result};
 use crate::limits::MAX_EVIDENCE_LEN;
 
 /// How a choice was collected.
@@ -34,8 +35,14 @@ pub enum CollectionMethod {
     Other,
 }
 
+/// The JSON names of [`CollectionMethod::ALL`], for the error of
+/// [`CollectionMethod::from_str`].
+pub(crate) const METHOD_NAMES: &str =
+    "banner, settings_page, form, email_link, phone, in_person, api, import, browser_signal, other";
+
 impl CollectionMethod {
-    pub(crate) const ALL: [CollectionMethod; 10] = [
+    /// Every method, in declaration order.
+    pub const ALL: [CollectionMethod; 10] = [
         CollectionMethod::Banner,
         CollectionMethod::SettingsPage,
         CollectionMethod::Form,
@@ -66,6 +73,37 @@ impl CollectionMethod {
     }
 }
 
+/// Parses the snake_case name used in JSON (`"settings_page"`).
+///
+/// # Errors
+///
+/// [`Error::UnknownMethod`] naming the text and listing the valid names.
+///
+/// # Examples
+///
+/// ```
+/// use consentry::CollectionMethod;
+///
+/// let method: CollectionMethod = "settings_page".parse()?;
+/// assert_eq!(method, CollectionMethod::SettingsPage);
+/// assert_eq!(
+///     "popup".parse::<CollectionMethod>().unwrap_err().to_string(),
+///     "unknown collection method `popup` (expected one of: banner, settings_page, form, \
+///      email_link, phone, in_person, api, import, browser_signal, other)"
+/// );
+/// # Ok::<(), consentry::Error>(())
+/// ```
+impl FromStr for CollectionMethod {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        CollectionMethod::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| Error::UnknownMethod(crate::error::shown(s)))
+    }
+}
+
 impl fmt::Display for CollectionMethod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.as_str().replace('_', " "))
@@ -81,17 +119,24 @@ impl fmt::Display for CollectionMethod {
 /// [`MAX_EVIDENCE_LEN`](crate::limits::MAX_EVIDENCE_LEN) bytes and, when set,
 /// not empty.
 ///
+/// Like every value type of the crate, its getters are named after the
+/// field (`notice_version()`, `channel()`); as it is also built by
+/// chaining, its setters are `with_*`. (The pure builders, [`crate::PurposeDef`],
+/// [`crate::CatalogBuilder`], [`crate::Grant`] and [`crate::ReceiptOptions`],
+/// have no getters and name their setters after the field.)
+///
 /// # Examples
 ///
 /// ```
 /// use consentry::{CollectionMethod, Evidence};
 /// let evidence = Evidence::new(CollectionMethod::Banner)
-///     .notice_version(3)
-///     .channel("web")
-///     .proof("rcpt-7f3a")
-///     .jurisdiction("EU")
-///     .language("fr");
-/// assert_eq!(evidence.proof_ref(), Some("rcpt-7f3a"));
+///     .with_notice_version(3)
+///     .with_channel("web")
+///     .with_proof("rcpt-7f3a")
+///     .with_jurisdiction("EU")
+///     .with_language("fr");
+/// assert_eq!(evidence.notice_version(), Some(3));
+/// assert_eq!(evidence.proof(), Some("rcpt-7f3a"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,32 +168,34 @@ impl Evidence {
         }
     }
 
-    /// The version of the purpose's notice the subject was shown.
-    pub fn notice_version(mut self, version: u32) -> Self {
+    /// Sets the version of the purpose's notice the subject was shown.
+    pub fn with_notice_version(mut self, version: u32) -> Self {
         self.notice_version = Some(version);
         self
     }
 
-    /// The channel or source: `web`, `ios-app`, `call-centre`, a partner name.
-    pub fn channel(mut self, channel: impl Into<String>) -> Self {
+    /// Sets the channel or source: `web`, `ios-app`, `call-centre`, a
+    /// partner name.
+    pub fn with_channel(mut self, channel: impl Into<String>) -> Self {
         self.channel = Some(channel.into());
         self
     }
 
-    /// A reference the host can resolve to the proof (receipt id, form id...).
-    pub fn proof(mut self, reference: impl Into<String>) -> Self {
+    /// Sets a reference the host can resolve to the proof (receipt id, form
+    /// id...).
+    pub fn with_proof(mut self, reference: impl Into<String>) -> Self {
         self.proof = Some(reference.into());
         self
     }
 
-    /// The jurisdiction whose rules applied (e.g. `EU`, `US-CA`).
-    pub fn jurisdiction(mut self, jurisdiction: impl Into<String>) -> Self {
+    /// Sets the jurisdiction whose rules applied (e.g. `EU`, `US-CA`).
+    pub fn with_jurisdiction(mut self, jurisdiction: impl Into<String>) -> Self {
         self.jurisdiction = Some(jurisdiction.into());
         self
     }
 
-    /// The language the notice was shown in (e.g. `fr`, `en-GB`).
-    pub fn language(mut self, language: impl Into<String>) -> Self {
+    /// Sets the language the notice was shown in (e.g. `fr`, `en-GB`).
+    pub fn with_language(mut self, language: impl Into<String>) -> Self {
         self.language = Some(language.into());
         self
     }
@@ -161,29 +208,64 @@ impl Evidence {
 
     /// The notice version shown, if recorded.
     #[must_use]
+    pub fn notice_version(&self) -> Option<u32> {
+        self.notice_version
+    }
+
+    /// The channel or source.
+    #[must_use]
+    pub fn channel(&self) -> Option<&str> {
+        self.channel.as_deref()
+    }
+
+    /// The proof reference.
+    #[must_use]
+    pub fn proof(&self) -> Option<&str> {
+        self.proof.as_deref()
+    }
+
+    /// The jurisdiction.
+    #[must_use]
+    pub fn jurisdiction(&self) -> Option<&str> {
+        self.jurisdiction.as_deref()
+    }
+
+    /// The language.
+    #[must_use]
+    pub fn language(&self) -> Option<&str> {
+        self.language.as_deref()
+    }
+
+    /// The notice version shown, if recorded.
+    #[deprecated(note = "renamed to `notice_version` (the setter is now `with_notice_version`)")]
+    #[must_use]
     pub fn notice(&self) -> Option<u32> {
         self.notice_version
     }
 
     /// The channel or source.
+    #[deprecated(note = "renamed to `channel` (the setter is now `with_channel`)")]
     #[must_use]
     pub fn channel_name(&self) -> Option<&str> {
         self.channel.as_deref()
     }
 
     /// The proof reference.
+    #[deprecated(note = "renamed to `proof` (the setter is now `with_proof`)")]
     #[must_use]
     pub fn proof_ref(&self) -> Option<&str> {
         self.proof.as_deref()
     }
 
     /// The jurisdiction.
+    #[deprecated(note = "renamed to `jurisdiction` (the setter is now `with_jurisdiction`)")]
     #[must_use]
     pub fn jurisdiction_code(&self) -> Option<&str> {
         self.jurisdiction.as_deref()
     }
 
     /// The language.
+    #[deprecated(note = "renamed to `language` (the setter is now `with_language`)")]
     #[must_use]
     pub fn language_tag(&self) -> Option<&str> {
         self.language.as_deref()
@@ -209,26 +291,29 @@ pub(crate) fn check_view(e: &EvidenceView<'_>) -> Result<()> {
         if v.trim().is_empty() {
             return Err(Error::InvalidEvidence {
                 field,
-                problem: "is empty".into(),
+                problem: EvidenceProblem::Empty,
             });
         }
         if v.len() > MAX_EVIDENCE_LEN {
             return Err(Error::InvalidEvidence {
                 field,
-                problem: format!("is {} bytes long (limit {MAX_EVIDENCE_LEN})", v.len()),
+                problem: EvidenceProblem::TooLong {
+                    len: v.len(),
+                    limit: MAX_EVIDENCE_LEN,
+                },
             });
         }
         if crate::limits::has_control(v) {
             return Err(Error::InvalidEvidence {
                 field,
-                problem: "contains a control character".into(),
+                problem: EvidenceProblem::ControlCharacter,
             });
         }
     }
     if e.notice_version == Some(0) {
         return Err(Error::InvalidEvidence {
             field: "notice_version",
-            problem: "is 0; notice versions start at 1".into(),
+            problem: EvidenceProblem::ZeroNoticeVersion,
         });
     }
     Ok(())
@@ -255,19 +340,19 @@ impl EvidenceView<'_> {
     pub(crate) fn to_owned(self) -> Evidence {
         let mut e = Evidence::new(self.method);
         if let Some(n) = self.notice_version {
-            e = e.notice_version(n);
+            e = e.with_notice_version(n);
         }
         if let Some(x) = self.channel {
-            e = e.channel(x);
+            e = e.with_channel(x);
         }
         if let Some(x) = self.proof {
-            e = e.proof(x);
+            e = e.with_proof(x);
         }
         if let Some(x) = self.jurisdiction {
-            e = e.jurisdiction(x);
+            e = e.with_jurisdiction(x);
         }
         if let Some(x) = self.language {
-            e = e.language(x);
+            e = e.with_language(x);
         }
         e
     }
@@ -277,11 +362,11 @@ impl<'a> From<&'a Evidence> for EvidenceView<'a> {
     fn from(e: &'a Evidence) -> Self {
         EvidenceView {
             method: e.method(),
-            notice_version: e.notice(),
-            channel: e.channel_name(),
-            proof: e.proof_ref(),
-            jurisdiction: e.jurisdiction_code(),
-            language: e.language_tag(),
+            notice_version: e.notice_version(),
+            channel: e.channel(),
+            proof: e.proof(),
+            jurisdiction: e.jurisdiction(),
+            language: e.language(),
         }
     }
 }
@@ -300,4 +385,28 @@ pub(crate) fn method_of(i: u8) -> CollectionMethod {
         .get(usize::from(i))
         .copied()
         .unwrap_or(CollectionMethod::Other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_names_list_every_method_and_parse_back() {
+        let names: Vec<&str> = CollectionMethod::ALL.iter().map(|m| m.as_str()).collect();
+        assert_eq!(names.join(", "), METHOD_NAMES);
+        for m in CollectionMethod::ALL {
+            assert_eq!(m.as_str().parse::<CollectionMethod>(), Ok(m));
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(json, format!("\"{}\"", m.as_str()));
+        }
+        assert_eq!(
+            "Banner".parse::<CollectionMethod>(),
+            Err(Error::UnknownMethod("Banner".into()))
+        );
+        assert_eq!(
+            "a\nb".parse::<CollectionMethod>().unwrap_err().to_string(),
+            format!("unknown collection method `a\\nb` (expected one of: {METHOD_NAMES})")
+        );
+    }
 }

@@ -335,7 +335,7 @@ impl PurposeDef {
     ///     )
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
-    /// let evidence = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let evidence = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", datetime!(2026-03-01 10:00 UTC), evidence))?;
     /// let record = ledger.subject_records("ann").expect("known");
     /// let expires = record.record("news").and_then(|r| r.expires_at());
@@ -530,20 +530,15 @@ impl Purpose {
             allowed |= cat.descendants;
             category_names.push(c);
         }
-        if def.notice_version == 0 {
-            return Err(Error::NoticeVersion {
-                purpose: name,
-                problem: "notice versions start at 1".into(),
-            });
-        }
         let min_notice_version = def.min_notice_version.unwrap_or(def.notice_version);
-        if min_notice_version == 0 || min_notice_version > def.notice_version {
-            return Err(Error::NoticeVersion {
+        if def.notice_version == 0
+            || min_notice_version == 0
+            || min_notice_version > def.notice_version
+        {
+            return Err(Error::InvalidNoticeVersions {
                 purpose: name,
-                problem: format!(
-                    "minimum notice version {min_notice_version} must be between 1 and the current version {}",
-                    def.notice_version
-                ),
+                current: def.notice_version,
+                minimum: min_notice_version,
             });
         }
         let seconds = |what: &str, d: Option<Duration>| -> Result<Option<i64>> {

@@ -38,7 +38,7 @@ impl Ledger {
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
     /// let t = datetime!(2026-03-01 10:00 UTC);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "newsletter", t, banner.clone()))?;
     /// ledger.refuse("bob", "newsletter", t, banner.clone())?;
     /// ledger.give(Grant::new("cy", "newsletter", t, banner))?;

@@ -207,7 +207,7 @@ impl Ledger {
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
     /// let mut log = Vec::new(); // the host's event store
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1).proof("rcpt-1");
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1).with_proof("rcpt-1");
     /// log.push(ledger.give(Grant::new("ann", "newsletter", datetime!(2026-02-01 9:00 UTC), banner))?.into_event());
     /// let link = Evidence::new(CollectionMethod::EmailLink);
     /// log.push(ledger.withdraw("ann", "newsletter", datetime!(2026-04-01 9:00 UTC), link)?.into_event());
@@ -217,7 +217,7 @@ impl Ledger {
     /// assert!(!ledger.is_permitted("ann", "newsletter", "contact", sent));
     /// let audit = ledger.audit(&log, "ann", "newsletter", "contact", sent)?;
     /// assert!(audit.was_permitted());
-    /// assert_eq!(audit.record().and_then(|r| r.evidence().proof_ref()), Some("rcpt-1"));
+    /// assert_eq!(audit.record().and_then(|r| r.evidence().proof()), Some("rcpt-1"));
     /// # Ok::<(), consentry::Error>(())
     /// ```
     pub fn audit<I>(

@@ -3,13 +3,13 @@
 //!
 //! In the `Ledger` docs: the "Subject rights: portability export" group.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use crate::error::Result;
 use crate::ledger::Ledger;
 use crate::ledger::decision::ConsentStatus;
-use crate::ledger::records::{Answer, SubjectMark, SubjectRecords};
+use crate::ledger::records::{Answer, ConsentRecord, OptOutMark, SubjectMark, SubjectRecords};
 use crate::model::basis::LegalBasis;
 use crate::model::evidence::Evidence;
 use crate::rights::report::{ser_opt_time, ser_time, to_json, utc};
@@ -24,7 +24,9 @@ pub const EXPORT_FORMAT_VERSION: u32 = 1;
 /// Everything the ledger holds about one subject (see
 /// [`Ledger::export_subject`]): every record with its evidence, and the
 /// subject-wide marks (registration, withdraw-all, global opt-out, erasure),
-/// by name, as one JSON document ([`SubjectExport::to_json`]).
+/// by name, as one JSON document ([`SubjectExport::to_json`]; the shape is
+/// shown at [`Ledger::export_subject`]). It reads back with serde
+/// (`Deserialize`) into an equal value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectExport {
     exported_at: OffsetDateTime,
@@ -61,7 +63,9 @@ impl Ledger {
     /// # Examples
     ///
     /// ```
-    /// use consentry::{Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef};
+    /// use consentry::{
+    ///     Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef, SubjectExport,
+    /// };
     /// use time::macros::datetime;
     ///
     /// let catalog = Catalog::builder()
@@ -75,11 +79,14 @@ impl Ledger {
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
     /// let t = datetime!(2026-03-01 10:00 UTC);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1).proof("rcpt-1");
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1).with_proof("rcpt-1");
     /// ledger.give(Grant::new("user-1", "newsletter", t, banner))?;
     ///
-    /// let json = ledger.export_subject("user-1", t).unwrap().to_json()?;
+    /// let export = ledger.export_subject("user-1", t).unwrap();
+    /// let json = export.to_json()?;
     /// assert!(json.contains(r#""proof": "rcpt-1""#));
+    /// // The document reads back (with serde) into the same export.
+    /// assert_eq!(serde_json::from_str::<SubjectExport>(&json).unwrap(), export);
     /// assert!(ledger.export_subject("user-2", t).is_none());
     /// # Ok::<(), consentry::Error>(())
     /// ```
@@ -212,7 +219,10 @@ impl Serialize for SubjectExport {
             controller: self.controller.as_deref(),
             registered: h.registered().map(|m| MarkRepr::of(m, None)),
             withdrawn_all: h.withdrawn_all().map(|m| MarkRepr::of(m, None)),
-            global_opt_out: h.global_opt_out().map(|(on, m)| MarkRepr::of(m, Some(on))),
+            global_opt_out: h
+                .global_opt_out()
+                .zip(h.global_opt_out_mark())
+                .map(|(signal, m)| MarkRepr::of(m, Some(signal.is_on()))),
             erased: h.erased().map(|m| MarkRepr::of(m, None)),
             records: h
                 .records()
@@ -235,5 +245,111 @@ impl Serialize for SubjectExport {
                 .collect(),
         }
         .serialize(s)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordOwned {
+    purpose: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    basis: Option<LegalBasis>,
+    answer: Answer,
+    #[serde(with = "crate::wire::timestamp::rfc3339")]
+    at: OffsetDateTime,
+    #[serde(default, with = "crate::wire::timestamp::rfc3339_opt")]
+    expires_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    categories: Vec<String>,
+    #[serde(default)]
+    renewal: bool,
+    #[serde(default, with = "crate::wire::timestamp::rfc3339_opt")]
+    withdrawn_by_all: Option<OffsetDateTime>,
+    status: ConsentStatus,
+    event: EventId,
+    evidence: Evidence,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportOwned {
+    format: String,
+    version: u32,
+    subject: String,
+    #[serde(with = "crate::wire::timestamp::rfc3339")]
+    exported_at: OffsetDateTime,
+    #[serde(default)]
+    controller: Option<String>,
+    #[serde(default)]
+    registered: Option<SubjectMark>,
+    #[serde(default)]
+    withdrawn_all: Option<SubjectMark>,
+    #[serde(default)]
+    global_opt_out: Option<OptOutMark>,
+    #[serde(default)]
+    erased: Option<SubjectMark>,
+    records: Vec<RecordOwned>,
+}
+
+/// Reads the document [`SubjectExport::to_json`] writes: its `format` must
+/// be [`EXPORT_FORMAT`] and its `version` [`EXPORT_FORMAT_VERSION`]; a record
+/// has both a `title` and a `basis` or neither.
+impl<'de> Deserialize<'de> for SubjectExport {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let e = ExportOwned::deserialize(d)?;
+        if e.format != EXPORT_FORMAT {
+            return Err(D::Error::custom(format_args!(
+                "format `{}` is not `{EXPORT_FORMAT}`",
+                crate::error::shown(&e.format)
+            )));
+        }
+        if e.version != EXPORT_FORMAT_VERSION {
+            return Err(D::Error::custom(format_args!(
+                "export format version {} is not {EXPORT_FORMAT_VERSION}",
+                e.version
+            )));
+        }
+        let mut records = Vec::with_capacity(e.records.len());
+        let mut purposes = Vec::with_capacity(e.records.len());
+        for r in e.records {
+            let declared = match (r.title, r.basis) {
+                (Some(title), Some(basis)) => Some((title, basis)),
+                (None, None) => None,
+                _ => {
+                    return Err(D::Error::custom(format_args!(
+                        "record for purpose `{}` has a title or a basis without the other",
+                        crate::error::shown(&r.purpose)
+                    )));
+                }
+            };
+            purposes.push((declared, r.status));
+            records.push(ConsentRecord {
+                purpose: r.purpose,
+                answer: r.answer,
+                at: r.at,
+                expires_at: r.expires_at,
+                categories: r.categories,
+                renewal: r.renewal,
+                event: r.event,
+                evidence: r.evidence,
+                withdrawn_by_all: r.withdrawn_by_all,
+            });
+        }
+        Ok(SubjectExport {
+            exported_at: e.exported_at,
+            controller: e.controller,
+            held: SubjectRecords {
+                subject: e.subject,
+                registered: e.registered,
+                withdrawn_all: e.withdrawn_all,
+                global_opt_out: e.global_opt_out,
+                erased: e.erased,
+                records,
+            },
+            purposes,
+        })
     }
 }

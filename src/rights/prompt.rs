@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use serde::Serialize;
 use time::{Date, Duration, Month, OffsetDateTime};
 
 use crate::ledger::Ledger;
@@ -15,7 +16,19 @@ use crate::model::purpose::Purpose;
 use crate::rights::report::{rfc3339, utc};
 
 /// How the subject said no: what starts a purpose's cooldown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Serializes (with serde) as its snake_case name.
+///
+/// # Examples
+///
+/// ```
+/// use consentry::Refusal;
+/// assert_eq!(serde_json::to_string(&Refusal::GlobalOptOut)?, r#""global_opt_out""#);
+/// assert_eq!(Refusal::Withdrawn.to_string(), "withdrew");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Refusal {
     /// Consent refused.
     Refused,
@@ -40,7 +53,31 @@ impl fmt::Display for Refusal {
 
 /// Whether to ask a subject for consent to a purpose now, and why (see
 /// [`Ledger::should_ask`]). [`Ask::should_ask`] gives the yes or no.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// # JSON
+///
+/// Serializes (with serde) as an object whose `ask` field names the variant
+/// in snake_case, next to the variant's fields; instants are RFC 3339 text
+/// in UTC, an absent expiry is left out.
+///
+/// ```
+/// use consentry::{Ask, Refusal};
+/// use time::macros::datetime;
+///
+/// let ask = Ask::CooldownRunning {
+///     refusal: Refusal::Refused,
+///     at: datetime!(2026-03-01 10:00 UTC),
+///     until: datetime!(2026-09-01 10:00 UTC),
+/// };
+/// assert_eq!(
+///     serde_json::to_string(&ask)?,
+///     r#"{"ask":"cooldown_running","refusal":"refused","at":"2026-03-01T10:00:00Z","until":"2026-09-01T10:00:00Z"}"#
+/// );
+/// assert_eq!(serde_json::to_string(&Ask::NeverAsked)?, r#"{"ask":"never_asked"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "ask", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Ask {
     /// Ask: the subject never answered (or is unknown, or was erased).
@@ -48,11 +85,13 @@ pub enum Ask {
     /// Ask: the consent expired at or before the instant asked about.
     Expired {
         /// When it expired.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         expired_at: OffsetDateTime,
     },
     /// Ask (renew): the consent is valid but expires within the window.
     ExpiringSoon {
         /// When it expires.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         expires_at: OffsetDateTime,
     },
     /// Ask: the consent was given under a notice version no longer accepted.
@@ -67,13 +106,20 @@ pub enum Ask {
         /// How they said no.
         refusal: Refusal,
         /// When.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         at: OffsetDateTime,
         /// When the cooldown ended.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         ended: OffsetDateTime,
     },
     /// Do not ask: the consent is valid beyond the window.
     ValidConsent {
         /// When it expires; `None` for no expiry.
+        #[serde(
+            default,
+            with = "crate::wire::timestamp::rfc3339_opt",
+            skip_serializing_if = "Option::is_none"
+        )]
         expires_at: Option<OffsetDateTime>,
     },
     /// Do not ask: the subject said no less than the purpose's cooldown ago.
@@ -81,14 +127,17 @@ pub enum Ask {
         /// How they said no.
         refusal: Refusal,
         /// When.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         at: OffsetDateTime,
         /// When the cooldown ends (asking is allowed from then on).
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         until: OffsetDateTime,
     },
     /// Do not ask: the subject objected to direct marketing, which is
     /// absolute (GDPR Art. 21(3)); only the subject can come back.
     Objected {
         /// When.
+        #[serde(with = "crate::wire::timestamp::rfc3339")]
         at: OffsetDateTime,
     },
     /// Do not ask: the purpose does not rest on consent and touches no
@@ -256,7 +305,7 @@ impl Ledger {
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
     /// let refused = datetime!(2026-03-01 10:00 UTC);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.refuse("user-1", "newsletter", refused, banner)?;
     ///
     /// let window = Duration::days(30);
@@ -313,7 +362,7 @@ impl Ledger {
             return Ask::NeverAsked;
         };
         let expires_at = r.expires_at();
-        match (expires_at, r.evidence().notice()) {
+        match (expires_at, r.evidence().notice_version()) {
             (Some(e), _) if e <= at => Ask::Expired { expired_at: e },
             (_, v) if v.unwrap_or(0) < p.min_notice_version() => Ask::NoticeOutdated {
                 version: v.unwrap_or(0),
@@ -348,7 +397,7 @@ impl Ledger {
     ///     )
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("early", "newsletter", datetime!(2026-01-01 0:00 UTC), banner.clone()))?;
     /// ledger.give(Grant::new("late", "newsletter", datetime!(2026-06-01 0:00 UTC), banner))?;
     ///
@@ -424,7 +473,7 @@ impl Ledger {
     ///     )
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("user-1", "newsletter", datetime!(2026-01-01 0:00 UTC), banner))?;
     ///
     /// let at = datetime!(2026-03-01 0:00 UTC);
@@ -508,8 +557,8 @@ fn latest_no(
     });
     let from_signal = held
         .global_opt_out()
-        .filter(|(on, _)| *on && p.is_sale_or_sharing())
-        .map(|(_, m)| (Refusal::GlobalOptOut, m.at()));
+        .filter(|signal| signal.is_on() && p.is_sale_or_sharing())
+        .map(|signal| (Refusal::GlobalOptOut, signal.since()));
     match (from_record, from_signal) {
         (Some(a), Some(b)) => Some(if b.1 > a.1 { b } else { a }),
         (a, b) => a.or(b),

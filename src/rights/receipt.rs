@@ -162,7 +162,7 @@ impl Ledger {
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
     /// let t = datetime!(2026-03-01 10:00 UTC);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1).jurisdiction("EU");
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1).with_jurisdiction("EU");
     /// ledger.give(Grant::new("user-1", "newsletter", t, banner))?;
     ///
     /// let options = ReceiptOptions::new().withdrawal_method("https://shop.example/privacy");
@@ -208,11 +208,11 @@ impl Ledger {
             sensitive_categories,
             status: self.status(subject, purpose, at),
             jurisdiction: evidence
-                .jurisdiction_code()
+                .jurisdiction()
                 .map(str::to_owned)
                 .or_else(|| options.jurisdiction.clone()),
             language: evidence
-                .language_tag()
+                .language()
                 .map(str::to_owned)
                 .or_else(|| options.language.clone()),
             record,
@@ -397,7 +397,7 @@ impl ConsentReceipt {
 
         let mut notice = Map::new();
         notice.insert("@type".into(), json!("dpv:ConsentNotice"));
-        if let Some(v) = e.notice() {
+        if let Some(v) = e.notice_version() {
             notice.insert("dct:hasVersion".into(), json!(v.to_string()));
         }
         put(&mut notice, "dct:language", self.language.as_ref());
@@ -482,7 +482,7 @@ impl ConsentReceipt {
             "dpv:hasIndicationMethod".into(),
             json!(method_text(r.evidence())),
         );
-        put(&mut answer, "dct:references", e.proof_ref());
+        put(&mut answer, "dct:references", e.proof());
         let mut events = vec![Value::Object(answer)];
         if let Some(w) = r.withdrawn_by_all() {
             events.push(json!({
@@ -522,7 +522,7 @@ impl ConsentReceipt {
         purpose.insert("thirdPartyDisclosure".into(), json!(self.sale_or_sharing));
         // Extensions: what Kantara v1.1 has no field for.
         purpose.insert("legalBasis".into(), json!(self.basis.as_str()));
-        if let Some(v) = r.evidence().notice() {
+        if let Some(v) = r.evidence().notice_version() {
             purpose.insert("noticeVersion".into(), json!(v));
         }
         purpose.insert("answer".into(), json!(r.answer()));
@@ -538,7 +538,7 @@ impl ConsentReceipt {
             "withdrawalMethod",
             self.options.withdrawal_method.as_ref(),
         );
-        put(&mut purpose, "proof", r.evidence().proof_ref());
+        put(&mut purpose, "proof", r.evidence().proof());
         purpose.insert("recordId".into(), json!(r.event().to_string()));
 
         let mut controller = Map::new();
@@ -689,7 +689,7 @@ fn dpv_basis(basis: LegalBasis) -> &'static str {
 
 /// The collection method and channel: `banner via web`.
 fn method_text(e: &crate::model::evidence::Evidence) -> String {
-    match e.channel_name() {
+    match e.channel() {
         Some(c) => format!("{} via {c}", e.method()),
         None => e.method().to_string(),
     }

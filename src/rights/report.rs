@@ -6,13 +6,13 @@
 
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::ledger::decision::{ConsentStatus, Decision};
-use crate::ledger::records::{Answer, ConsentRecord, SubjectRecords};
+use crate::ledger::records::{Answer, ConsentRecord, OptOutSignal, SubjectRecords};
 use crate::model::basis::LegalBasis;
 use crate::model::evidence::Evidence;
 use crate::model::purpose::Purpose;
@@ -34,8 +34,14 @@ use crate::wire::timestamp;
 ///     DefaultRule::DeniedUntilConsent.to_string(),
 ///     "not used unless you agree"
 /// );
+/// // In JSON, its snake_case name.
+/// assert_eq!(
+///     serde_json::to_string(&DefaultRule::PermittedUntilOptOut)?,
+///     r#""permitted_until_opt_out""#
+/// );
+/// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DefaultRule {
     /// Consent and explicit consent: denied until the subject agrees.
@@ -99,6 +105,14 @@ impl fmt::Display for DefaultRule {
 
 /// The decision for one declared category of a purpose, as it stands for the
 /// subject at the report's instant.
+///
+/// # JSON
+///
+/// `{"category": .., "permitted": .., "reason": .., "decision": ..}`: the
+/// category, whether it is permitted, the decision's text for people, and
+/// the [`Decision`] itself as an object (see its "JSON" section). Read back,
+/// `decision` is what counts: `permitted` must agree with it and `reason` is
+/// not read. See [`SubjectReport`] for an example.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CategoryDecision {
     category: String,
@@ -133,54 +147,95 @@ impl Serialize for CategoryDecision {
             category: &'a str,
             permitted: bool,
             reason: String,
+            decision: &'a Decision,
         }
         Repr {
             category: &self.category,
             permitted: self.decision.is_permitted(),
             reason: self.decision.to_string(),
+            decision: &self.decision,
         }
         .serialize(s)
+    }
+}
+
+/// Reads what [`Serialize`] writes: `decision` is the decision; `permitted`,
+/// when present, must agree with it; `reason` (text for people) is not read.
+impl<'de> Deserialize<'de> for CategoryDecision {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Repr {
+            category: String,
+            #[serde(default)]
+            permitted: Option<bool>,
+            #[serde(default, rename = "reason")]
+            _reason: Option<serde::de::IgnoredAny>,
+            decision: Decision,
+        }
+        let r = Repr::deserialize(d)?;
+        if let Some(permitted) = r.permitted
+            && permitted != r.decision.is_permitted()
+        {
+            return Err(serde::de::Error::custom(format_args!(
+                "`permitted` is {permitted} but the decision is `{}`",
+                r.decision
+            )));
+        }
+        Ok(CategoryDecision {
+            category: r.category,
+            decision: r.decision,
+        })
     }
 }
 
 /// One purpose of the catalog as the subject sees it: what it is, on which
 /// legal basis, what they answered and when, until when it is valid, the
 /// evidence, and what is decided for each of its categories.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// Serializes (with serde) as an object named like its getters (the
+/// default rule as `default`), leaving out what does not apply; instants
+/// are RFC 3339 text in UTC. It reads back into an equal value. See
+/// [`SubjectReport`] for an example.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PurposeReport {
     purpose: String,
     title: String,
     description: String,
     basis: LegalBasis,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     sale_or_sharing: bool,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     direct_marketing: bool,
     notice_version: u32,
     default: DefaultRule,
     status: ConsentStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     answer: Option<Answer>,
     #[serde(
-        serialize_with = "ser_opt_time",
+        default,
+        with = "crate::wire::timestamp::rfc3339_opt",
         skip_serializing_if = "Option::is_none"
     )]
     answered_at: Option<OffsetDateTime>,
     #[serde(
-        serialize_with = "ser_opt_time",
+        default,
+        with = "crate::wire::timestamp::rfc3339_opt",
         skip_serializing_if = "Option::is_none"
     )]
     valid_until: Option<OffsetDateTime>,
     #[serde(
-        serialize_with = "ser_opt_time",
+        default,
+        with = "crate::wire::timestamp::rfc3339_opt",
         skip_serializing_if = "Option::is_none"
     )]
     withdrawn_all_at: Option<OffsetDateTime>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     categories: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     evidence: Option<Evidence>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     record: Option<EventId>,
     decisions: Vec<CategoryDecision>,
 }
@@ -272,55 +327,90 @@ impl PurposeReport {
     }
 }
 
-/// The state of the global opt-out signal (GPC) in a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub struct OptOutSignal {
-    on: bool,
-    #[serde(serialize_with = "ser_time")]
-    since: OffsetDateTime,
-}
-
-impl OptOutSignal {
-    /// Whether the signal is on (it denies every sale/sharing purpose).
-    #[must_use]
-    pub fn is_on(&self) -> bool {
-        self.on
-    }
-
-    /// When it was last set or cleared.
-    #[must_use]
-    pub fn since(&self) -> OffsetDateTime {
-        self.since
-    }
-}
-
 /// What one subject sees about their consent at an instant: every purpose of
 /// the catalog, answered or not (see [`Ledger::subject_report`]).
 ///
 /// Serializable to JSON for an API ([`SubjectReport::to_json`]); its
 /// [`Display`](fmt::Display) is plain text for an e-mail or a support tool.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// # JSON
+///
+/// An object with `subject`, `at`, `known` and `purposes` (each a
+/// [`PurposeReport`] object), and `controller`, `registered_at`,
+/// `withdrawn_all_at`, `global_opt_out` (an [`OptOutSignal`] object) and
+/// `erased_at` when they apply; instants are RFC 3339 text in UTC. It reads
+/// back (with serde) into an equal report.
+///
+/// ```
+/// use consentry::{Catalog, Ledger, LegalBasis, PurposeDef, SubjectReport};
+/// use serde_json::json;
+/// use time::macros::datetime;
+///
+/// let catalog = Catalog::builder()
+///     .category("contact")
+///     .purpose(
+///         PurposeDef::new("orders", LegalBasis::Contract)
+///             .title("Orders")
+///             .description("Delivering what you bought.")
+///             .categories(["contact"]),
+///     )
+///     .build()?;
+/// let ledger = Ledger::new(catalog);
+/// let report = ledger.subject_report("user-1", datetime!(2026-03-01 10:00 UTC));
+/// let json = report.to_json()?;
+/// let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+/// assert_eq!(
+///     value,
+///     json!({
+///         "subject": "user-1",
+///         "at": "2026-03-01T10:00:00Z",
+///         "known": false,
+///         "purposes": [{
+///             "purpose": "orders",
+///             "title": "Orders",
+///             "description": "Delivering what you bought.",
+///             "basis": "contract",
+///             "notice_version": 1,
+///             "default": "permitted",
+///             "status": "unknown",
+///             "decisions": [{
+///                 "category": "contact",
+///                 "permitted": true,
+///                 "reason": report.purposes()[0].decisions()[0].decision().to_string(),
+///                 "decision": {"decision": "not_consent_based", "basis": "contract"}
+///             }]
+///         }]
+///     })
+/// );
+/// assert_eq!(serde_json::from_str::<SubjectReport>(&json).unwrap(), report);
+/// # Ok::<(), consentry::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SubjectReport {
     subject: String,
-    #[serde(serialize_with = "ser_time")]
+    #[serde(with = "crate::wire::timestamp::rfc3339")]
     at: OffsetDateTime,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     controller: Option<String>,
     known: bool,
     #[serde(
-        serialize_with = "ser_opt_time",
+        default,
+        with = "crate::wire::timestamp::rfc3339_opt",
         skip_serializing_if = "Option::is_none"
     )]
     registered_at: Option<OffsetDateTime>,
     #[serde(
-        serialize_with = "ser_opt_time",
+        default,
+        with = "crate::wire::timestamp::rfc3339_opt",
         skip_serializing_if = "Option::is_none"
     )]
     withdrawn_all_at: Option<OffsetDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     global_opt_out: Option<OptOutSignal>,
     #[serde(
-        serialize_with = "ser_opt_time",
+        default,
+        with = "crate::wire::timestamp::rfc3339_opt",
         skip_serializing_if = "Option::is_none"
     )]
     erased_at: Option<OffsetDateTime>,
@@ -442,7 +532,7 @@ impl Ledger {
     ///     .build()?;
     /// let mut ledger = Ledger::new(catalog);
     /// let t = datetime!(2026-03-01 10:00 UTC);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("user-1", "newsletter", t, banner))?;
     ///
     /// let report = ledger.subject_report("user-1", t);
@@ -476,10 +566,7 @@ impl Ledger {
                 .as_ref()
                 .and_then(|h| h.withdrawn_all())
                 .map(|m| m.at()),
-            global_opt_out: held
-                .as_ref()
-                .and_then(|h| h.global_opt_out())
-                .map(|(on, m)| OptOutSignal { on, since: m.at() }),
+            global_opt_out: held.as_ref().and_then(|h| h.global_opt_out()),
             erased_at: held.as_ref().and_then(|h| h.erased()).map(|m| m.at()),
             purposes,
         }
@@ -627,19 +714,19 @@ pub(crate) fn answer_word(answer: Answer) -> &'static str {
 /// jurisdiction, language.
 pub(crate) fn evidence_text(e: &Evidence) -> String {
     let mut parts = vec![e.method().to_string()];
-    if let Some(c) = e.channel_name() {
+    if let Some(c) = e.channel() {
         parts.push(format!("channel {c}"));
     }
-    if let Some(v) = e.notice() {
+    if let Some(v) = e.notice_version() {
         parts.push(format!("notice version {v}"));
     }
-    if let Some(p) = e.proof_ref() {
+    if let Some(p) = e.proof() {
         parts.push(format!("proof {p}"));
     }
-    if let Some(j) = e.jurisdiction_code() {
+    if let Some(j) = e.jurisdiction() {
         parts.push(format!("jurisdiction {j}"));
     }
-    if let Some(l) = e.language_tag() {
+    if let Some(l) = e.language() {
         parts.push(format!("language {l}"));
     }
     parts.join(", ")

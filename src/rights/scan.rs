@@ -181,7 +181,7 @@ mod tests {
             .expect("valid");
         let mut l = Ledger::new(catalog);
         let t = |d: u8| datetime!(2026-01-01 0:00 UTC) + time::Duration::days(i64::from(d));
-        let ev = || Evidence::new(CollectionMethod::Api).notice_version(1);
+        let ev = || Evidence::new(CollectionMethod::Api).with_notice_version(1);
         for i in 0..60u8 {
             let s = format!("s{i}");
             let mut g = Grant::new(&s, "news", t(i % 7), ev());

@@ -18,7 +18,30 @@ pub const EVENT_FORMAT_VERSION: u32 = 2;
 pub(crate) const OLDEST_EVENT_FORMAT_VERSION: u64 = 1;
 
 /// What an event changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// # JSON
+///
+/// Serializes (with serde) as an object whose `kind` field names the variant
+/// in snake_case (as in events), next to the variant's fields; instants are
+/// RFC 3339 text in UTC; an absent expiry and a `false` `renewal` are left
+/// out. (An [`Event`] has its own, validated, JSON form: [`Event::to_json`].)
+///
+/// ```
+/// use consentry::{CollectionMethod, EventKind, Evidence};
+///
+/// let kind = EventKind::Withdrawn {
+///     purpose: "news".into(),
+///     evidence: Evidence::new(CollectionMethod::SettingsPage),
+/// };
+/// assert_eq!(
+///     serde_json::to_string(&kind)?,
+///     r#"{"kind":"withdrawn","purpose":"news","evidence":{"method":"settings_page"}}"#
+/// );
+/// assert_eq!(serde_json::to_string(&EventKind::Erased)?, r#"{"kind":"erased"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EventKind {
     /// The subject became known to the ledger (e.g. signed up).
@@ -30,8 +53,14 @@ pub enum EventKind {
         /// The categories covered, as named, sorted (their descendants are covered too).
         categories: Vec<String>,
         /// The end of validity (exclusive), after defaulting and capping; `None` for no expiry.
+        #[serde(
+            default,
+            with = "crate::wire::timestamp::rfc3339_opt",
+            skip_serializing_if = "Option::is_none"
+        )]
         expires_at: Option<OffsetDateTime>,
         /// Whether it renewed a grant still valid when it was given.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
         renewal: bool,
         /// The evidence.
         evidence: Evidence,
@@ -95,7 +124,7 @@ impl EventKind {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
     /// assert_eq!(event.kind().as_str(), "given");
     /// # Ok::<(), consentry::Error>(())
@@ -133,7 +162,7 @@ impl EventKind {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let given = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
     /// assert_eq!(given.kind().purpose(), Some("news"));
     /// assert_eq!(ledger.register("ben", t)?.into_event().kind().purpose(), None);
@@ -168,9 +197,9 @@ impl EventKind {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let given = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
-    /// assert_eq!(given.kind().evidence().and_then(|e| e.notice()), Some(1));
+    /// assert_eq!(given.kind().evidence().and_then(|e| e.notice_version()), Some(1));
     /// assert!(ledger.register("ben", t)?.into_event().kind().evidence().is_none());
     /// # Ok::<(), consentry::Error>(())
     /// ```
@@ -305,7 +334,7 @@ impl Event {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
     /// assert_eq!(event.id().to_string().len(), 64);
     /// assert_eq!(Event::from_json(&event.to_json()?)?.id(), event.id());
@@ -334,7 +363,7 @@ impl Event {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.register("ann", t)?.into_event();
     /// assert_eq!(event.subject(), "ann");
     /// # Ok::<(), consentry::Error>(())
@@ -362,7 +391,7 @@ impl Event {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.register("ann", t)?.into_event();
     /// assert_eq!(event.at(), t);
     /// # Ok::<(), consentry::Error>(())
@@ -394,7 +423,7 @@ impl Event {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.register("ann", t)?.into_event();
     /// assert_eq!(event.kind(), &EventKind::Registered);
     /// # Ok::<(), consentry::Error>(())
@@ -426,7 +455,7 @@ impl Event {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.register("ann", t)?.into_event();
     /// let json = event.to_json()?;
     /// assert!(json.contains(r#""kind":"registered""#));
@@ -461,7 +490,7 @@ impl Event {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let event = ledger.give(Grant::new("ann", "news", t, ev()))?.into_event();
     /// let json = event.to_json()?;
     /// assert_eq!(Event::from_json(&json)?, event);
@@ -484,9 +513,8 @@ pub(crate) fn require_notice_view(
     evidence: Option<&EvidenceView<'_>>,
 ) -> Result<()> {
     if evidence.and_then(|e| e.notice_version).is_none() {
-        return Err(Error::NoticeVersion {
+        return Err(Error::NoticeMissing {
             purpose: purpose.to_owned(),
-            problem: "the evidence does not say which notice version was shown".into(),
         });
     }
     Ok(())

@@ -124,6 +124,62 @@ impl serde::Serialize for Rfc3339 {
     }
 }
 
+/// For `#[serde(with = "crate::wire::timestamp::rfc3339")]` on a public
+/// type's `OffsetDateTime` field: RFC 3339 text in UTC as events write it
+/// (clamped to the stored range), read back with [`parse`] (any offset, within
+/// the stored range). The `time` crate's own serde support is not used: a
+/// library must not turn on its human-readable feature.
+pub(crate) mod rfc3339 {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use time::OffsetDateTime;
+
+    pub(crate) fn serialize<S: Serializer>(
+        t: &OffsetDateTime,
+        s: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        super::Rfc3339(super::check_nanos(*t)).serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<OffsetDateTime, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        super::parse(&text)
+            .map(super::from_nanos)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// [`rfc3339`] for an `Option<OffsetDateTime>` field (`null` for `None`;
+/// pair it with `default` and `skip_serializing_if = "Option::is_none"`).
+pub(crate) mod rfc3339_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
+
+    #[allow(clippy::ref_option)] // the signature serde's `with` calls
+    pub(crate) fn serialize<S: Serializer>(
+        t: &Option<OffsetDateTime>,
+        s: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_some(&super::Rfc3339(super::check_nanos(*t))),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<Option<OffsetDateTime>, D::Error> {
+        let text = <Option<std::borrow::Cow<'de, str>>>::deserialize(d)?;
+        text.map(|text| {
+            super::parse(&text)
+                .map(super::from_nanos)
+                .map_err(serde::de::Error::custom)
+        })
+        .transpose()
+    }
+}
+
 /// Any instant as RFC 3339 text, for an error message: in UTC when the
 /// `time` crate can represent its UTC form, else as given, in its own
 /// offset (`9999-12-31T23:59:59-00:01` is past the end of `time`'s range

@@ -53,22 +53,22 @@ pub fn days(n: i64) -> Duration {
 /// Evidence from the web banner, showing notice `version`.
 pub fn banner(version: u32) -> Evidence {
     Evidence::new(CollectionMethod::Banner)
-        .notice_version(version)
-        .channel("web")
-        .proof("rcpt-0001")
-        .jurisdiction("EU")
-        .language("en")
+        .with_notice_version(version)
+        .with_channel("web")
+        .with_proof("rcpt-0001")
+        .with_jurisdiction("EU")
+        .with_language("en")
 }
 
 /// Evidence from the account settings page, with no notice version (enough
 /// for withdrawals, objections and marks).
 pub fn settings() -> Evidence {
-    Evidence::new(CollectionMethod::SettingsPage).channel("web")
+    Evidence::new(CollectionMethod::SettingsPage).with_channel("web")
 }
 
 /// A Global Privacy Control header.
 pub fn gpc() -> Evidence {
-    Evidence::new(CollectionMethod::BrowserSignal).channel("Sec-GPC: 1")
+    Evidence::new(CollectionMethod::BrowserSignal).with_channel("Sec-GPC: 1")
 }
 
 // ---------------------------------------------------------------------------

@@ -331,12 +331,10 @@ impl Ledger {
         if let Some(v) = r.evidence.notice_version
             && v > p.notice_version()
         {
-            return Err(Error::NoticeVersion {
+            return Err(Error::NoticeNeverPublished {
                 purpose: r.purpose.to_owned(),
-                problem: format!(
-                    "notice version {v} was never published (current version {})",
-                    p.notice_version()
-                ),
+                given: v,
+                current: p.notice_version(),
             });
         }
         if r.kind == OBJECTED && !p.allows_objection() {

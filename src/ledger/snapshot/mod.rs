@@ -87,7 +87,7 @@ impl Snapshot {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// let json = ledger.snapshot().to_json()?;
     /// assert_eq!(Snapshot::from_json(&json)?.subject_count(), 1);
@@ -135,7 +135,7 @@ impl Snapshot {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.register("ann", t)?;
     /// let json = ledger.snapshot().to_json()?;
     /// let snapshot = Snapshot::from_json(&json)?;
@@ -172,7 +172,7 @@ impl Snapshot {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// let json = ledger.snapshot().with_watermark(42).to_json()?;
     /// assert_eq!(Snapshot::from_json(&json)?.watermark(), Some(42));
     /// # Ok::<(), consentry::Error>(())
@@ -201,7 +201,7 @@ impl Snapshot {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// assert_eq!(ledger.snapshot().watermark(), None);
     /// assert_eq!(ledger.snapshot().with_watermark(7).watermark(), Some(7));
     /// # Ok::<(), consentry::Error>(())
@@ -230,7 +230,7 @@ impl Snapshot {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.register("ann", t)?;
     /// ledger.register("ben", t)?;
     /// assert_eq!(ledger.snapshot().subject_count(), 2);
@@ -345,7 +345,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// let snapshot = ledger.snapshot();
     /// assert_eq!(snapshot.subject_count(), 1);
@@ -384,7 +384,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// let json = ledger.snapshot().to_json()?;
     /// let restored = Ledger::restore(Snapshot::from_json(&json)?)?;
@@ -427,7 +427,7 @@ impl Ledger {
     /// #     .build()?;
     /// # let mut ledger = Ledger::new(catalog);
     /// # let t = datetime!(2026-03-01 10:00 UTC);
-    /// # let ev = || Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// # let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, ev()))?;
     /// let snapshot = ledger.snapshot();
     /// // The application has declared a purpose since.
@@ -492,7 +492,7 @@ impl Ledger {
     /// let v1 = Catalog::builder().category("email").purpose(news(1, 1)).build()?;
     /// let mut ledger = Ledger::new(v1);
     /// let t = datetime!(2026-03-01 10:00 UTC);
-    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1);
     /// ledger.give(Grant::new("ann", "news", t, banner))?;
     /// assert!(ledger.is_permitted("ann", "news", "email", t));
     ///
