@@ -683,33 +683,65 @@ fn receipt_text() {
         .receipt("ann", "newsletter", T0 + days(30), &options())
         .unwrap()
         .to_string();
-    let event = l
-        .subject_records("ann")
-        .unwrap()
-        .record("newsletter")
-        .unwrap()
-        .event();
     assert_eq!(
         text,
-        format!(
-            "Consent receipt c1befd3e-b7e5-4ea6-8688-e9a565aade21
-Issued: 2026-03-31T10:00:00Z
+        "Consent receipt
+Receipt reference: c1befd3e-b7e5-4ea6-8688-e9a565aade21
+Issued on 31 March 2026 at 10:00.
+All dates and times are in UTC.
 Controller: Acme Shop Ltd (privacy@shop.example)
-Subject: ann
-Purpose: Newsletter [newsletter]
+Purpose: Newsletter
   A monthly e-mail about offers.
 Legal basis: consent
-Data: contact.email
-Answer: given at 2026-03-01T10:00:00Z, valid until 2027-03-31T10:00:00Z
-Status at issue: given
-Evidence: banner, channel web, notice version 2, proof rcpt-0001, jurisdiction EU, language en
+Data: E-mail address
+Your answer: yes, on 1 March 2026 at 10:00, valid until 31 March 2027 at 10:00.
+How you told us: on our consent banner (web), after seeing version 2 of our notice.
 Jurisdiction: EU
 To withdraw: https://shop.example/account/privacy
 Privacy policy: https://shop.example/privacy
-Record: {event}
 "
-        )
     );
+    assert_speaks_to_a_customer(&text, l.catalog());
+
+    // Without a receipt id from the host, no reference is shown (the
+    // default is made of the event id, for the JSON forms).
+    let mut l = l;
+    l.withdraw_all("ann", T0 + days(3), settings()).unwrap();
+    let text = l
+        .receipt(
+            "ann",
+            "health.research",
+            T0 + days(30),
+            &ReceiptOptions::new(),
+        )
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        text,
+        "Consent receipt
+Issued on 31 March 2026 at 10:00.
+All dates and times are in UTC.
+Controller: Acme Shop Ltd
+Purpose: Health research
+  Studies on allergies with our university partner.
+Legal basis: explicit consent
+Data: Health information
+Sensitive data: Health information
+Your answer: yes, on 1 March 2026 at 10:00, valid until 29 February 2028 at 10:00; you withdrew it with all your consents on 4 March 2026 at 10:00.
+How you told us: on our consent banner (web), after seeing version 1 of our notice.
+Jurisdiction: EU
+"
+    );
+    assert_speaks_to_a_customer(&text, l.catalog());
+    let refused = l
+        .receipt("ann", "analytics", T0 + days(30), &ReceiptOptions::new())
+        .unwrap()
+        .to_string();
+    assert!(
+        refused.contains("Data: Pages you visit\nYour answer: no, on 2 March 2026 at 10:00.\n"),
+        "{refused}"
+    );
+    assert_speaks_to_a_customer(&refused, l.catalog());
 }
 
 // ---------------------------------------------------------------------------
