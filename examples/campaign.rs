@@ -23,7 +23,7 @@ fn main() -> Result<(), consentry::Error> {
                 .title("Newsletter")
                 .description("A monthly e-mail about new products and offers.")
                 .categories(["contact.email"])
-                .max_validity(Duration::days(395))
+                .max_validity_months(13)
                 .direct_marketing(),
         )
         .purpose(

@@ -34,7 +34,7 @@ fn main() -> Result<(), consentry::Error> {
                 .description("A monthly e-mail about new products and offers.")
                 .categories(["contact.email"])
                 .notice_version(2)
-                .max_validity(Duration::days(395))
+                .max_validity_months(13)
                 .direct_marketing(),
         )
         .purpose(
@@ -42,7 +42,7 @@ fn main() -> Result<(), consentry::Error> {
                 .title("Personalised advertising")
                 .description("Sharing what you browse with our advertising partners.")
                 .categories(["browsing"])
-                .max_validity(Duration::days(395))
+                .max_validity_months(13)
                 .sale_or_sharing(),
         )
         .purpose(

@@ -7,7 +7,6 @@
 use consentry::{
     Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef, Snapshot,
 };
-use time::Duration;
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 
@@ -27,7 +26,7 @@ fn main() -> Result<(), consentry::Error> {
                 .categories(["contact.email", "purchases"])
                 .notice_version(2)
                 .min_notice_version(2)
-                .max_validity(Duration::days(395))
+                .max_validity_months(13)
                 .direct_marketing(),
         )
         .purpose(
@@ -36,8 +35,8 @@ fn main() -> Result<(), consentry::Error> {
                 .description("Showing you ads on other sites based on what you browse here.")
                 .categories(["browsing", "device"])
                 .notice_version(2)
-                .default_validity(Duration::days(180))
-                .max_validity(Duration::days(395))
+                .default_validity_months(6)
+                .max_validity_months(13)
                 .sale_or_sharing(),
         )
         .purpose(

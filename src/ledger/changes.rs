@@ -77,7 +77,12 @@ impl Ledger {
         };
         let expires = match grant.expires_at {
             Some(t) => {
-                let t = timestamp::to_nanos(t)?;
+                // An expiry past the supported range is cut at its end and
+                // then capped like any other; one before it is an error.
+                let t = match timestamp::check_nanos(t) {
+                    n if n > timestamp::LAST => timestamp::LAST,
+                    _ => timestamp::to_nanos(t)?,
+                };
                 if t <= at {
                     return Err(Error::ExpiryNotAfterGiven {
                         purpose: p.name().to_owned(),
@@ -508,14 +513,13 @@ fn check_not_outdated(p: &Purpose, evidence: &Evidence) -> Result<()> {
 
 /// The expiry when none is asked for: the purpose's default, or never.
 fn default_expiry(p: &Purpose, at: Nanos) -> Nanos {
-    p.default_nanos
-        .map_or(NEVER, |d| timestamp::add_within_range(at, d))
+    p.default_span.map_or(NEVER, |d| d.end(at))
 }
 
 /// Caps a requested expiry to the purpose's maximum validity.
 pub(crate) fn cap(p: &Purpose, at: Nanos, requested: Nanos) -> Nanos {
-    match p.max_nanos {
-        Some(max) => requested.min(timestamp::add_within_range(at, max)),
+    match p.max_span {
+        Some(max) => requested.min(max.end(at)),
         None => requested,
     }
 }

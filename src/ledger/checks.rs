@@ -4,6 +4,7 @@
 
 use time::OffsetDateTime;
 
+use crate::error::{Error, Result, shown};
 use crate::ledger::decision::{ConsentStatus, Decision};
 use crate::ledger::store::{GIVEN, OBJECTED, REFUSED, RowFlags, Slot, WITHDRAWN};
 use crate::ledger::{Ledger, SubjectHandle};
@@ -117,6 +118,103 @@ impl Ledger {
         };
         let s = self.store.names.find(subject);
         self.decision(self.outcome(s, p, c, timestamp::check_nanos(at)))
+    }
+
+    /// [`Ledger::decide`], strict about names: an undeclared purpose or
+    /// category is an error instead of a deny, so that a typo in the code
+    /// (`"newsleter"`) is loud rather than looking like a refusal. For
+    /// development, tests and low-rate paths; on a hot path, resolve names
+    /// to handles once at start-up ([`crate::Catalog::purpose_handle`],
+    /// [`crate::Catalog::category_handle`]: `None` for an undeclared name,
+    /// which the host turns into a start-up error), and check by handle.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownPurpose`] or [`Error::UnknownCategory`], naming the
+    /// name as given.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// assert_eq!(ledger.try_decide("ann", "news", "email", t)?, Decision::NoConsent);
+    /// let typo = ledger.try_decide("ann", "newsleter", "email", t).unwrap_err();
+    /// assert_eq!(typo.to_string(), "purpose `newsleter` is not declared");
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn try_decide(
+        &self,
+        subject: &str,
+        purpose: &str,
+        category: &str,
+        at: OffsetDateTime,
+    ) -> Result<Decision> {
+        match self.decide(subject, purpose, category, at) {
+            Decision::UnknownPurpose => Err(Error::UnknownPurpose(shown(purpose))),
+            Decision::UnknownCategory => Err(Error::UnknownCategory(shown(category))),
+            decision => Ok(decision),
+        }
+    }
+
+    /// [`Ledger::is_permitted`], strict about names (see
+    /// [`Ledger::try_decide`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownPurpose`] or [`Error::UnknownCategory`], naming the
+    /// name as given.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// # let catalog = Catalog::builder()
+    /// #     .category("email")
+    /// #     .purpose(
+    /// #         PurposeDef::new("news", LegalBasis::Consent)
+    /// #             .title("Newsletter")
+    /// #             .description("A monthly e-mail.")
+    /// #             .categories(["email"]),
+    /// #     )
+    /// #     .build()?;
+    /// # let ledger = Ledger::new(catalog);
+    /// # let t = datetime!(2026-03-01 10:00 UTC);
+    /// assert!(!ledger.try_is_permitted("ann", "news", "email", t)?);
+    /// assert!(ledger.try_is_permitted("ann", "news", "e-mail", t).is_err());
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn try_is_permitted(
+        &self,
+        subject: &str,
+        purpose: &str,
+        category: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool> {
+        let p = self
+            .catalog
+            .purpose_index(purpose)
+            .ok_or_else(|| Error::UnknownPurpose(shown(purpose)))?;
+        let c = self
+            .catalog
+            .category_index(category)
+            .ok_or_else(|| Error::UnknownCategory(shown(category)))?;
+        let s = self.store.names.find(subject);
+        Ok(self
+            .outcome(s, p, c, timestamp::check_nanos(at))
+            .is_permitted())
     }
 
     /// Resolves a subject id once, for repeated checks by handle. `None` if
@@ -392,7 +490,10 @@ impl Ledger {
 
     /// The status of `subject`'s consent to `purpose` at `at`.
     /// [`ConsentStatus::Unknown`] for an unknown subject or purpose, or when
-    /// the record is later than `at`.
+    /// the record is later than `at`. An unexpired grant of a sale/sharing
+    /// purpose under the subject's global opt-out signal is
+    /// [`ConsentStatus::OptedOut`]: the signal wins over the earlier
+    /// consent, as in the decision rules.
     ///
     /// # Examples
     ///
@@ -440,12 +541,24 @@ impl Ledger {
         {
             return ConsentStatus::Withdrawn;
         }
+        // As the decision rules: while the signal is on (or, once cleared,
+        // before it was cleared), it denies a sale/sharing purpose.
+        let opted_out = || {
+            self.catalog
+                .purpose_by_index(ph)
+                .is_some_and(|p| p.is_sale_or_sharing())
+                && self
+                    .store
+                    .row(s, Slot::OptOut)
+                    .is_some_and(|o| o.flags.contains(RowFlags::ON) || at < o.from)
+        };
         match r.kind() {
             REFUSED => ConsentStatus::Refused,
             WITHDRAWN => ConsentStatus::Withdrawn,
             OBJECTED => ConsentStatus::Objected,
             _ if at >= r.until => ConsentStatus::Expired,
             _ if !r.flags.contains(RowFlags::NOTICE_OK) => ConsentStatus::Invalidated,
+            _ if opted_out() => ConsentStatus::OptedOut,
             _ if r.flags.contains(RowFlags::RENEWAL) => ConsentStatus::Renewed,
             _ => ConsentStatus::Given,
         }

@@ -219,6 +219,13 @@ pub enum ConsentStatus {
     Invalidated,
     /// Objected to (GDPR Art. 21; not a DPV consent status).
     Objected,
+    /// Given and unexpired, but denied while the subject's global opt-out
+    /// signal is on, for a sale/sharing purpose: the signal is a valid
+    /// request to opt out of sale and sharing and is honoured over the
+    /// earlier consent (11 CCR 7025(c)(3): the business may then tell the
+    /// consumer of the conflict and offer to consent again). Not valid, so
+    /// not listed for renewal. Not a DPV consent status.
+    OptedOut,
 }
 
 impl ConsentStatus {
@@ -240,6 +247,7 @@ impl fmt::Display for ConsentStatus {
             ConsentStatus::Expired => "expired",
             ConsentStatus::Invalidated => "invalidated",
             ConsentStatus::Objected => "objected",
+            ConsentStatus::OptedOut => "opted out (global signal)",
         })
     }
 }

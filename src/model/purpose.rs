@@ -9,6 +9,7 @@ use crate::error::{Error, NameKind, Result};
 use crate::limits;
 use crate::model::basis::LegalBasis;
 use crate::model::category::{Category, CategorySet};
+use crate::wire::timestamp::{self, Nanos};
 
 /// A purpose as declared, before the catalog checks it: name, basis, texts,
 /// categories, notice versions, validity and marks.
@@ -45,6 +46,8 @@ pub struct PurposeDef {
     pub(crate) min_notice_version: Option<u32>,
     pub(crate) default_validity: Option<Duration>,
     pub(crate) max_validity: Option<Duration>,
+    pub(crate) default_validity_months: Option<u32>,
+    pub(crate) max_validity_months: Option<u32>,
     pub(crate) sale_or_sharing: bool,
     pub(crate) direct_marketing: bool,
     pub(crate) cooldown_months: Option<u32>,
@@ -82,6 +85,8 @@ impl PurposeDef {
             min_notice_version: None,
             default_validity: None,
             max_validity: None,
+            default_validity_months: None,
+            max_validity_months: None,
             sale_or_sharing: false,
             direct_marketing: false,
             cooldown_months: None,
@@ -277,6 +282,71 @@ impl PurposeDef {
         self
     }
 
+    /// How long consent lasts when the request names no expiry, in calendar
+    /// months: a grant given on 1 March for 13 months lasts until 1 April of
+    /// the next year at the same time of day (UTC); a day past the end of the
+    /// target month becomes its last day (31 August + 6 months = 28 or 29
+    /// February). Instead of [`PurposeDef::default_validity`], not with it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::{Catalog, LegalBasis, PurposeDef};
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .default_validity_months(12)
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let news = catalog.purpose("news").expect("declared");
+    /// assert_eq!(news.default_validity_months(), Some(12));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn default_validity_months(mut self, months: u32) -> Self {
+        self.default_validity_months = Some(months);
+        self
+    }
+
+    /// The longest consent may last, in calendar months (see
+    /// [`PurposeDef::default_validity_months`] for how months count): the
+    /// 13 months of the IAB TCF and of the CNIL's guidance are
+    /// `max_validity_months(13)`, not 395 days (which ends a day early from
+    /// 1 March). Instead of [`PurposeDef::max_validity`], not with it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use consentry::*;
+    /// use time::macros::datetime;
+    ///
+    /// let catalog = Catalog::builder()
+    ///     .category("email")
+    ///     .purpose(
+    ///         PurposeDef::new("news", LegalBasis::Consent)
+    ///             .title("Newsletter")
+    ///             .description("A monthly e-mail.")
+    ///             .max_validity_months(13)
+    ///             .categories(["email"]),
+    ///     )
+    ///     .build()?;
+    /// let mut ledger = Ledger::new(catalog);
+    /// let evidence = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", datetime!(2026-03-01 10:00 UTC), evidence))?;
+    /// let record = ledger.subject_records("ann").expect("known");
+    /// let expires = record.record("news").and_then(|r| r.expires_at());
+    /// assert_eq!(expires, Some(datetime!(2027-04-01 10:00 UTC)));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn max_validity_months(mut self, months: u32) -> Self {
+        self.max_validity_months = Some(months);
+        self
+    }
+
     /// Marks the purpose as sale, sharing or targeted advertising: a global
     /// opt-out signal (GPC) denies it.
     ///
@@ -385,8 +455,30 @@ pub struct Purpose {
     pub(crate) declared: CategorySet,
     /// The declared categories and their descendants: what the purpose may use.
     pub(crate) allowed: CategorySet,
-    pub(crate) default_nanos: Option<i64>,
-    pub(crate) max_nanos: Option<i64>,
+    pub(crate) default_validity_months: Option<u32>,
+    pub(crate) max_validity_months: Option<u32>,
+    /// What the expiry of a grant without one is computed from.
+    pub(crate) default_span: Option<Span>,
+    /// What a requested expiry is capped to.
+    pub(crate) max_span: Option<Span>,
+}
+
+/// A validity: an exact duration or calendar months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Span {
+    Nanos(i64),
+    Months(u32),
+}
+
+impl Span {
+    /// The end of a validity starting at `at`, cut at the last storable
+    /// instant (never extended).
+    pub(crate) fn end(self, at: Nanos) -> Nanos {
+        match self {
+            Span::Nanos(d) => timestamp::add_within_range(at, d),
+            Span::Months(m) => timestamp::add_months(at, m),
+        }
+    }
 }
 
 impl Purpose {
@@ -467,15 +559,46 @@ impl Purpose {
                 .ok_or_else(|| bad(format!("{what} validity {d} is too long")))
         };
         let max_nanos = seconds("maximum", def.max_validity)?;
-        let default_nanos = seconds("default", def.default_validity)?.or(max_nanos);
-        if let (Some(d), Some(m)) = (default_nanos, max_nanos)
-            && d > m
-        {
-            return Err(bad(format!(
-                "default validity {} exceeds maximum validity {}",
-                Duration::nanoseconds(d),
-                Duration::nanoseconds(m)
-            )));
+        let default_nanos = seconds("default", def.default_validity)?;
+        let months = |what: &str, m: Option<u32>, exact: Option<i64>| -> Result<Option<u32>> {
+            match m {
+                Some(_) if exact.is_some() => Err(bad(format!(
+                    "declares its {what} validity both as a duration and in months; choose one"
+                ))),
+                Some(0) => Err(bad(format!(
+                    "{what} validity of 0 months; it must be at least 1"
+                ))),
+                Some(m) if m > Purpose::MAX_VALIDITY_MONTHS => Err(bad(format!(
+                    "{what} validity of {m} months exceeds the limit of {} months",
+                    Purpose::MAX_VALIDITY_MONTHS
+                ))),
+                m => Ok(m),
+            }
+        };
+        let max_months = months("maximum", def.max_validity_months, max_nanos)?;
+        let default_months = months("default", def.default_validity_months, default_nanos)?;
+        let span = |nanos: Option<i64>, months: Option<u32>| {
+            nanos.map(Span::Nanos).or(months.map(Span::Months))
+        };
+        let max_span = span(max_nanos, max_months);
+        let default_span = span(default_nanos, default_months).or(max_span);
+        // Same kinds compare exactly; a default in months against a maximum
+        // duration (or the reverse) is capped to the maximum when used.
+        let exceeds = match (default_span, max_span) {
+            (Some(Span::Nanos(d)), Some(Span::Nanos(m))) => (d > m).then(|| {
+                format!(
+                    "default validity {} exceeds maximum validity {}",
+                    Duration::nanoseconds(d),
+                    Duration::nanoseconds(m)
+                )
+            }),
+            (Some(Span::Months(d)), Some(Span::Months(m))) => (d > m).then(|| {
+                format!("default validity of {d} months exceeds maximum validity of {m} months")
+            }),
+            _ => None,
+        };
+        if let Some(problem) = exceeds {
+            return Err(bad(problem));
         }
         if let Some(months) = def.cooldown_months
             && months > Purpose::MAX_COOLDOWN_MONTHS
@@ -492,15 +615,23 @@ impl Purpose {
             category_names,
             notice_version: def.notice_version,
             min_notice_version,
-            default_validity: default_nanos.map(Duration::nanoseconds),
+            default_validity: match default_span {
+                Some(Span::Nanos(d)) => Some(Duration::nanoseconds(d)),
+                _ => None,
+            },
             max_validity: def.max_validity,
+            default_validity_months: match default_span {
+                Some(Span::Months(m)) => Some(m),
+                _ => None,
+            },
+            max_validity_months: max_months,
             sale_or_sharing: def.sale_or_sharing,
             direct_marketing: def.direct_marketing,
             cooldown_months: def.cooldown_months,
             declared,
             allowed,
-            default_nanos,
-            max_nanos,
+            default_span,
+            max_span,
             name,
         })
     }
@@ -546,17 +677,38 @@ impl Purpose {
         self.min_notice_version
     }
 
-    /// How long consent lasts when no expiry is asked for (`None`: no expiry).
+    /// How long consent lasts when no expiry is asked for, as an exact
+    /// duration (`None`: no expiry, or a validity in months, see
+    /// [`Purpose::default_validity_months`]).
     #[must_use]
     pub fn default_validity(&self) -> Option<Duration> {
         self.default_validity
     }
 
-    /// The longest consent may last (`None`: no maximum).
+    /// The longest consent may last, as an exact duration (`None`: no
+    /// maximum, or a maximum in months, see [`Purpose::max_validity_months`]).
     #[must_use]
     pub fn max_validity(&self) -> Option<Duration> {
         self.max_validity
     }
+
+    /// How long consent lasts when no expiry is asked for, in calendar
+    /// months, if declared in months (or falling back to a maximum in
+    /// months).
+    #[must_use]
+    pub fn default_validity_months(&self) -> Option<u32> {
+        self.default_validity_months
+    }
+
+    /// The longest consent may last, in calendar months, if declared in
+    /// months.
+    #[must_use]
+    pub fn max_validity_months(&self) -> Option<u32> {
+        self.max_validity_months
+    }
+
+    /// The longest validity a purpose may declare in months: 1200 (100 years).
+    pub const MAX_VALIDITY_MONTHS: u32 = 1200;
 
     /// Whether it is sale, sharing or targeted advertising (denied under a global opt-out).
     #[must_use]
@@ -614,6 +766,8 @@ impl Purpose {
             min_notice_version: Some(self.min_notice_version),
             default_validity: self.default_validity,
             max_validity: self.max_validity,
+            default_validity_months: self.default_validity_months,
+            max_validity_months: self.max_validity_months,
             sale_or_sharing: self.sale_or_sharing,
             direct_marketing: self.direct_marketing,
             cooldown_months: self.cooldown_months,

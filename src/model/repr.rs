@@ -52,6 +52,12 @@ pub(crate) struct PurposeRepr {
     /// Seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) max_validity_secs: Option<i64>,
+    /// Calendar months (instead of seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) default_validity_months: Option<u32>,
+    /// Calendar months (instead of seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) max_validity_months: Option<u32>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) sale_or_sharing: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -74,6 +80,8 @@ impl From<PurposeDef> for PurposeRepr {
             min_notice_version: d.min_notice_version.unwrap_or(d.notice_version),
             default_validity_secs: d.default_validity.map(|v| v.whole_seconds()),
             max_validity_secs: d.max_validity.map(|v| v.whole_seconds()),
+            default_validity_months: d.default_validity_months,
+            max_validity_months: d.max_validity_months,
             sale_or_sharing: d.sale_or_sharing,
             direct_marketing: d.direct_marketing,
             cooldown_months: d.cooldown_months,
@@ -137,6 +145,12 @@ impl TryFrom<CatalogRepr> for Catalog {
             }
             if let Some(s) = p.max_validity_secs {
                 d = d.max_validity(Duration::seconds(s));
+            }
+            if let Some(m) = p.default_validity_months {
+                d = d.default_validity_months(m);
+            }
+            if let Some(m) = p.max_validity_months {
+                d = d.max_validity_months(m);
             }
             if p.sale_or_sharing {
                 d = d.sale_or_sharing();

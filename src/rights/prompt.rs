@@ -325,8 +325,11 @@ impl Ledger {
     }
 
     /// Every grant valid at `at` ([`crate::ConsentStatus::is_valid`]) that expires
-    /// within `window`: `at < expires_at <= at + window`. Subjects in the
-    /// order first seen, purposes in catalog order; for renewal campaigns.
+    /// within `window`: `at < expires_at <= at + window`, and that
+    /// [`Ledger::should_ask`] says to renew ([`Ask::ExpiringSoon`]) with the
+    /// same `at` and `window`: nothing it says not to ask (a cooldown after
+    /// the global opt-out signal, say) is listed. Subjects in the order first
+    /// seen, purposes in catalog order; for renewal campaigns.
     ///
     /// # Examples
     ///
@@ -367,8 +370,14 @@ impl Ledger {
                 .unwrap_or_default();
             records.into_iter().filter_map(move |record| {
                 let e = record.expires_at()?;
-                let valid = self.status(subject, record.purpose(), at).is_valid();
-                (valid && at < e && e <= until).then_some(ExpiringGrant { subject, record })
+                let due = at < e
+                    && e <= until
+                    && self.status(subject, record.purpose(), at).is_valid()
+                    && matches!(
+                        self.should_ask(subject, record.purpose(), at, window),
+                        Ask::ExpiringSoon { .. }
+                    );
+                due.then_some(ExpiringGrant { subject, record })
             })
         })
     }

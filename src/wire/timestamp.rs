@@ -50,6 +50,28 @@ pub(crate) fn add_within_range(at: Nanos, duration: Nanos) -> Nanos {
     at.saturating_add(duration).min(LAST)
 }
 
+/// `at` plus `months` calendar months, in UTC, at the same time of day; a
+/// day past the end of the target month becomes its last day (31 August +
+/// 6 months = 28 or 29 February). Cut at [`LAST`] (never extended).
+pub(crate) fn add_months(at: Nanos, months: u32) -> Nanos {
+    let t = from_nanos(at);
+    let index = i64::from(t.year()) * 12 + i64::from(u8::from(t.month())) - 1 + i64::from(months);
+    let Ok(year) = i32::try_from(index.div_euclid(12)) else {
+        return LAST;
+    };
+    let Some(month) = u8::try_from(index.rem_euclid(12) + 1)
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok())
+    else {
+        return LAST;
+    };
+    let day = t.day().min(time::util::days_in_month(month, year));
+    time::Date::from_calendar_date(year, month, day)
+        .ok()
+        .and_then(|d| in_range(d.with_time(t.time()).assume_utc()))
+        .unwrap_or(LAST)
+}
+
 /// Converts the instant of a check. It never fails: instants outside the
 /// range saturate, which keeps every comparison with a stored instant (all
 /// strictly inside the range) the same.

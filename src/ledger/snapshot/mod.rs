@@ -452,9 +452,68 @@ impl Ledger {
     /// # Ok::<(), consentry::Error>(())
     /// ```
     pub fn restore_with_catalog(snapshot: Snapshot, catalog: Catalog) -> Result<Ledger> {
-        let src = snapshot.ledger;
+        Ledger::rebuilt(&snapshot.ledger, catalog)
+    }
+
+    /// Changes the catalog of a live ledger (raising a minimum notice
+    /// version, declaring a purpose or a category, changing a validity),
+    /// checked exactly as [`Ledger::restore_with_catalog`] checks a snapshot
+    /// against a new catalog, without a snapshot round trip. On success every
+    /// decision follows the new catalog (expiries past a new, lower maximum
+    /// validity are capped); on error nothing changes.
+    ///
+    /// The ledger is rebuilt: it takes about as long as a restore and needs
+    /// memory for both copies while it runs. Handles taken before are
+    /// foreign afterwards ([`crate::Decision::ForeignHandle`]): resolve them
+    /// again. Write the new catalog where the host keeps its configuration;
+    /// events carry no catalog.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ledger::restore_with_catalog`]: an [`Error::Snapshot`] locating
+    /// the first subject and record the new catalog does not allow (a
+    /// record for a purpose no longer declared, a category no longer in the
+    /// purpose, a notice version never published, an objection the purpose
+    /// no longer allows).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use consentry::*;
+    /// # use time::macros::datetime;
+    /// let news = |notice, min| {
+    ///     PurposeDef::new("news", LegalBasis::Consent)
+    ///         .title("Newsletter")
+    ///         .description("A monthly e-mail.")
+    ///         .categories(["email"])
+    ///         .notice_version(notice)
+    ///         .min_notice_version(min)
+    /// };
+    /// let v1 = Catalog::builder().category("email").purpose(news(1, 1)).build()?;
+    /// let mut ledger = Ledger::new(v1);
+    /// let t = datetime!(2026-03-01 10:00 UTC);
+    /// let banner = Evidence::new(CollectionMethod::Banner).notice_version(1);
+    /// ledger.give(Grant::new("ann", "news", t, banner))?;
+    /// assert!(ledger.is_permitted("ann", "news", "email", t));
+    ///
+    /// // A new notice that voids consent given under the old one.
+    /// let v2 = Catalog::builder().category("email").purpose(news(2, 2)).build()?;
+    /// ledger.set_catalog(v2)?;
+    /// assert!(matches!(
+    ///     ledger.decide("ann", "news", "email", t),
+    ///     Decision::NoticeOutdated { .. }
+    /// ));
+    /// # Ok::<(), consentry::Error>(())
+    /// ```
+    pub fn set_catalog(&mut self, catalog: Catalog) -> Result<()> {
+        *self = Ledger::rebuilt(self, catalog)?;
+        Ok(())
+    }
+
+    /// A new ledger under `catalog` holding everything `src` holds.
+    fn rebuilt(src: &Ledger, catalog: Catalog) -> Result<Ledger> {
         let mut ledger = Ledger::new(catalog);
-        let order = sorted_subjects(&src);
+        let order = sorted_subjects(src);
         let bytes = order.iter().map(|s| src.store.names.get(*s).len()).sum();
         ledger.store.reserve_subjects(order.len(), bytes);
         for p in src.catalog.purposes() {
@@ -471,7 +530,7 @@ impl Ledger {
         }
         for (i, s) in order.into_iter().enumerate() {
             ledger
-                .move_subject(&src, s)
+                .move_subject(src, s)
                 .map_err(|e| locate(i, src.store.names.get(s), e))?;
         }
         ledger.store.shrink_to_fit();
