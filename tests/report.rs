@@ -350,6 +350,18 @@ fn report_text_for_every_situation_speaks_to_a_customer() {
         assert!(text.contains(expected), "`{expected}` not in:\n{text}");
     }
 
+    // A consent to sharing, on hold while the opt-out signal is on.
+    let mut shared = shop();
+    shared.give(Grant::new("cy", "ads", T0, banner(1))).unwrap();
+    shared
+        .set_global_opt_out("cy", T0 + days(1), gpc())
+        .unwrap();
+    let text = shared.subject_report("cy", T0 + days(2)).to_string();
+    assert_speaks_to_a_customer(&text, shared.catalog());
+    assert!(text.contains(
+        "  Your answer: yes, on 1 March 2026 at 10:00, valid until 31 March 2027 at 10:00; it is on hold while your browser or device asks us not to sell or share your data.\n"
+    ), "{text}");
+
     // A newsletter consent under a notice no longer accepted.
     let mut old = Ledger::new(catalog_with(3, 3));
     old.give(Grant::new("bo", "newsletter", T0, banner(3)))

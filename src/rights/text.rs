@@ -68,6 +68,9 @@ pub(crate) fn answer_text(
         (Answer::Given, ConsentStatus::Invalidated) => {
             text.push_str("; our notice has changed since, so we need to ask you again");
         }
+        (Answer::Given, ConsentStatus::OptedOut) => text.push_str(
+            "; it is on hold while your browser or device asks us not to sell or share your data",
+        ),
         (_, ConsentStatus::Unknown) => text.push_str(" (after the date of this document)"),
         _ => {}
     }
