@@ -7,7 +7,8 @@
 //! `cargo run --example privacy_dashboard`.
 
 use consentry::{
-    Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef, ReceiptOptions,
+    Catalog, CategoryDef, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
+    ReceiptOptions,
 };
 use time::Duration;
 use time::macros::datetime;
@@ -15,11 +16,18 @@ use time::macros::datetime;
 fn main() -> Result<(), consentry::Error> {
     let catalog = Catalog::builder()
         .controller("Acme Shop Ltd")
-        .category("contact")
-        .category("contact.email")
-        .category("browsing")
+        // Titles are what the customer reads; a category without one shows
+        // one made from its name ("Purchases").
+        .category(CategoryDef::new("contact").title("Contact details"))
+        .category(CategoryDef::new("contact.email").title("E-mail address"))
+        .category(CategoryDef::new("browsing").title("Pages you visit"))
         .category("purchases")
-        .sensitive_category("health")
+        .category(
+            CategoryDef::new("health")
+                .title("Allergies")
+                .description("The allergies you tell us about.")
+                .sensitive(),
+        )
         .purpose(
             PurposeDef::new("newsletter", LegalBasis::Consent)
                 .title("Newsletter")

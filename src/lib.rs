@@ -31,7 +31,7 @@ pub use ledger::{Applied, Change, Choice, Grant, Ledger, Recorded, SubjectHandle
 pub use limits::CATEGORY_CAPACITY;
 pub use model::basis::LegalBasis;
 pub use model::catalog::{Catalog, CatalogBuilder, CategoryHandle, PurposeHandle};
-pub use model::category::Category;
+pub use model::category::{Category, CategoryDef};
 pub use model::evidence::{CollectionMethod, Evidence};
 pub use model::purpose::{Purpose, PurposeDef};
 pub use rights::audit::Audit;

@@ -4,8 +4,8 @@
 mod util;
 
 use consentry::{
-    Catalog, CollectionMethod, Error, Event, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
-    Snapshot,
+    Catalog, CategoryDef, CollectionMethod, Error, Event, Evidence, Grant, Ledger, LegalBasis,
+    PurposeDef, Snapshot,
 };
 use serde_json::{Value, json};
 use time::Duration;
@@ -148,6 +148,43 @@ fn catalog_category_errors() {
     build_fails(
         Catalog::builder().category("con\ntact"),
         "invalid category name `con\\ntact`: only lowercase ASCII letters, digits, `_`, `-` and `.` are allowed",
+    );
+}
+
+#[test]
+fn catalog_category_title_errors() {
+    build_fails(
+        Catalog::builder().category(CategoryDef::new("contact").title(" ")),
+        "invalid category name `contact`: its title is blank (leave it out to use one made from the name)",
+    );
+    build_fails(
+        Catalog::builder().category(CategoryDef::new("contact").description("")),
+        "invalid category name `contact`: its description is blank (leave it out if there is none)",
+    );
+    build_fails(
+        Catalog::builder().category(CategoryDef::new("contact").title("t".repeat(4097))),
+        "invalid category name `contact`: its title is longer than 4096 bytes",
+    );
+    build_fails(
+        Catalog::builder().category(CategoryDef::new("contact").description("d".repeat(4097))),
+        "invalid category name `contact`: its description is longer than 4096 bytes",
+    );
+    // At the limit is fine.
+    assert!(
+        Catalog::builder()
+            .category(CategoryDef::new("contact").title("t".repeat(4096)))
+            .build()
+            .is_ok()
+    );
+    // From JSON, the same errors.
+    let e = serde_json::from_value::<Catalog>(json!({
+        "categories": [{"name": "contact", "title": ""}], "purposes": []
+    }))
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("invalid category name `contact`: its title is blank"),
+        "{e}"
     );
 }
 

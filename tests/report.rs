@@ -145,7 +145,7 @@ fn report_of_an_unknown_or_erased_subject() {
     assert!(
         nobody
             .to_string()
-            .contains("We hold no consent record about you.")
+            .contains("We hold no record of your choices.")
     );
 
     l.erase("ann", at).unwrap();
@@ -172,8 +172,17 @@ fn report_shows_marks() {
     assert_eq!(n.withdrawn_all_at(), Some(T0 + days(3)));
     assert!(!n.decisions()[0].is_permitted());
     let text = report.to_string();
-    assert!(text.contains("You withdrew all your consents at 2026-03-04T10:00:00Z."));
-    assert!(text.contains("Global opt-out signal: on since 2026-03-03T10:00:00Z"));
+    assert!(text.contains("You withdrew all your consents on 4 March 2026 at 10:00.\n"));
+    assert!(text.contains(
+        "Since 3 March 2026 at 10:00, your browser or device has asked us not to sell or share your data (Global Privacy Control).\n"
+    ));
+    assert!(text.contains(
+        "  Your answer: yes, on 1 March 2026 at 10:00, valid until 31 March 2027 at 10:00; you withdrew it with all your consents on 4 March 2026 at 10:00.\n"
+    ));
+    assert!(text.contains(
+        "  - Pages you visit \u{2014} not used: your browser or device asks us not to sell or share your data\n"
+    ));
+    assert_speaks_to_a_customer(&text, l.catalog());
 }
 
 #[test]
@@ -201,6 +210,21 @@ fn report_json() {
     assert_eq!(n["evidence"]["method"], "banner");
     assert_eq!(n["evidence"]["notice_version"], 2);
     assert_eq!(n["decisions"][0]["category"], "contact.email");
+    // Titles for people are extra fields; the names stay.
+    assert_eq!(n["decisions"][0]["title"], "E-mail address");
+    assert!(n["decisions"][0].get("description").is_none());
+    assert_eq!(n["category_titles"], json!(["E-mail address"]));
+    let research = purposes
+        .iter()
+        .find(|p| p["purpose"] == "health.research")
+        .unwrap();
+    assert_eq!(research["decisions"][0]["category"], "health");
+    assert_eq!(research["decisions"][0]["title"], "Health information");
+    assert_eq!(
+        research["decisions"][0]["description"],
+        "Allergies and conditions you tell us about."
+    );
+    assert!(n["record"].as_str().is_some_and(|id| id.len() == 64));
     assert_eq!(n["decisions"][0]["permitted"], true);
     assert!(
         n["decisions"][0]["reason"]
@@ -222,16 +246,145 @@ fn report_json() {
 fn report_text() {
     let l = ann();
     let text = l.subject_report("ann", T0 + days(30)).to_string();
-    assert!(text.starts_with(
-        "Consent report for `ann` at 2026-03-31T10:00:00Z\nController: Acme Shop Ltd\n"
-    ));
+    assert!(
+        text.starts_with(
+            "Your consent choices with Acme Shop Ltd, as of 31 March 2026 at 10:00.\nAll dates and times are in UTC.\n\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Newsletter
+  A monthly e-mail about offers.
+  Legal basis: consent. This is direct marketing.
+  If you say nothing: not used unless you agree.
+  Your answer: yes, on 1 March 2026 at 10:00, valid until 31 March 2027 at 10:00.
+  Your consent covers: E-mail address.
+  How you told us: on our consent banner (web), after seeing version 2 of our notice.
+  - E-mail address \u{2014} used, with your consent
+"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Orders
+  Delivering what you bought.
+  Legal basis: contract.
+  If you say nothing: used: needed whatever you answer.
+  Your answer: none yet.
+  - Contact details \u{2014} used, on the legal basis of contract
+  - Purchase history \u{2014} used, on the legal basis of contract
+"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("  Your answer: no, on 2 March 2026 at 10:00.\n"));
+    // A category without a declared title gets one made from its name.
     assert!(text.contains(
-        "Newsletter [newsletter]\n  A monthly e-mail about offers.\n  Legal basis: consent; direct marketing. If you say nothing: not used unless you agree.\n  Your answer: given at 2026-03-01T10:00:00Z, valid until 2027-03-31T10:00:00Z (status: given)\n  Covers: contact.email\n  Evidence: banner, channel web, notice version 2, proof rcpt-0001, jurisdiction EU, language en\n  - contact.email: permitted: consent given at 2026-03-01T10:00:00Z"
+        "  - Location \u{2014} not used: it is sensitive data, used only if you explicitly agree\n"
+    ), "{text}");
+    assert_speaks_to_a_customer(&text, l.catalog());
+}
+
+/// Asserts that `text` is written for a person: no backtick, no event id
+/// or other long hexadecimal run, no RFC 3339 time, no snake_case word, no
+/// dotted or snake_case machine name of `catalog`, UTC said exactly once.
+#[track_caller]
+fn assert_speaks_to_a_customer(text: &str, catalog: &Catalog) {
+    assert!(!text.contains('`'), "a backtick in:\n{text}");
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c.is_ascii_hexdigit() { run + 1 } else { 0 };
+        assert!(run < 16, "a hexadecimal id in:\n{text}");
+    }
+    let bytes = text.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        let digit = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_digit);
+        assert!(
+            !(*b == b'T' && i > 0 && digit(i - 1) && digit(i + 1)),
+            "an RFC 3339 time in:\n{text}"
+        );
+    }
+    for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+        assert!(!word.contains('_'), "snake_case word `{word}` in:\n{text}");
+    }
+    let names = catalog
+        .purposes()
+        .map(|p| p.name())
+        .chain(catalog.categories().map(|c| c.name()));
+    for name in names.filter(|n| n.contains('.') || n.contains('_')) {
+        assert!(!text.contains(name), "machine name `{name}` in:\n{text}");
+    }
+    assert_eq!(text.matches("UTC").count(), 1, "{text}");
+}
+
+#[test]
+fn report_text_for_every_situation_speaks_to_a_customer() {
+    // Every answer, mark and decision a shop customer can meet.
+    let mut l = ann();
+    l.register("ann", T0 - days(10)).unwrap();
+    l.object("ann", "data.sale", T0 + days(2), settings())
+        .unwrap();
+    l.withdraw("ann", "health.research", T0 + days(3), settings())
+        .unwrap();
+    l.give(Grant::new("ann", "ads", T0, banner(1)).expires_at(T0 + days(5)))
+        .unwrap();
+    l.set_global_opt_out("ann", T0 + days(6), gpc()).unwrap();
+    l.clear_global_opt_out("ann", T0 + days(7), gpc()).unwrap();
+    let at = T0 + days(40);
+    let text = l.subject_report("ann", at).to_string();
+    assert_speaks_to_a_customer(&text, l.catalog());
+    for expected in [
+        "Targeted advertising\n",
+        "Sale of customer lists\n",
+        "  Your answer: yes, on 1 March 2026 at 10:00, valid until 6 March 2026 at 10:00; it has expired.\n",
+        "  - Pages you visit \u{2014} not used: your consent has expired\n",
+        "  Your answer: you objected on 3 March 2026 at 10:00.\n",
+        "  - E-mail address \u{2014} not used: you objected\n",
+        "  Your answer: you withdrew your consent on 4 March 2026 at 10:00.\n",
+        "  How you told us: in your privacy settings (web).\n",
+        "  - Health information \u{2014} not used: you withdrew your consent\n",
+        "On 8 March 2026 at 10:00, your browser or device stopped asking us not to sell or share your data (Global Privacy Control).\n",
+    ] {
+        assert!(text.contains(expected), "`{expected}` not in:\n{text}");
+    }
+
+    // A consent to sharing, on hold while the opt-out signal is on.
+    let mut shared = shop();
+    shared.give(Grant::new("cy", "ads", T0, banner(1))).unwrap();
+    shared
+        .set_global_opt_out("cy", T0 + days(1), gpc())
+        .unwrap();
+    let text = shared.subject_report("cy", T0 + days(2)).to_string();
+    assert_speaks_to_a_customer(&text, shared.catalog());
+    assert!(text.contains(
+        "  Your answer: yes, on 1 March 2026 at 10:00, valid until 31 March 2027 at 10:00; it is on hold while your browser or device asks us not to sell or share your data.\n"
+    ), "{text}");
+
+    // A newsletter consent under a notice no longer accepted.
+    let mut old = Ledger::new(catalog_with(3, 3));
+    old.give(Grant::new("bo", "newsletter", T0, banner(3)))
+        .unwrap();
+    let snapshot = old.snapshot();
+    let stricter = Ledger::restore_with_catalog(snapshot, catalog_with(4, 4)).unwrap();
+    let text = stricter.subject_report("bo", at).to_string();
+    assert_speaks_to_a_customer(&text, stricter.catalog());
+    assert!(text.contains(
+        "  Your answer: yes, on 1 March 2026 at 10:00, valid until 31 March 2027 at 10:00; our notice has changed since, so we need to ask you again.\n"
     ), "{text}");
     assert!(text.contains(
-        "Orders [orders]\n  Delivering what you bought.\n  Legal basis: contract. If you say nothing: used: needed whatever you answer.\n  Your answer: none (status: unknown)\n  - contact: permitted: lawful on the basis of contract, not consent\n"
+        "  - E-mail address \u{2014} not used: our notice has changed since you agreed, so we need to ask you again\n"
     ), "{text}");
-    assert!(text.contains("  Your answer: refused at 2026-03-02T10:00:00Z (status: refused)"));
+
+    // Erased, and a subject never seen.
+    l.erase("ann", at).unwrap();
+    let text = l.subject_report("ann", at).to_string();
+    assert_speaks_to_a_customer(&text, l.catalog());
+    assert!(text.contains("We hold no record of your choices.\nWe erased your records on 10 April 2026 at 10:00.\n"), "{text}");
+    assert!(text.contains("  - E-mail address \u{2014} not used: we erased your records\n"));
+    let text = l.subject_report("nobody", at).to_string();
+    assert_speaks_to_a_customer(&text, l.catalog());
 }
 
 // ---------------------------------------------------------------------------
@@ -542,33 +695,65 @@ fn receipt_text() {
         .receipt("ann", "newsletter", T0 + days(30), &options())
         .unwrap()
         .to_string();
-    let event = l
-        .subject_records("ann")
-        .unwrap()
-        .record("newsletter")
-        .unwrap()
-        .event();
     assert_eq!(
         text,
-        format!(
-            "Consent receipt c1befd3e-b7e5-4ea6-8688-e9a565aade21
-Issued: 2026-03-31T10:00:00Z
+        "Consent receipt
+Receipt reference: c1befd3e-b7e5-4ea6-8688-e9a565aade21
+Issued on 31 March 2026 at 10:00.
+All dates and times are in UTC.
 Controller: Acme Shop Ltd (privacy@shop.example)
-Subject: ann
-Purpose: Newsletter [newsletter]
+Purpose: Newsletter
   A monthly e-mail about offers.
 Legal basis: consent
-Data: contact.email
-Answer: given at 2026-03-01T10:00:00Z, valid until 2027-03-31T10:00:00Z
-Status at issue: given
-Evidence: banner, channel web, notice version 2, proof rcpt-0001, jurisdiction EU, language en
+Data: E-mail address
+Your answer: yes, on 1 March 2026 at 10:00, valid until 31 March 2027 at 10:00.
+How you told us: on our consent banner (web), after seeing version 2 of our notice.
 Jurisdiction: EU
 To withdraw: https://shop.example/account/privacy
 Privacy policy: https://shop.example/privacy
-Record: {event}
 "
-        )
     );
+    assert_speaks_to_a_customer(&text, l.catalog());
+
+    // Without a receipt id from the host, no reference is shown (the
+    // default is made of the event id, for the JSON forms).
+    let mut l = l;
+    l.withdraw_all("ann", T0 + days(3), settings()).unwrap();
+    let text = l
+        .receipt(
+            "ann",
+            "health.research",
+            T0 + days(30),
+            &ReceiptOptions::new(),
+        )
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        text,
+        "Consent receipt
+Issued on 31 March 2026 at 10:00.
+All dates and times are in UTC.
+Controller: Acme Shop Ltd
+Purpose: Health research
+  Studies on allergies with our university partner.
+Legal basis: explicit consent
+Data: Health information
+Sensitive data: Health information
+Your answer: yes, on 1 March 2026 at 10:00, valid until 29 February 2028 at 10:00; you withdrew it with all your consents on 4 March 2026 at 10:00.
+How you told us: on our consent banner (web), after seeing version 1 of our notice.
+Jurisdiction: EU
+"
+    );
+    assert_speaks_to_a_customer(&text, l.catalog());
+    let refused = l
+        .receipt("ann", "analytics", T0 + days(30), &ReceiptOptions::new())
+        .unwrap()
+        .to_string();
+    assert!(
+        refused.contains("Data: Pages you visit\nYour answer: no, on 2 March 2026 at 10:00.\n"),
+        "{refused}"
+    );
+    assert_speaks_to_a_customer(&refused, l.catalog());
 }
 
 // ---------------------------------------------------------------------------

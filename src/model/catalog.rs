@@ -4,7 +4,7 @@ use hashbrown::HashMap;
 
 use crate::error::{Error, NameKind, Result};
 use crate::limits::{self, CATEGORY_CAPACITY, MAX_PURPOSES};
-use crate::model::category::{Category, CategorySet};
+use crate::model::category::{Category, CategoryDef, CategorySet, title_from_name};
 use crate::model::purpose::{Purpose, PurposeDef};
 
 /// Builds a [`Catalog`]; [`CatalogBuilder::build`] checks every declaration.
@@ -33,7 +33,7 @@ use crate::model::purpose::{Purpose, PurposeDef};
 #[must_use]
 pub struct CatalogBuilder {
     controller: Option<String>,
-    categories: Vec<(String, bool)>,
+    categories: Vec<CategoryDef>,
     purposes: Vec<PurposeDef>,
 }
 
@@ -55,22 +55,26 @@ impl CatalogBuilder {
         self
     }
 
-    /// Declares a data category. A dotted name needs its parent declared
+    /// Declares a data category: a name, or a [`CategoryDef`] with a title
+    /// and description for people. A dotted name needs its parent declared
     /// before it.
     ///
     /// # Examples
     ///
     /// ```
-    /// use consentry::Catalog;
+    /// use consentry::{Catalog, CategoryDef};
     ///
-    /// let catalog = Catalog::builder().category("contact").category("contact.email").build()?;
+    /// let catalog = Catalog::builder()
+    ///     .category("contact")
+    ///     .category(CategoryDef::new("contact.email").title("E-mail address"))
+    ///     .build()?;
     /// assert!(catalog.category("contact.email").is_some());
     /// // A dotted name needs its parent declared first.
     /// assert!(Catalog::builder().category("contact.email").build().is_err());
     /// # Ok::<(), consentry::Error>(())
     /// ```
-    pub fn category(mut self, name: impl Into<String>) -> Self {
-        self.categories.push((name.into(), false));
+    pub fn category(mut self, category: impl Into<CategoryDef>) -> Self {
+        self.categories.push(category.into());
         self
     }
 
@@ -95,8 +99,8 @@ impl CatalogBuilder {
     /// assert_eq!(catalog.category("health.allergies").map(|c| c.is_sensitive()), Some(true));
     /// # Ok::<(), consentry::Error>(())
     /// ```
-    pub fn sensitive_category(mut self, name: impl Into<String>) -> Self {
-        self.categories.push((name.into(), true));
+    pub fn sensitive_category(mut self, category: impl Into<CategoryDef>) -> Self {
+        self.categories.push(category.into().sensitive());
         self
     }
 
@@ -129,7 +133,8 @@ impl CatalogBuilder {
     /// # Errors
     ///
     /// The first problem found, naming the offending item: a malformed or
-    /// duplicate name, a category whose parent is not declared, more than
+    /// duplicate name, a category whose parent is not declared or whose title
+    /// or description is blank or too long, more than
     /// [`CATEGORY_CAPACITY`] categories, a purpose without title, description
     /// or categories, an undeclared category, a notice version of 0 or a
     /// minimum above the current one, a validity that is not a positive whole
@@ -183,8 +188,16 @@ impl CatalogBuilder {
         }
         let mut categories: Vec<Category> = Vec::with_capacity(self.categories.len());
         let mut category_index = HashMap::with_capacity(self.categories.len());
-        for (i, (name, sensitive)) in self.categories.into_iter().enumerate() {
+        for (i, def) in self.categories.into_iter().enumerate() {
+            let CategoryDef {
+                name,
+                title: declared_title,
+                description,
+                sensitive,
+            } = def;
             limits::check_name(NameKind::Category, &name)?;
+            check_category_text(&name, "title", declared_title.as_deref())?;
+            check_category_text(&name, "description", description.as_deref())?;
             if category_index.contains_key(&name) {
                 return Err(Error::DuplicateCategory(name));
             }
@@ -210,6 +223,11 @@ impl CatalogBuilder {
             }
             category_index.insert(name.clone(), index);
             categories.push(Category {
+                title: declared_title
+                    .clone()
+                    .unwrap_or_else(|| title_from_name(&name)),
+                declared_title,
+                description,
                 name,
                 sensitive: sensitive || inherited_sensitive,
                 declared_sensitive: sensitive,
@@ -622,6 +640,30 @@ impl Catalog {
         }
         Ok(set)
     }
+}
+
+/// Checks a category's optional title or description: not blank, at most
+/// [`limits::MAX_TEXT_LEN`] bytes.
+fn check_category_text(name: &str, field: &'static str, text: Option<&str>) -> Result<()> {
+    // The messages below state the limit.
+    const _: () = assert!(limits::MAX_TEXT_LEN == 4096);
+    let Some(text) = text else { return Ok(()) };
+    let problem = match (
+        field,
+        text.trim().is_empty(),
+        text.len() > limits::MAX_TEXT_LEN,
+    ) {
+        ("title", true, _) => "its title is blank (leave it out to use one made from the name)",
+        ("title", _, true) => "its title is longer than 4096 bytes",
+        (_, true, _) => "its description is blank (leave it out if there is none)",
+        (_, _, true) => "its description is longer than 4096 bytes",
+        _ => return Ok(()),
+    };
+    Err(Error::InvalidName {
+        kind: NameKind::Category,
+        name: crate::error::shown(name),
+        problem,
+    })
 }
 
 /// FNV-1a (64-bit) over the category names, then the purpose names, each

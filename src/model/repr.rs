@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::limits;
 use crate::model::basis::LegalBasis;
 use crate::model::catalog::Catalog;
+use crate::model::category::CategoryDef;
 use crate::model::purpose::PurposeDef;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +26,11 @@ pub(crate) struct CatalogRepr {
 #[serde(deny_unknown_fields)]
 pub(crate) struct CategoryRepr {
     pub(crate) name: String,
+    /// Absent in catalogs written before categories had titles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) description: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) sensitive: bool,
 }
@@ -92,6 +98,8 @@ impl Catalog {
                 .iter()
                 .map(|c| CategoryRepr {
                     name: c.name.clone(),
+                    title: c.declared_title.clone(),
+                    description: c.description.clone(),
                     sensitive: c.declared_sensitive,
                 })
                 .collect(),
@@ -113,11 +121,17 @@ impl TryFrom<CatalogRepr> for Catalog {
             b = b.controller(c);
         }
         for c in repr.categories {
-            b = if c.sensitive {
-                b.sensitive_category(c.name)
-            } else {
-                b.category(c.name)
-            };
+            let mut d = CategoryDef::new(c.name);
+            if let Some(t) = c.title {
+                d = d.title(t);
+            }
+            if let Some(t) = c.description {
+                d = d.description(t);
+            }
+            if c.sensitive {
+                d = d.sensitive();
+            }
+            b = b.category(d);
         }
         for p in repr.purposes {
             let mut d = PurposeDef::new(p.name, p.basis)

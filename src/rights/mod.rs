@@ -18,3 +18,6 @@ pub(crate) mod audit;
 pub(crate) mod audience;
 
 pub(crate) mod scan;
+
+// Words for people, shared by the text forms above.
+pub(crate) mod text;

@@ -16,7 +16,8 @@ use crate::ledger::decision::ConsentStatus;
 use crate::ledger::records::{Answer, ConsentRecord};
 use crate::model::basis::LegalBasis;
 use crate::model::catalog::Catalog;
-use crate::rights::report::{answer_word, evidence_text, rfc3339, to_json, utc};
+use crate::rights::report::{answer_word, rfc3339, to_json, utc};
+use crate::rights::text;
 
 /// The schema IRI of a DPV-27560 consent record.
 pub const ISO27560_RECORD_SCHEMA: &str = "https://w3id.org/dpv/schema/dpv-27560#record";
@@ -108,8 +109,14 @@ impl ReceiptOptions {
 /// One subject's record for one purpose, ready to hand over as a receipt
 /// (see [`Ledger::receipt`]): in ISO/IEC TS 27560 form
 /// ([`ConsentReceipt::to_iso27560_json`]), in Kantara Consent Receipt v1.1
-/// form ([`ConsentReceipt::to_kantara_json`]), or as text (its
-/// [`Display`](fmt::Display)).
+/// form ([`ConsentReceipt::to_kantara_json`]), or as text for the person
+/// (its [`Display`](fmt::Display)).
+///
+/// The text shows the purpose and category titles, dates as people read
+/// them (UTC to the minute, said once), the answer and how it was collected,
+/// and the receipt reference only when [`ReceiptOptions::receipt_id`] set
+/// one. Like the subject report's text, it leaves out the subject id, the
+/// event id, proof references and machine names; both JSON forms carry them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentReceipt {
     receipt_id: String,
@@ -123,6 +130,9 @@ pub struct ConsentReceipt {
     sale_or_sharing: bool,
     categories: Vec<String>,
     sensitive_categories: Vec<String>,
+    /// The titles of `categories` and `sensitive_categories`, for the text.
+    category_titles: Vec<String>,
+    sensitive_titles: Vec<String>,
     status: ConsentStatus,
     record: ConsentRecord,
     jurisdiction: Option<String>,
@@ -204,6 +214,8 @@ impl Ledger {
             description: p.description().to_owned(),
             basis: p.basis(),
             sale_or_sharing: p.is_sale_or_sharing(),
+            category_titles: titles(self.catalog(), &categories),
+            sensitive_titles: titles(self.catalog(), &sensitive_categories),
             categories,
             sensitive_categories,
             status: self.status(subject, purpose, at),
@@ -219,6 +231,14 @@ impl Ledger {
             options: options.clone(),
         })
     }
+}
+
+/// The titles of categories `names`, in the same order.
+fn titles(catalog: &Catalog, names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| text::category_title(catalog, n))
+        .collect()
 }
 
 /// The sensitive categories among `names` and their descendants, in catalog
@@ -622,8 +642,12 @@ impl ConsentReceipt {
 impl fmt::Display for ConsentReceipt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let r = &self.record;
-        writeln!(f, "Consent receipt {}", self.receipt_id)?;
-        writeln!(f, "Issued: {}", rfc3339(self.issued_at))?;
+        writeln!(f, "Consent receipt")?;
+        if let Some(id) = &self.options.receipt_id {
+            writeln!(f, "Receipt reference: {id}")?;
+        }
+        writeln!(f, "Issued on {}.", text::when(self.issued_at))?;
+        writeln!(f, "{}", text::UTC_NOTE)?;
         if let Some(c) = &self.controller {
             write!(f, "Controller: {c}")?;
             if let Some(contact) = &self.options.controller_contact {
@@ -631,36 +655,26 @@ impl fmt::Display for ConsentReceipt {
             }
             writeln!(f)?;
         }
-        writeln!(f, "Subject: {}", self.subject)?;
-        writeln!(f, "Purpose: {} [{}]", self.title, self.purpose)?;
+        writeln!(f, "Purpose: {}", self.title)?;
         writeln!(f, "  {}", self.description)?;
         writeln!(f, "Legal basis: {}", self.basis)?;
-        writeln!(f, "Data: {}", self.categories.join(", "))?;
-        if !self.sensitive_categories.is_empty() {
-            writeln!(
-                f,
-                "Sensitive data: {}",
-                self.sensitive_categories.join(", ")
-            )?;
+        writeln!(f, "Data: {}", self.category_titles.join(", "))?;
+        if !self.sensitive_titles.is_empty() {
+            writeln!(f, "Sensitive data: {}", self.sensitive_titles.join(", "))?;
         }
-        write!(
+        let given = r.answer() == Answer::Given;
+        writeln!(
             f,
-            "Answer: {} at {}",
-            answer_word(r.answer()),
-            rfc3339(r.at())
+            "Your answer: {}",
+            text::answer_text(
+                r.answer(),
+                r.at(),
+                r.expires_at().filter(|_| given),
+                r.withdrawn_by_all(),
+                self.status
+            )
         )?;
-        if r.answer() == Answer::Given {
-            match r.expires_at() {
-                Some(t) => write!(f, ", valid until {}", rfc3339(t))?,
-                None => f.write_str(", no expiry")?,
-            }
-        }
-        writeln!(f)?;
-        if let Some(w) = r.withdrawn_by_all() {
-            writeln!(f, "All consents withdrawn at {}", rfc3339(w))?;
-        }
-        writeln!(f, "Status at issue: {}", self.status)?;
-        writeln!(f, "Evidence: {}", evidence_text(r.evidence()))?;
+        writeln!(f, "How you told us: {}.", text::how_collected(r.evidence()))?;
         if let Some(j) = &self.jurisdiction {
             writeln!(f, "Jurisdiction: {j}")?;
         }
@@ -670,7 +684,7 @@ impl fmt::Display for ConsentReceipt {
         if let Some(p) = &self.options.policy_url {
             writeln!(f, "Privacy policy: {p}")?;
         }
-        writeln!(f, "Record: {}", r.event())
+        Ok(())
     }
 }
 

@@ -16,6 +16,7 @@ use crate::ledger::records::{Answer, ConsentRecord, OptOutSignal, SubjectRecords
 use crate::model::basis::LegalBasis;
 use crate::model::evidence::Evidence;
 use crate::model::purpose::Purpose;
+use crate::rights::text;
 use crate::wire::id::EventId;
 use crate::wire::timestamp;
 
@@ -116,6 +117,8 @@ impl fmt::Display for DefaultRule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CategoryDecision {
     category: String,
+    title: String,
+    description: Option<String>,
     decision: Decision,
 }
 
@@ -125,6 +128,19 @@ impl CategoryDecision {
     #[must_use]
     pub fn category(&self) -> &str {
         &self.category
+    }
+
+    /// The category's title ([`crate::Category::title`]: the declared one,
+    /// or one made from the name).
+    #[must_use]
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The category's description, if the catalog declares one.
+    #[must_use]
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
     }
 
     /// The decision, as [`Ledger::decide`] gives it.
@@ -145,12 +161,17 @@ impl Serialize for CategoryDecision {
         #[derive(Serialize)]
         struct Repr<'a> {
             category: &'a str,
+            title: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            description: Option<&'a str>,
             permitted: bool,
             reason: String,
             decision: &'a Decision,
         }
         Repr {
             category: &self.category,
+            title: &self.title,
+            description: self.description.as_deref(),
             permitted: self.decision.is_permitted(),
             reason: self.decision.to_string(),
             decision: &self.decision,
@@ -167,6 +188,9 @@ impl<'de> Deserialize<'de> for CategoryDecision {
         #[serde(deny_unknown_fields)]
         struct Repr {
             category: String,
+            title: String,
+            #[serde(default)]
+            description: Option<String>,
             #[serde(default)]
             permitted: Option<bool>,
             #[serde(default, rename = "reason")]
@@ -184,6 +208,8 @@ impl<'de> Deserialize<'de> for CategoryDecision {
         }
         Ok(CategoryDecision {
             category: r.category,
+            title: r.title,
+            description: r.description,
             decision: r.decision,
         })
     }
@@ -233,6 +259,9 @@ pub struct PurposeReport {
     withdrawn_all_at: Option<OffsetDateTime>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     categories: Vec<String>,
+    /// The titles of `categories`, in the same order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    category_titles: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     evidence: Option<Evidence>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -307,6 +336,12 @@ impl PurposeReport {
         &self.categories
     }
 
+    /// The titles of [`PurposeReport::categories`], in the same order.
+    #[must_use]
+    pub fn category_titles(&self) -> &[String] {
+        &self.category_titles
+    }
+
     /// The evidence of the answer.
     #[must_use]
     pub fn evidence(&self) -> Option<&Evidence> {
@@ -330,8 +365,54 @@ impl PurposeReport {
 /// What one subject sees about their consent at an instant: every purpose of
 /// the catalog, answered or not (see [`Ledger::subject_report`]).
 ///
-/// Serializable to JSON for an API ([`SubjectReport::to_json`]); its
-/// [`Display`](fmt::Display) is plain text for an e-mail or a support tool.
+/// Serializable to JSON for an API ([`SubjectReport::to_json`]), with the
+/// machine names, event ids and RFC 3339 times. Its
+/// [`Display`](fmt::Display) is plain text for the person, for an e-mail or
+/// a "My privacy" page: purpose and category titles, dates as people read
+/// them ("1 March 2026 at 10:00", in UTC to the minute, said once at the
+/// top), what is decided for each category in words, and how the answer was
+/// collected (method, channel, notice version). It leaves out the subject
+/// id, event ids, proof references and every machine name.
+///
+/// # Examples
+///
+/// ```
+/// use consentry::{Catalog, CategoryDef, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef};
+/// use time::macros::datetime;
+///
+/// let catalog = Catalog::builder()
+///     .controller("Acme Shop Ltd")
+///     .category(CategoryDef::new("contact_email").title("E-mail address"))
+///     .purpose(
+///         PurposeDef::new("marketing.email", LegalBasis::Consent)
+///             .title("Newsletter")
+///             .description("A monthly e-mail about offers.")
+///             .categories(["contact_email"]),
+///     )
+///     .build()?;
+/// let mut ledger = Ledger::new(catalog);
+/// let t = datetime!(2026-03-01 10:00 UTC);
+/// let banner = Evidence::new(CollectionMethod::Banner).with_notice_version(1).with_channel("web");
+/// ledger.give(Grant::new("user-1", "marketing.email", t, banner))?;
+///
+/// let text = ledger.subject_report("user-1", t).to_string();
+/// assert_eq!(
+///     text,
+///     "Your consent choices with Acme Shop Ltd, as of 1 March 2026 at 10:00.
+/// All dates and times are in UTC.
+///
+/// Newsletter
+///   A monthly e-mail about offers.
+///   Legal basis: consent.
+///   If you say nothing: not used unless you agree.
+///   Your answer: yes, on 1 March 2026 at 10:00, with no end date.
+///   Your consent covers: E-mail address.
+///   How you told us: on our consent banner (web), after seeing version 1 of our notice.
+///   - E-mail address \u{2014} used, with your consent
+/// "
+/// );
+/// # Ok::<(), consentry::Error>(())
+/// ```
 ///
 /// # JSON
 ///
@@ -375,6 +456,7 @@ impl PurposeReport {
 ///             "status": "unknown",
 ///             "decisions": [{
 ///                 "category": "contact",
+///                 "title": "Contact",
 ///                 "permitted": true,
 ///                 "reason": report.purposes()[0].decisions()[0].decision().to_string(),
 ///                 "decision": {"decision": "not_consent_based", "basis": "contract"}
@@ -581,7 +663,14 @@ fn purpose_report(
     at: OffsetDateTime,
 ) -> PurposeReport {
     let given = record.filter(|r| r.answer() == Answer::Given);
+    let catalog = ledger.catalog();
+    let categories: Vec<String> = given.map(|r| r.categories().to_vec()).unwrap_or_default();
     PurposeReport {
+        category_titles: categories
+            .iter()
+            .map(|c| text::category_title(catalog, c))
+            .collect(),
+        categories,
         purpose: p.name().to_owned(),
         title: p.title().to_owned(),
         description: p.description().to_owned(),
@@ -595,13 +684,17 @@ fn purpose_report(
         answered_at: record.map(ConsentRecord::at),
         valid_until: given.and_then(ConsentRecord::expires_at),
         withdrawn_all_at: given.and_then(ConsentRecord::withdrawn_by_all),
-        categories: given.map(|r| r.categories().to_vec()).unwrap_or_default(),
         evidence: record.map(|r| r.evidence().clone()),
         record: record.map(ConsentRecord::event),
         decisions: p
             .categories()
             .map(|c| CategoryDecision {
                 category: c.to_owned(),
+                title: text::category_title(catalog, c),
+                description: catalog
+                    .category(c)
+                    .and_then(|c| c.description())
+                    .map(str::to_owned),
                 decision: ledger.decide(subject, p.name(), c, at),
             })
             .collect(),
@@ -618,33 +711,34 @@ pub(crate) fn is_known(held: &SubjectRecords) -> bool {
 
 impl fmt::Display for SubjectReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "Consent report for `{}` at {}",
-            self.subject,
-            rfc3339(self.at)
-        )?;
-        if let Some(c) = &self.controller {
-            writeln!(f, "Controller: {c}")?;
+        match &self.controller {
+            Some(c) => write!(f, "Your consent choices with {c}")?,
+            None => f.write_str("Your consent choices")?,
         }
+        writeln!(f, ", as of {}.", text::when(self.at))?;
+        writeln!(f, "{}", text::UTC_NOTE)?;
         if !self.known {
-            writeln!(f, "We hold no consent record about you.")?;
+            writeln!(f, "We hold no record of your choices.")?;
         }
         if let Some(t) = self.erased_at {
-            writeln!(f, "Erased at {}.", rfc3339(t))?;
+            writeln!(f, "We erased your records on {}.", text::when(t))?;
         }
         if let Some(t) = self.withdrawn_all_at {
-            writeln!(f, "You withdrew all your consents at {}.", rfc3339(t))?;
+            writeln!(f, "You withdrew all your consents on {}.", text::when(t))?;
         }
         if let Some(s) = self.global_opt_out {
             if s.on {
                 writeln!(
                     f,
-                    "Global opt-out signal: on since {} (no sale or sharing).",
-                    rfc3339(s.since)
+                    "Since {}, your browser or device has asked us not to sell or share your data (Global Privacy Control).",
+                    text::when(s.since)
                 )?;
             } else {
-                writeln!(f, "Global opt-out signal: off since {}.", rfc3339(s.since))?;
+                writeln!(
+                    f,
+                    "On {}, your browser or device stopped asking us not to sell or share your data (Global Privacy Control).",
+                    text::when(s.since)
+                )?;
             }
         }
         for p in &self.purposes {
@@ -657,45 +751,48 @@ impl fmt::Display for SubjectReport {
 
 impl fmt::Display for PurposeReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} [{}]", self.title, self.purpose)?;
+        writeln!(f, "{}", self.title)?;
         writeln!(f, "  {}", self.description)?;
-        write!(f, "  Legal basis: {}", self.basis)?;
+        write!(f, "  Legal basis: {}.", self.basis)?;
         if self.sale_or_sharing {
-            f.write_str("; sale or sharing")?;
+            f.write_str(" This involves selling or sharing your data.")?;
         }
         if self.direct_marketing {
-            f.write_str("; direct marketing")?;
+            f.write_str(" This is direct marketing.")?;
         }
-        writeln!(f, ". If you say nothing: {}.", self.default)?;
+        writeln!(f)?;
+        writeln!(f, "  If you say nothing: {}.", self.default)?;
         match (self.answer, self.answered_at) {
-            (Some(answer), Some(t)) => {
-                write!(
-                    f,
-                    "  Your answer: {} at {}",
-                    answer_word(answer),
-                    rfc3339(t)
-                )?;
-                if answer == Answer::Given {
-                    match self.valid_until {
-                        Some(e) => write!(f, ", valid until {}", rfc3339(e))?,
-                        None => f.write_str(", no expiry")?,
-                    }
-                }
-                if let Some(w) = self.withdrawn_all_at {
-                    write!(f, ", withdrawn with all others at {}", rfc3339(w))?;
-                }
-                writeln!(f, " (status: {})", self.status)?;
-            }
-            _ => writeln!(f, "  Your answer: none (status: {})", self.status)?,
+            (Some(answer), Some(t)) => writeln!(
+                f,
+                "  Your answer: {}",
+                text::answer_text(
+                    answer,
+                    t,
+                    self.valid_until,
+                    self.withdrawn_all_at,
+                    self.status
+                )
+            )?,
+            _ => writeln!(f, "  Your answer: none yet.")?,
         }
-        if !self.categories.is_empty() {
-            writeln!(f, "  Covers: {}", self.categories.join(", "))?;
+        if !self.category_titles.is_empty() {
+            writeln!(
+                f,
+                "  Your consent covers: {}.",
+                self.category_titles.join(", ")
+            )?;
         }
         if let Some(e) = &self.evidence {
-            writeln!(f, "  Evidence: {}", evidence_text(e))?;
+            writeln!(f, "  How you told us: {}.", text::how_collected(e))?;
         }
         for d in &self.decisions {
-            writeln!(f, "  - {}: {}", d.category, d.decision)?;
+            writeln!(
+                f,
+                "  - {} \u{2014} {}",
+                d.title,
+                text::decision_text(d.decision)
+            )?;
         }
         Ok(())
     }

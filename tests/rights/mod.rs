@@ -5,7 +5,7 @@
 // Each test crate uses a different subset of these helpers.
 #![allow(dead_code)]
 
-use consentry::{Catalog, CollectionMethod, Evidence, Ledger, LegalBasis, PurposeDef};
+use consentry::{Catalog, CategoryDef, CollectionMethod, Evidence, Ledger, LegalBasis, PurposeDef};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
@@ -127,14 +127,32 @@ pub fn purpose(name: &str, notice: u32, min: u32) -> PurposeDef {
     }
 }
 
+/// Category `name` of the shop: most with a title, `location` and
+/// `location.precise` without (reports make one from the name), `health`
+/// with a description too.
+pub fn category(name: &str) -> CategoryDef {
+    let def = CategoryDef::new(name);
+    match name {
+        "contact" => def.title("Contact details"),
+        "contact.email" => def.title("E-mail address"),
+        "contact.address" => def.title("Postal address"),
+        "browsing" => def.title("Pages you visit"),
+        "purchases" => def.title("Purchase history"),
+        "location" => def,
+        "location.precise" => def.sensitive(),
+        "health" => def
+            .title("Health information")
+            .description("Allergies and conditions you tell us about.")
+            .sensitive(),
+        other => panic!("no category `{other}`"),
+    }
+}
+
 /// The shop catalog with the newsletter at notice `notice`, minimum `min`.
 pub fn catalog_with(notice: u32, min: u32) -> Catalog {
     let mut b = Catalog::builder().controller("Acme Shop Ltd");
     for c in CATEGORIES {
-        b = match c {
-            "location.precise" | "health" => b.sensitive_category(c),
-            _ => b.category(c),
-        };
+        b = b.category(category(c));
     }
     for p in PURPOSES {
         b = b.purpose(purpose(p, notice, min));
