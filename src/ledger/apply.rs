@@ -178,7 +178,7 @@ impl Ledger {
         // A pruned record still supersedes what it superseded.
         if let (Slot::Purpose(p), Some(s)) = (slot, existing)
             && self.store.row(s, slot).is_none()
-            && let Some(floor) = self.store.floors.get(&(s, p))
+            && let Some(floor) = self.store.floor(s, p)
         {
             match (floor.at, floor.kind).cmp(&(row.from, row.kind())) {
                 std::cmp::Ordering::Greater => return Ok(Applied::Superseded),

@@ -185,9 +185,9 @@ impl Ledger {
         let events: Vec<Event> = other.events().collect();
         // The traces of what `other` pruned travel too (they are not
         // events): each still supersedes what its record superseded.
-        let mut floors = Vec::with_capacity(other.store.floors.len());
+        let mut floors = Vec::with_capacity(other.store.subjects_with_floors());
         let mut bytes = 0usize;
-        for (&(s, p), floor) in &other.store.floors {
+        for (s, p, floor) in other.store.all_floors() {
             let name = other.catalog.purpose_by_index(p).map_or("", Purpose::name);
             let to = self
                 .catalog
@@ -236,7 +236,7 @@ impl Ledger {
             }
             return;
         }
-        let newer = match self.store.floors.get(&(s, p)) {
+        let newer = match self.store.floor(s, p) {
             Some(g) => incoming > key(g.at, g.kind, g.id),
             None => true,
         };

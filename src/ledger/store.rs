@@ -223,8 +223,10 @@ pub(crate) struct Store {
     /// What [`crate::Ledger::prune`] dropped, per subject and purpose: the
     /// dropped record's time, kind and id, so that an event it superseded,
     /// arriving late, is superseded still (pruning changes no decision).
-    /// Cleared when a later event takes the slot, or by an erasure.
-    pub(crate) floors: HashMap<(u32, u16), Floor, DefaultHashBuilder>,
+    /// Cleared when a later event takes the slot, or by an erasure. Keyed
+    /// by subject (a few purposes each, sorted) so that what is done per
+    /// subject costs nothing when the subject has no trace.
+    floors: HashMap<u32, Vec<(u16, Floor)>, DefaultHashBuilder>,
     /// One column per purpose, then one per mark.
     pub(crate) columns: Vec<Column>,
     purposes: u16,
@@ -331,9 +333,10 @@ impl Store {
             Slot::Registered => true,
             Slot::Purpose(_) => self.row(s, slot).is_some_and(|r| r.kind() == GIVEN),
             _ => false,
-        }) || (!self.floors.is_empty()
-            && (0..self.purposes)
-                .any(|p| self.floors.get(&(s, p)).is_some_and(|f| f.kind == GIVEN)));
+        }) || self
+            .floors
+            .get(&s)
+            .is_some_and(|list| list.iter().any(|(_, f)| f.kind == GIVEN));
         let ci = self.column_index(Slot::Erased);
         if let Some(r) = self.row_index(s, Slot::Erased)
             && let Some(row) = self
@@ -347,21 +350,69 @@ impl Store {
 
     /// Keeps the trace of a record about to be pruned.
     pub(crate) fn set_floor(&mut self, s: u32, purpose: u16, floor: Floor) {
-        self.floors.insert((s, purpose), floor);
+        let list = self.floors.entry(s).or_default();
+        match list.binary_search_by_key(&purpose, |(p, _)| *p) {
+            Ok(i) => {
+                if let Some(slot) = list.get_mut(i) {
+                    slot.1 = floor;
+                }
+            }
+            Err(i) => list.insert(i, (purpose, floor)),
+        }
         self.refresh_dormant(s);
+    }
+
+    /// The trace of the subject's pruned record of `purpose`, if any.
+    #[inline]
+    pub(crate) fn floor(&self, s: u32, purpose: u16) -> Option<&Floor> {
+        if self.floors.is_empty() {
+            return None;
+        }
+        self.floors
+            .get(&s)?
+            .iter()
+            .find(|(p, _)| *p == purpose)
+            .map(|(_, f)| f)
+    }
+
+    /// Every trace: subject, purpose, trace.
+    pub(crate) fn all_floors(&self) -> impl Iterator<Item = (u32, u16, &Floor)> {
+        self.floors
+            .iter()
+            .flat_map(|(&s, list)| list.iter().map(move |(p, f)| (s, *p, f)))
+    }
+
+    /// How many subjects have traces.
+    pub(crate) fn subjects_with_floors(&self) -> usize {
+        self.floors.len()
     }
 
     /// Drops the trace of a pruned record once a later event holds the slot.
     pub(crate) fn clear_floor(&mut self, s: u32, purpose: u16) {
-        if !self.floors.is_empty() && self.floors.remove(&(s, purpose)).is_some() {
+        if self.floors.is_empty() {
+            return;
+        }
+        let Some(list) = self.floors.get_mut(&s) else {
+            return;
+        };
+        let before = list.len();
+        list.retain(|(p, _)| *p != purpose);
+        let removed = list.len() != before;
+        if list.is_empty() {
+            self.floors.remove(&s);
+        }
+        if removed {
             self.refresh_dormant(s);
         }
     }
 
     /// Drops the traces an erasure at `at` discards.
     pub(crate) fn clear_floors_until(&mut self, s: u32, at: Nanos) {
-        if !self.floors.is_empty() {
-            self.floors.retain(|(x, _), f| *x != s || f.at > at);
+        if let Some(list) = self.floors.get_mut(&s) {
+            list.retain(|(_, f)| f.at > at);
+            if list.is_empty() {
+                self.floors.remove(&s);
+            }
             self.refresh_dormant(s);
         }
     }
@@ -376,13 +427,11 @@ impl Store {
     }
 
     /// The traces of the subject's pruned records, by purpose index.
-    pub(crate) fn floors_of(&self, s: u32) -> Vec<(u16, Floor)> {
+    pub(crate) fn floors_of(&self, s: u32) -> &[(u16, Floor)] {
         if self.floors.is_empty() {
-            return Vec::new();
+            return &[];
         }
-        (0..self.purposes)
-            .filter_map(|p| self.floors.get(&(s, p)).map(|f| (p, *f)))
-            .collect()
+        self.floors.get(&s).map_or(&[], Vec::as_slice)
     }
 
     /// Whether the subject has a row in the slot's column, and which.

@@ -71,7 +71,7 @@ impl Ledger {
         }
         // The traces of pruned records, by purpose name.
         let mut floors = Vec::new();
-        for (p, f) in st.floors_of(s) {
+        for &(p, f) in st.floors_of(s) {
             let purpose = src.catalog.purpose_by_index(p).map_or("", Purpose::name);
             let to = self
                 .floor_purpose(purpose, f.kind)

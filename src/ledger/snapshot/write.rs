@@ -80,7 +80,7 @@ impl Serialize for SubjectView<'_> {
         if floors.is_empty() {
             out.skip_field("pruned")?;
         } else {
-            out.serialize_field("pruned", &FloorsView(l, &floors))?;
+            out.serialize_field("pruned", &FloorsView(l, floors))?;
         }
         out.end()
     }
