@@ -10,6 +10,7 @@ pub(crate) mod intern;
 pub(crate) mod profiles;
 pub(crate) mod store;
 pub(crate) mod strings;
+pub(crate) mod traces;
 
 use std::fmt;
 
