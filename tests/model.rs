@@ -628,6 +628,35 @@ impl Model {
             })
     }
 
+    /// For a direct-marketing purpose: when the subject objected, if the
+    /// latest of its grants and objections is an objection (it holds over
+    /// later refusals and withdrawals, GDPR Art. 21(3)).
+    fn standing_objection(&self, subject: &str, purpose: &str) -> Option<i128> {
+        self.effective(subject)
+            .filter_map(|e| match &e.kind {
+                MKind::Answer {
+                    purpose: p, answer, ..
+                } if p == purpose && matches!(answer, Answer::Given | Answer::Objected) => {
+                    Some((e.at, *answer, e.id))
+                }
+                _ => None,
+            })
+            .max()
+            .filter(|(_, answer, _)| *answer == Answer::Objected)
+            .map(|(at, _, _)| at)
+    }
+
+    /// When the opt-out signal was last set.
+    fn last_set(&self, subject: &str) -> Option<i128> {
+        self.effective(subject)
+            .filter_map(|e| match e.kind {
+                MKind::OptOut(true) => Some((e.at, e.id)),
+                _ => None,
+            })
+            .max()
+            .map(|(at, _)| at)
+    }
+
     /// The latest withdraw-all.
     fn withdrawn_all(&self, subject: &str) -> Option<i128> {
         self.effective(subject)
@@ -677,12 +706,22 @@ impl Model {
         if let Some((r, Answer::Objected, _)) = answer {
             return Reason::Objected(r.at);
         }
-        // 5.
+        if p.direct_marketing
+            && let Some(t) = self.standing_objection(subject, purpose)
+        {
+            return Reason::Objected(t);
+        }
+        // 5. Named by when the signal was set (the latest `set`).
         if p.sale_or_sharing
             && let Some((on, t)) = self.opt_out(subject)
             && (on || at < t)
         {
-            return Reason::OptedOut(t);
+            let set = if on {
+                t
+            } else {
+                self.last_set(subject).unwrap_or(t)
+            };
+            return Reason::OptedOut(set);
         }
         // 6.
         let sensitive = self.catalog.touches_sensitive(category);
@@ -760,6 +799,13 @@ impl Model {
         };
         if r.at > at {
             return ConsentStatus::Unknown;
+        }
+        if p.direct_marketing
+            && self
+                .standing_objection(subject, purpose)
+                .is_some_and(|t| t <= at)
+        {
+            return ConsentStatus::Objected;
         }
         if *answer == Answer::Given && self.withdrawn_all(subject).is_some_and(|w| r.at <= w) {
             return ConsentStatus::Withdrawn;

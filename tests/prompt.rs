@@ -205,12 +205,19 @@ fn the_global_opt_out_signal_starts_a_cooldown_for_sale_purposes() {
         ask(&l, "ann", "newsletter", s),
         Ask::ValidConsent { .. }
     ));
-    // Cleared: the grant counts again.
+    // Cleared: a signal going away is not an opt-in; the wait still counts
+    // from when it was set (Cal. Civ. Code 1798.135(c)(4)), then the grant
+    // counts again.
     l.clear_global_opt_out("ann", s + days(1), gpc()).unwrap();
-    assert!(matches!(
+    assert_eq!(
         ask(&l, "ann", "ads", s + days(2)),
-        Ask::ValidConsent { .. }
-    ));
+        Ask::CooldownRunning {
+            refusal: Refusal::GlobalOptOut,
+            at: s,
+            until: end
+        }
+    );
+    assert!(l.is_permitted("ann", "ads", "browsing", s + days(2)));
     // The later of a refusal and the signal counts.
     l.refuse("bob", "ads", T0, banner(1)).unwrap();
     l.set_global_opt_out("bob", s, gpc()).unwrap();
@@ -502,7 +509,8 @@ fn assert_prune_keeps_decisions(l: &mut Ledger, at: OffsetDateTime) -> Vec<(Stri
 fn prune_drops_what_no_longer_matters() {
     let mut l = shop();
     l.register("ann", T0 - days(1)).unwrap();
-    // Expired grant: dropped.
+    // Expired grant of a direct-marketing purpose: kept (it ends any older
+    // objection that may still arrive).
     l.give(Grant::new("ann", "newsletter", T0, banner(2)).expires_at(T0 + days(30)))
         .unwrap();
     // Refusal within its cooldown: kept; past it: dropped.
@@ -529,8 +537,9 @@ fn prune_drops_what_no_longer_matters() {
     l.give(Grant::new("cy", "health.research", T0, banner(1)))
         .unwrap();
     l.withdraw_all("cy", T0 + days(1), settings()).unwrap();
-    // A subject with no mark and nothing else: its record goes too.
-    l.give(Grant::new("dee", "newsletter", T0, banner(2)).expires_at(T0 + days(30)))
+    // A subject with no mark and nothing else: its expired grant goes, and
+    // the subject with it.
+    l.give(Grant::new("dee", "ads", T0, banner(1)).expires_at(T0 + days(30)))
         .unwrap();
 
     let at = datetime!(2026-09-02 10:00 UTC);
@@ -542,28 +551,26 @@ fn prune_drops_what_no_longer_matters() {
     assert_eq!(
         dropped,
         [
-            ("ann", "newsletter"),
             ("ann", "orders"),
             ("ann", "health.research"),
-            ("bob", "newsletter"),
             ("cy", "health.research"),
-            ("dee", "newsletter"),
+            ("dee", "ads"),
         ]
     );
-    assert_eq!(pruned[0].record().answer(), Answer::Given);
+    assert_eq!(pruned[3].record().answer(), Answer::Given);
     let ann = l.subject_records("ann").unwrap();
     let kept: Vec<&str> = ann.records().iter().map(|r| r.purpose()).collect();
-    assert_eq!(kept, ["ads", "analytics", "census"]);
+    assert_eq!(kept, ["newsletter", "ads", "analytics", "census"]);
     let bob = l.subject_records("bob").unwrap();
-    assert_eq!(bob.records().len(), 1);
-    assert_eq!(bob.records()[0].purpose(), "ads");
+    let bobs: Vec<&str> = bob.records().iter().map(|r| r.purpose()).collect();
+    assert_eq!(bobs, ["newsletter", "ads"]);
     assert!(l.is_permitted("bob", "orders", "contact", at));
     assert!(l.subject_records("dee").unwrap().records().is_empty());
     // Left with nothing, it is no longer listed, in audiences either.
     assert!(!l.subjects().any(|s| s == "dee"));
     assert!(!l.audience("orders", "contact", at).any(|s| s == "dee"));
     assert!(l.is_permitted("dee", "orders", "contact", at));
-    assert!(!l.is_permitted("dee", "newsletter", "contact.email", at));
+    assert!(!l.is_permitted("dee", "ads", "browsing", at));
 }
 
 #[test]

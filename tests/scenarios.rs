@@ -1065,8 +1065,9 @@ fn a_global_opt_out_denies_sale_and_sharing_until_cleared() {
         assert_decision(&ledger, "ana", "ads.targeting", "browsing", at, ads_ok);
         assert_decision(&ledger, "ana", "data.sale", "purchases", at, li);
     }
-    // ...but a check before the clear time stays denied (rule 5).
-    let cleared_later = Decision::OptedOut { at: T3 };
+    // ...but a check before the clear time stays denied (rule 5), named
+    // by when the signal was set.
+    let cleared_later = Decision::OptedOut { at: T1 };
     for at in [T0, T2, T3 - ns(1)] {
         assert_decision(
             &ledger,

@@ -5,9 +5,10 @@ mod util;
 
 use consentry::{
     Applied, Ask, Change, Choice, CollectionMethod, ConsentStatus, Decision, Error, Event,
-    Evidence, Grant, Ledger, Recorded, Refusal,
+    Evidence, Grant, Ledger, Recorded, Refusal, Snapshot,
 };
 use time::OffsetDateTime;
+use time::macros::datetime;
 use util::*;
 
 /// Every (subject, purpose) `should_ask` says to renew at `at` within
@@ -345,4 +346,200 @@ fn a_change_superseded_by_a_later_answer_says_so() {
     let mut replica = shop();
     replica.apply(yes.event()).unwrap();
     assert_eq!(replica.apply(late_no.event()).unwrap(), Applied::Superseded);
+}
+
+/// Every ordering of `0..n`.
+fn orders(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![Vec::new()];
+    }
+    let mut out = Vec::new();
+    for rest in orders(n - 1) {
+        for i in 0..=rest.len() {
+            let mut p = rest.clone();
+            p.insert(i, n - 1);
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Applies `events` to a fresh shop ledger in every order; every order
+/// must agree with the first on `check`, on the snapshot, and on a replay
+/// of `events()` into a fresh ledger.
+fn in_every_order<T: PartialEq + std::fmt::Debug>(events: &[Event], check: impl Fn(&Ledger) -> T) {
+    let mut first: Option<(T, Snapshot)> = None;
+    for order in orders(events.len()) {
+        let mut l = shop();
+        for &i in &order {
+            l.apply(&events[i]).unwrap();
+        }
+        let seen = check(&l);
+        let mut replayed = shop();
+        for e in l.events() {
+            replayed.apply(&e).unwrap();
+        }
+        assert_eq!(
+            check(&replayed),
+            seen,
+            "replay of events() after order {order:?}"
+        );
+        let restored =
+            Ledger::restore(Snapshot::from_json(&l.snapshot().to_json().unwrap()).unwrap())
+                .unwrap();
+        assert_eq!(
+            check(&restored),
+            seen,
+            "snapshot round trip after order {order:?}"
+        );
+        match &first {
+            None => first = Some((seen, l.snapshot())),
+            Some((f, snap)) => {
+                assert_eq!(&seen, f, "order {order:?}");
+                assert_eq!(&l.snapshot(), snap, "order {order:?}");
+            }
+        }
+    }
+}
+
+/// GDPR Art. 21(3): after an objection to direct marketing, a later
+/// withdrawal or refusal of the same purpose (an old unsubscribe link) does
+/// not end it; `should_ask` never says to ask until a later grant. Order-free.
+#[test]
+fn a_direct_marketing_objection_outlives_a_later_withdrawal_or_refusal() {
+    let mut source = shop();
+    let give = source
+        .give(Grant::new("ana", "newsletter", T0, banner(3)))
+        .unwrap()
+        .into_event();
+    let object = source
+        .object("ana", "newsletter", T1, settings())
+        .unwrap()
+        .into_event();
+    let withdraw = source
+        .withdraw("ana", "newsletter", T2, settings())
+        .unwrap();
+    // It takes the slot (the objection is kept beside it).
+    assert_eq!(withdraw.applied(), Applied::Changed);
+    let withdraw = withdraw.into_event();
+    let refuse = source
+        .refuse("ana", "newsletter", T3, banner(3))
+        .unwrap()
+        .into_event();
+    let check = |l: &Ledger| {
+        (
+            l.decide("ana", "newsletter", "contact.email", T4),
+            l.should_ask("ana", "newsletter", T4 + days(3650), days(30)),
+            l.status("ana", "newsletter", T4),
+        )
+    };
+    let objected = (
+        Decision::Objected { at: T1 },
+        Ask::Objected { at: T1 },
+        ConsentStatus::Objected,
+    );
+    assert_eq!(check(&source), objected);
+    in_every_order(
+        &[
+            give.clone(),
+            object.clone(),
+            withdraw.clone(),
+            refuse.clone(),
+        ],
+        |l| {
+            assert_eq!(check(l), objected);
+            check(l)
+        },
+    );
+    // A later grant ends it; a refusal after that grant is a plain refusal.
+    let regive = source
+        .give(Grant::new("ana", "newsletter", T4, banner(3)))
+        .unwrap()
+        .into_event();
+    let late = T4 + days(10);
+    let refuse_again = source
+        .refuse("ana", "newsletter", late, banner(3))
+        .unwrap()
+        .into_event();
+    let after = |l: &Ledger| {
+        (
+            l.decide("ana", "newsletter", "contact.email", late + days(1)),
+            l.should_ask("ana", "newsletter", late + days(1), days(30))
+                .should_ask(),
+        )
+    };
+    let refused = (Decision::Refused { at: late }, false);
+    assert_eq!(after(&source), refused);
+    in_every_order(&[object, withdraw, regive, refuse_again], |l| {
+        assert_eq!(after(l), refused);
+        after(l)
+    });
+}
+
+/// The same for a legitimate-interest direct-marketing purpose refused
+/// after an objection.
+#[test]
+fn a_legitimate_interest_direct_marketing_objection_outlives_a_refusal() {
+    let mut l = shop();
+    l.object("ana", "marketing.post", T1, settings()).unwrap();
+    l.refuse("ana", "marketing.post", T2, banner(1)).unwrap();
+    assert_eq!(
+        l.decide("ana", "marketing.post", "purchases", T3),
+        Decision::Objected { at: T1 }
+    );
+    assert_eq!(
+        l.should_ask("ana", "marketing.post", T4 + days(3650), days(30)),
+        Ask::Objected { at: T1 }
+    );
+    // A purpose that is not direct marketing keeps last-writer-wins.
+    l.object("ana", "analytics", T1, settings()).unwrap();
+    l.refuse("ana", "analytics", T2, banner(1)).unwrap();
+    assert_eq!(
+        l.decide("ana", "analytics", "browsing", T3),
+        Decision::Refused { at: T2 }
+    );
+}
+
+/// Cal. Civ. Code 1798.135(c)(4): after an opt-out signal is set, wait 12
+/// months from when it was set before asking again, even if the signal is
+/// cleared meanwhile; and `OptedOut { at }` names when it was set.
+#[test]
+fn the_ccpa_wait_counts_from_the_opt_out_even_once_cleared() {
+    let mut source = shop();
+    let give = source
+        .give(Grant::new("ana", "ads.targeting", T0, banner(1)))
+        .unwrap()
+        .into_event();
+    let set = source
+        .set_global_opt_out("ana", T1, gpc())
+        .unwrap()
+        .into_event();
+    let clear = source
+        .clear_global_opt_out("ana", T3, gpc())
+        .unwrap()
+        .into_event();
+    let check = |l: &Ledger| {
+        (
+            l.decide("ana", "ads.targeting", "browsing", T2),
+            l.should_ask("ana", "ads.targeting", T4, days(30)),
+            l.should_ask("ana", "ads.targeting", T1 + days(366), days(30))
+                .should_ask(),
+        )
+    };
+    let expected = (
+        // While it was on: named by when it was set, not when cleared.
+        Decision::OptedOut { at: T1 },
+        // Cleared on 1 June, yet the wait still counts from 8 March.
+        Ask::CooldownRunning {
+            refusal: Refusal::GlobalOptOut,
+            at: T1,
+            until: datetime!(2027-03-08 10:00 UTC),
+        },
+        true,
+    );
+    assert_eq!(check(&source), expected);
+    in_every_order(&[give, set, clear], |l| {
+        assert_eq!(check(l), expected);
+        check(l)
+    });
 }

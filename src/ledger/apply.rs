@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::ledger::store::{Cold, GIVEN, OBJECTED, REFUSED, Row, RowFlags, Slot, WITHDRAWN};
+use crate::ledger::traces::KEPT_OPT_OUT;
 use crate::ledger::{Applied, Ledger};
 use crate::model::category::CategorySet;
 use crate::wire::canonical::{EventView, Names};
@@ -141,54 +142,71 @@ impl Ledger {
             (_, None) => return Ok(Applied::Superseded),
         };
         // Last writer wins: compare (time, kind or on/off), then ids.
-        if let Some(s) = existing
-            && let (Some(old), Some(old_cold)) = (self.store.row(s, slot), self.store.cold(s, slot))
-        {
-            let (old, old_cold) = (*old, *old_cold);
-            let rank = |r: &Row| match slot {
-                Slot::Purpose(_) => r.kind(),
-                Slot::OptOut => u8::from(r.flags.contains(RowFlags::ON)),
-                _ => 0,
-            };
-            match (old.from, rank(&old)).cmp(&(row.from, rank(&row))) {
-                std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
-                std::cmp::Ordering::Equal => {
-                    let old_id = self.row_id(s, slot, &old, &old_cold);
-                    let new_id = incoming_id(event, id, &row);
-                    let order = match old_id.cmp(&new_id) {
-                        // Equal ids: a duplicate only if the content is
-                        // equal too, so that no id collision can make one
-                        // event pass for another; otherwise the larger
-                        // canonical byte string wins. On the stack: a
-                        // replay meets duplicates often.
-                        std::cmp::Ordering::Equal => self
-                            .row_view(s, slot, &old, &old_cold)
-                            .cmp_canonical(&as_held(event, &row).unwrap_or(*event)),
-                        unequal => unequal,
-                    };
-                    match order {
-                        std::cmp::Ordering::Equal => return Ok(Applied::Duplicate),
-                        std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
-                        std::cmp::Ordering::Less => {}
+        let verdict: Option<Applied> = 'lww: {
+            if let Some(s) = existing
+                && let (Some(old), Some(old_cold)) =
+                    (self.store.row(s, slot), self.store.cold(s, slot))
+            {
+                let (old, old_cold) = (*old, *old_cold);
+                let rank = |r: &Row| match slot {
+                    Slot::Purpose(_) => r.kind(),
+                    Slot::OptOut => u8::from(r.flags.contains(RowFlags::ON)),
+                    _ => 0,
+                };
+                match (old.from, rank(&old)).cmp(&(row.from, rank(&row))) {
+                    std::cmp::Ordering::Greater => break 'lww Some(Applied::Superseded),
+                    std::cmp::Ordering::Equal => {
+                        let old_id = self.row_id(s, slot, &old, &old_cold);
+                        let new_id = incoming_id(event, id, &row);
+                        let order = match old_id.cmp(&new_id) {
+                            // Equal ids: a duplicate only if the content is
+                            // equal too, so that no id collision can make one
+                            // event pass for another; otherwise the larger
+                            // canonical byte string wins. On the stack: a
+                            // replay meets duplicates often.
+                            std::cmp::Ordering::Equal => self
+                                .row_view(s, slot, &old, &old_cold)
+                                .cmp_canonical(&as_held(event, &row).unwrap_or(*event)),
+                            unequal => unequal,
+                        };
+                        match order {
+                            std::cmp::Ordering::Equal => break 'lww Some(Applied::Duplicate),
+                            std::cmp::Ordering::Greater => break 'lww Some(Applied::Superseded),
+                            std::cmp::Ordering::Less => {}
+                        }
                     }
-                }
-                std::cmp::Ordering::Less => {}
-            }
-        }
-        // A pruned record still supersedes what it superseded.
-        if let (Slot::Purpose(p), Some(s)) = (slot, existing)
-            && self.store.row(s, slot).is_none()
-            && let Some(floor) = self.store.floor(s, p)
-        {
-            match (floor.at, floor.kind).cmp(&(row.from, row.kind())) {
-                std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
-                std::cmp::Ordering::Equal => match floor.id.cmp(&incoming_id(event, id, &row)) {
-                    std::cmp::Ordering::Equal => return Ok(Applied::Duplicate),
-                    std::cmp::Ordering::Greater => return Ok(Applied::Superseded),
                     std::cmp::Ordering::Less => {}
-                },
-                std::cmp::Ordering::Less => {}
+                }
             }
+            // A pruned record still supersedes what it superseded.
+            if let (Slot::Purpose(p), Some(s)) = (slot, existing)
+                && self.store.row(s, slot).is_none()
+                && let Some(floor) = self.store.floor(s, p)
+            {
+                match (floor.at, floor.kind).cmp(&(row.from, row.kind())) {
+                    std::cmp::Ordering::Greater => break 'lww Some(Applied::Superseded),
+                    std::cmp::Ordering::Equal => {
+                        match floor.id.cmp(&incoming_id(event, id, &row)) {
+                            std::cmp::Ordering::Equal => break 'lww Some(Applied::Duplicate),
+                            std::cmp::Ordering::Greater => break 'lww Some(Applied::Superseded),
+                            std::cmp::Ordering::Less => {}
+                        }
+                    }
+                    std::cmp::Ordering::Less => {}
+                }
+            }
+            None
+        };
+        // The anchor beside the row (see `traces.rs`) follows every event
+        // of its slot, winning or not.
+        let anchored = match (existing, self.anchor_key(slot)) {
+            (Some(s), Some(key)) => {
+                self.update_anchor(s, key, slot, &row, event, id, &resolved, verdict.is_none())?
+            }
+            _ => None,
+        };
+        if let Some(v) = verdict {
+            return Ok(anchored.unwrap_or(v));
         }
         // The event wins: intern what it needs (a failure here, only past
         // the storage limits, adds nothing visible), then store it.
@@ -229,6 +247,7 @@ impl Ledger {
                 }
             }
             self.store.clear_floors_until(s, at);
+            self.store.clear_kept_until(s, at);
         }
         Ok(Applied::Changed)
     }
@@ -336,6 +355,137 @@ impl Ledger {
             _ => {}
         }
         Ok(Some(resolved))
+    }
+}
+
+/// The anchors kept beside a slot's row (see `traces.rs`).
+impl Ledger {
+    /// The anchor key of a slot: the opt-out signal, or a direct-marketing
+    /// purpose.
+    pub(super) fn anchor_key(&self, slot: Slot) -> Option<u16> {
+        match slot {
+            Slot::OptOut => Some(KEPT_OPT_OUT),
+            Slot::Purpose(p)
+                if self
+                    .catalog
+                    .purpose_by_index(p)
+                    .is_some_and(crate::model::purpose::Purpose::is_direct_marketing) =>
+            {
+                Some(p)
+            }
+            _ => None,
+        }
+    }
+
+    /// Updates the anchor of `key` for an incoming event whose row is
+    /// `row` (`wins`: it takes the slot). Returns what to report for an
+    /// event that does not take the slot but changes or repeats the anchor.
+    #[allow(clippy::too_many_arguments)]
+    fn update_anchor(
+        &mut self,
+        s: u32,
+        key: u16,
+        slot: Slot,
+        row: &Row,
+        event: &EventView<'_>,
+        id: EventId,
+        resolved: &Option<Resolved>,
+        wins: bool,
+    ) -> Result<Option<Applied>> {
+        let held = match (self.store.row(s, slot), self.store.cold(s, slot)) {
+            (Some(r), Some(c)) => Some((*r, *c)),
+            _ => None,
+        };
+        let held_is_anchor = held.is_some_and(|(r, _)| is_anchor(slot, &r));
+        let kept = self.store.kept(s, key).map(|(r, c)| (*r, *c));
+        // The anchor so far: the row itself, the kept one, or the trace of a
+        // pruned grant (a time, kind and id to beat).
+        let old: Option<(Nanos, u8, EventId)> = match (held, kept) {
+            (Some((r, c)), _) if held_is_anchor => {
+                Some((r.from, rank(slot, &r), self.row_id(s, slot, &r, &c)))
+            }
+            (_, Some((r, c))) => Some((r.from, rank(slot, &r), self.row_id(s, slot, &r, &c))),
+            _ => match slot {
+                Slot::Purpose(p) => self
+                    .store
+                    .floor(s, p)
+                    .filter(|f| f.kind == GIVEN)
+                    .map(|f| (f.at, f.kind, f.id)),
+                _ => None,
+            },
+        };
+        let incoming_is_anchor = is_anchor(slot, row);
+        let incoming = (row.from, rank(slot, row), incoming_id(event, id, row));
+        if incoming_is_anchor && kept.is_some() && old.is_some_and(|o| o == incoming) && !wins {
+            return Ok(Some(Applied::Duplicate));
+        }
+        let incoming_beats = incoming_is_anchor && old.is_none_or(|o| o < incoming);
+        let row_after_is_anchor = if wins {
+            incoming_is_anchor
+        } else {
+            held_is_anchor
+        };
+        if row_after_is_anchor {
+            // The row is the anchor: nothing is kept apart.
+            if kept.is_some() {
+                self.store.drop_kept(s, key);
+            }
+            return Ok(None);
+        }
+        if incoming_beats {
+            // A losing grant or objection (or `set`) becomes the anchor.
+            let mut kept_row = *row;
+            if let Some(r) = resolved.as_ref().filter(|r| r.kind == GIVEN) {
+                kept_row.set_set(self.store.intern_set(r.categories)?);
+            }
+            let cold = match &event.evidence {
+                Some(e) => match self.store.intern_evidence(e) {
+                    Ok(cold) => cold,
+                    Err(err) => {
+                        self.store.release_set(kept_row.set());
+                        return Err(err);
+                    }
+                },
+                None => Cold::default(),
+            };
+            self.store.set_kept(s, key, kept_row, cold);
+            // An objection or a `set` kept now decides; a grant kept behind
+            // a later refusal decides nothing (it only keeps an older
+            // objection, arriving later, superseded).
+            let decides = slot == Slot::OptOut || kept_row.kind() == OBJECTED;
+            return Ok(Some(if decides {
+                Applied::Changed
+            } else {
+                Applied::Superseded
+            }));
+        }
+        if wins
+            && held_is_anchor
+            && let Some((r, c)) = held
+        {
+            // The row that was the anchor gives way to a refusal, a
+            // withdrawal or a `clear`: it is kept apart.
+            self.store.retain(&r, &c)?;
+            self.store.set_kept(s, key, r, c);
+        }
+        Ok(None)
+    }
+}
+
+/// Whether a row can be an anchor: a grant or an objection, or a `set`.
+pub(super) fn is_anchor(slot: Slot, r: &Row) -> bool {
+    match slot {
+        Slot::OptOut => r.flags.contains(RowFlags::ON),
+        _ => matches!(r.kind(), GIVEN | OBJECTED),
+    }
+}
+
+/// The tie-break rank of a row at equal times, as last writer wins uses it.
+fn rank(slot: Slot, r: &Row) -> u8 {
+    match slot {
+        Slot::Purpose(_) => r.kind(),
+        Slot::OptOut => u8::from(r.flags.contains(RowFlags::ON)),
+        _ => 0,
     }
 }
 

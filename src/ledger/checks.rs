@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use crate::error::{Error, Result, shown};
 use crate::ledger::decision::{ConsentStatus, Decision};
 use crate::ledger::store::{GIVEN, OBJECTED, REFUSED, RowFlags, Slot, WITHDRAWN};
+use crate::ledger::traces::KEPT_OPT_OUT;
 use crate::ledger::{Ledger, SubjectHandle};
 use crate::model::basis::LegalBasis;
 use crate::model::catalog::{CategoryHandle, PurposeHandle};
@@ -384,11 +385,27 @@ impl Ledger {
         {
             return Outcome::Objected(r.from);
         }
+        // A direct-marketing objection holds until a later grant, whatever
+        // refusal or withdrawal came after it (kept beside the row).
+        if p.is_direct_marketing()
+            && let Some((k, _)) = st.kept(s, purpose)
+            && k.kind() == OBJECTED
+        {
+            return Outcome::Objected(k.from);
+        }
         if p.is_sale_or_sharing()
             && let Some(signal) = st.row(s, Slot::OptOut)
             && (signal.flags.contains(RowFlags::ON) || at < signal.from)
         {
-            return Outcome::OptedOut(signal.from);
+            // When it was set: the row while on; once cleared, the latest
+            // `set` kept beside it (or the clear, if none was seen).
+            let set = if signal.flags.contains(RowFlags::ON) {
+                signal.from
+            } else {
+                st.kept(s, KEPT_OPT_OUT)
+                    .map_or(signal.from, |(k, _)| k.from)
+            };
+            return Outcome::OptedOut(set);
         }
         let sensitive = c.needs_explicit;
         let basis = p.basis();
@@ -533,6 +550,17 @@ impl Ledger {
             // The record is later than the instant: what held then is unknown.
             return ConsentStatus::Unknown;
         }
+        if let Some((k, _)) = self.store.kept(s, ph)
+            && k.kind() == OBJECTED
+            && k.from <= at
+            && self
+                .catalog
+                .purpose_by_index(ph)
+                .is_some_and(Purpose::is_direct_marketing)
+        {
+            // A direct-marketing objection holds over a later refusal.
+            return ConsentStatus::Objected;
+        }
         if r.kind() == GIVEN
             && self
                 .store
@@ -562,5 +590,24 @@ impl Ledger {
             _ if r.flags.contains(RowFlags::RENEWAL) => ConsentStatus::Renewed,
             _ => ConsentStatus::Given,
         }
+    }
+}
+
+/// The anchors kept beside rows, for the rights views.
+impl Ledger {
+    /// When `subject` objected to direct-marketing `purpose`, if that
+    /// objection still holds over a later refusal or withdrawal.
+    pub(crate) fn kept_objection(&self, subject: &str, purpose: &str) -> Option<OffsetDateTime> {
+        let s = self.store.names.find(subject)?;
+        let p = self.catalog.purpose_index(purpose)?;
+        let (k, _) = self.store.kept(s, p)?;
+        (k.kind() == OBJECTED).then(|| timestamp::from_nanos(k.from))
+    }
+
+    /// When `subject`'s opt-out signal was last set, if it was cleared since.
+    pub(crate) fn opt_out_set_before_clear(&self, subject: &str) -> Option<OffsetDateTime> {
+        let s = self.store.names.find(subject)?;
+        let (k, _) = self.store.kept(s, KEPT_OPT_OUT)?;
+        Some(timestamp::from_nanos(k.from))
     }
 }

@@ -249,6 +249,15 @@ impl<H: BuildHasher> RcPool<H> {
         Ok(i)
     }
 
+    /// Counts another reference to live string `i` (for a copy of a row).
+    pub(crate) fn retain(&mut self, i: u32) {
+        if let Some(c) = self.counts.get_mut(i as usize)
+            && *c > 0
+        {
+            *c = c.saturating_add(1);
+        }
+    }
+
     /// Drops a reference; the last one removes the string from the index
     /// and wipes its bytes.
     pub(crate) fn release(&mut self, i: u32) {

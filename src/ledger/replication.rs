@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Result, shown};
 use crate::ledger::store::{Cold, Floor, GIVEN, REFUSED, Row, RowFlags, Slot, WITHDRAWN};
+use crate::ledger::traces::KEPT_OPT_OUT;
 use crate::ledger::{Applied, Ledger};
 use crate::model::category::CategorySet;
 use crate::model::evidence::{Evidence, EvidenceView};
@@ -131,7 +132,8 @@ impl Ledger {
     }
 
     fn subject_events(&self, s: u32) -> Vec<Event> {
-        self.store
+        let mut events: Vec<Event> = self
+            .store
             .slots(s)
             .into_iter()
             .filter_map(|slot| {
@@ -139,7 +141,13 @@ impl Ledger {
                 let view = self.row_view(s, slot, r, c);
                 Some(Event::from_view(&view, view.content_id()))
             })
-            .collect()
+            .collect();
+        // The anchors kept beside rows are events too (see `traces.rs`).
+        for (key, r, c) in self.store.kept_of(s) {
+            let view = self.row_view(s, kept_slot(*key), r, c);
+            events.push(Event::from_view(&view, view.content_id()));
+        }
+        events
     }
 
     /// Brings into this ledger everything `other` holds, by applying
@@ -231,6 +239,16 @@ impl Ledger {
         if let (Some(r), Some(c)) = (self.store.row(s, slot), self.store.cold(s, slot)) {
             let held = key(r.from, r.kind(), self.row_id(s, slot, r, c));
             if incoming > held {
+                // A grant or objection of a direct-marketing purpose stays
+                // as its anchor (see `traces.rs`), as where the later record
+                // came and was pruned.
+                let (r, c) = (*r, *c);
+                if let Some(k) = self.anchor_key(slot)
+                    && super::apply::is_anchor(slot, &r)
+                    && self.store.retain(&r, &c).is_ok()
+                {
+                    self.store.set_kept(s, k, r, c);
+                }
                 self.store.remove(s, slot);
                 self.store.set_floor(s, p, floor);
             }
@@ -243,6 +261,15 @@ impl Ledger {
         if newer {
             self.store.set_floor(s, p, floor);
         }
+    }
+}
+
+/// The slot an anchor kept under `key` belongs to.
+pub(crate) fn kept_slot(key: u16) -> Slot {
+    if key == KEPT_OPT_OUT {
+        Slot::OptOut
+    } else {
+        Slot::Purpose(key)
     }
 }
 

@@ -221,6 +221,10 @@ pub(crate) struct Store {
     /// by subject (a few purposes each, sorted) so that what is done per
     /// subject costs nothing when the subject has no trace.
     pub(super) floors: HashMap<u32, Vec<(u16, Floor)>, DefaultHashBuilder>,
+    /// Answers kept beside a slot's latest one because they still decide
+    /// (see `traces.rs`): per subject, by key, the row and its evidence,
+    /// holding references like a stored row.
+    pub(super) kept: HashMap<u32, Vec<(u16, Row, Cold)>, DefaultHashBuilder>,
     /// One column per purpose, then one per mark.
     pub(crate) columns: Vec<Column>,
     purposes: u16,
@@ -250,6 +254,7 @@ impl Store {
             spill_free: Vec::new(),
             far: HashMap::default(),
             floors: HashMap::default(),
+            kept: HashMap::default(),
             columns: vec![Column::default(); usize::from(purposes) + Slot::MARKS.len()],
             purposes,
             sets: Counted::new(MAX_SETS, "number of distinct category sets held"),
@@ -595,7 +600,7 @@ impl Store {
 
     /// Releases the references a row and its evidence hold, then compacts
     /// the string arenas if freed strings outweigh live ones.
-    fn release(&mut self, row: &Row, cold: &Cold) {
+    pub(super) fn release(&mut self, row: &Row, cold: &Cold) {
         self.sets.release(row.set());
         self.release_evidence(cold);
         self.compact_if_wasteful();
@@ -614,11 +619,15 @@ impl Store {
         let proof_cost = self.proofs.live_size() + 8 * self.rows;
         if self.proofs.garbage() > MIN.max(proof_cost) {
             let remap = self.proofs.compact();
-            for col in &mut self.columns {
-                for c in &mut col.cold {
-                    if let Some(i) = c.proof.checked_sub(1) {
-                        c.proof = remap.get(i as usize).map_or(0, |n| n.wrapping_add(1));
-                    }
+            let kept = self.kept.values_mut().flatten().map(|(_, _, c)| c);
+            for c in self
+                .columns
+                .iter_mut()
+                .flat_map(|col| &mut col.cold)
+                .chain(kept)
+            {
+                if let Some(i) = c.proof.checked_sub(1) {
+                    c.proof = remap.get(i as usize).map_or(0, |n| n.wrapping_add(1));
                 }
             }
         }

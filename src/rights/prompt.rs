@@ -270,10 +270,13 @@ impl Ledger {
     ///
     /// 1. An undeclared purpose: [`Ask::UnknownPurpose`] (do not ask).
     /// 2. An objection to a direct-marketing purpose: [`Ask::Objected`] (do
-    ///    not ask, ever: the objection is absolute).
+    ///    not ask: the objection is absolute, and a later refusal or
+    ///    withdrawal does not end it; only the subject's later grant does).
     /// 3. The subject said no, by refusing, withdrawing (for the purpose or
     ///    all at once), objecting or, for a sale/sharing purpose, with the
-    ///    global opt-out signal on (the latest of these counts): before
+    ///    global opt-out signal, counted from when it was last set even once
+    ///    cleared (a signal going away is not an opt-in; the latest of these
+    ///    counts): before
     ///    `at + cooldown` ([`Purpose::cooldown_months`] calendar months,
     ///    `[said no, said no + cooldown)`), [`Ask::CooldownRunning`] (do not
     ///    ask); from then on, [`Ask::CooldownOver`] (ask). Only answers that
@@ -329,15 +332,26 @@ impl Ledger {
         };
         let held = self.subject_records(subject);
         let record = held.as_ref().and_then(|h| h.record(purpose));
-        if let Some(r) = record.filter(|r| r.answer() == Answer::Objected)
-            && p.is_direct_marketing()
-        {
-            return Ask::Objected { at: r.at() };
+        if p.is_direct_marketing() {
+            // Absolute: only a later grant ends it, not a later refusal or
+            // withdrawal (an old unsubscribe link).
+            let objected = record
+                .filter(|r| r.answer() == Answer::Objected)
+                .map(ConsentRecord::at)
+                .or_else(|| self.kept_objection(subject, purpose));
+            if let Some(at) = objected {
+                return Ask::Objected { at };
+            }
         }
         let needs_consent = needs_consent(self.catalog(), p);
+        // A cleared signal still counts from when it was set.
+        let set_before_clear = p
+            .is_sale_or_sharing()
+            .then(|| self.opt_out_set_before_clear(subject))
+            .flatten();
         if let Some((refusal, said_no)) = held
             .as_ref()
-            .and_then(|h| latest_no(h, p, record, needs_consent))
+            .and_then(|h| latest_no(h, p, record, needs_consent, set_before_clear))
         {
             let end = add_months(said_no, p.cooldown_months());
             return if at < end {
@@ -440,7 +454,9 @@ impl Ledger {
     /// arrives: a record is kept if dropping it could turn a deny into a
     /// permit. So objections are always kept, and so is every record of a
     /// legitimate-interest purpose (a refusal or withdrawal is what denies
-    /// it, and a withdraw-all arriving later would deny a grant). For
+    /// it, and a withdraw-all arriving later would deny a grant) and every
+    /// grant of a direct-marketing purpose (it ends any older objection
+    /// that may still arrive). For
     /// each record dropped the ledger keeps a small trace (its time, kind
     /// and event id) so that an older event that arrives late is still
     /// superseded, exactly as the record would have superseded it, and a
@@ -519,6 +535,9 @@ fn prunable(catalog: &Catalog, r: &ConsentRecord, at: OffsetDateTime) -> bool {
     let cooled = |t: OffsetDateTime| add_months(t, p.cooldown_months()) <= at;
     match (r.answer(), r.withdrawn_by_all()) {
         (Answer::Objected, _) => false,
+        // The latest grant of a direct-marketing purpose ends an older
+        // objection that may still arrive: it stays.
+        (Answer::Given, _) if p.is_direct_marketing() => false,
         (Answer::Given, Some(w)) => cooled(w),
         (Answer::Given, None) => r.expires_at().is_some_and(|e| e <= at),
         (Answer::Refused | Answer::Withdrawn, _) => cooled(r.at()),
@@ -545,6 +564,7 @@ fn latest_no(
     p: &Purpose,
     record: Option<&ConsentRecord>,
     needs_consent: bool,
+    set_before_clear: Option<OffsetDateTime>,
 ) -> Option<(Refusal, OffsetDateTime)> {
     let denies = needs_consent || p.basis().honours_refusal();
     let from_record = record.and_then(|r| match (r.answer(), r.withdrawn_by_all()) {
@@ -558,7 +578,8 @@ fn latest_no(
     let from_signal = held
         .global_opt_out()
         .filter(|signal| signal.is_on() && p.is_sale_or_sharing())
-        .map(|signal| (Refusal::GlobalOptOut, signal.since()));
+        .map(|signal| (Refusal::GlobalOptOut, signal.since()))
+        .or(set_before_clear.map(|at| (Refusal::GlobalOptOut, at)));
     match (from_record, from_signal) {
         (Some(a), Some(b)) => Some(if b.1 > a.1 { b } else { a }),
         (a, b) => a.or(b),

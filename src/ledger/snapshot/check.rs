@@ -7,6 +7,7 @@ use crate::ledger::Ledger;
 use crate::ledger::changes::cap;
 use crate::ledger::store::{Cold, Floor, GIVEN, OBJECTED, Row, RowFlags, Slot};
 use crate::ledger::strings::StrPool;
+use crate::ledger::traces::KEPT_OPT_OUT;
 use crate::limits;
 use crate::model::catalog::Catalog;
 use crate::model::category::CategorySet;
@@ -40,6 +41,7 @@ impl Ledger {
                     row: *r,
                     set: CategorySet::empty(),
                     evidence: has_evidence.then_some(evidence),
+                    kept: false,
                 });
                 continue;
             };
@@ -67,6 +69,55 @@ impl Ledger {
                 },
                 set: checked.set,
                 evidence: Some(evidence),
+                kept: false,
+            });
+        }
+        // The anchors kept beside rows; one of a purpose no longer direct
+        // marketing decides nothing any more and is left out.
+        for (key, r, c) in st.kept_of(s) {
+            let evidence = st.evidence_view(c);
+            let slot = crate::ledger::replication::kept_slot(*key);
+            let Slot::Purpose(p) = slot else {
+                rows.push(Pending {
+                    slot,
+                    row: *r,
+                    set: CategorySet::empty(),
+                    evidence: Some(evidence),
+                    kept: true,
+                });
+                continue;
+            };
+            let purpose = src.catalog.purpose_by_index(p).map_or("", Purpose::name);
+            if !self
+                .catalog
+                .purpose(purpose)
+                .is_some_and(Purpose::is_direct_marketing)
+            {
+                continue;
+            }
+            let given = r.kind() == GIVEN;
+            let record = RecordIn {
+                purpose,
+                kind: r.kind(),
+                at: Time::At(r.from),
+                expires_at: (given && r.until != NEVER).then_some(Time::At(r.until)),
+                categories: given.then_some(NamesIn::Held(&src.catalog, st.set(r.set()))),
+                renewal: r.flags.contains(RowFlags::RENEWAL),
+                evidence,
+            };
+            let checked = self
+                .check_record(&record, id, erased_at)
+                .map_err(at(|| format!("kept ({})", crate::error::quoted(purpose))))?;
+            rows.push(Pending {
+                slot: Slot::Purpose(checked.purpose),
+                row: {
+                    let mut row = checked.row;
+                    row.until = checked.capped;
+                    row
+                },
+                set: checked.set,
+                evidence: Some(evidence),
+                kept: true,
             });
         }
         // The traces of pruned records, by purpose name.
@@ -104,6 +155,11 @@ impl Ledger {
             Vec::with_capacity(s.records.len() + 1);
         let place = |at: Result<&'static str, usize>| match at {
             Ok(name) => name.to_owned(),
+            Err(j) if j >= s.records.len() => {
+                let k = j - s.records.len();
+                let purpose = s.kept.get(k).map_or("", |r| r.purpose.as_str());
+                format!("kept[{k}] ({})", crate::error::quoted(purpose))
+            }
             Err(j) => {
                 let purpose = s.records.get(j).map_or("", |r| r.purpose.as_str());
                 format!("records[{j}] ({})", crate::error::quoted(purpose))
@@ -127,6 +183,19 @@ impl Ledger {
                 row,
                 set: CategorySet::empty(),
                 evidence: m.evidence.as_ref().map(EvidenceRepr::view),
+                kept: false,
+            });
+            ids.push((m.event.as_str(), Ok(name)));
+        }
+        if let Some(m) = &s.global_opt_out_set {
+            let name = "global_opt_out_set";
+            let row = load_mark(Slot::OptOut, m).map_err(at(|| name.to_owned()))?;
+            rows.push(Pending {
+                slot: Slot::OptOut,
+                row,
+                set: CategorySet::empty(),
+                evidence: m.evidence.as_ref().map(EvidenceRepr::view),
+                kept: true,
             });
             ids.push((m.event.as_str(), Ok(name)));
         }
@@ -158,9 +227,35 @@ impl Ledger {
                 row: checked.row,
                 set: checked.set,
                 evidence: Some(r.evidence.view()),
+                kept: false,
             });
             ids.push((r.event.as_str(), Err(j)));
             caps.push(checked.capped);
+        }
+        for (k, r) in s.kept.iter().enumerate() {
+            let j = s.records.len() + k;
+            let checked = self
+                .check_record(&r.view(), id, erased_at)
+                .map_err(at(|| place(Err(j))))?;
+            let slot = Slot::Purpose(checked.purpose);
+            rows.push(Pending {
+                slot,
+                row: checked.row,
+                set: checked.set,
+                evidence: Some(r.evidence.view()),
+                kept: true,
+            });
+            ids.push((r.event.as_str(), Err(j)));
+            caps.push(checked.capped);
+        }
+        if let Some(i) = rows.iter().position(|p| p.kept)
+            && let Err(problem) = self.check_kept(&rows)
+        {
+            let location = place(ids.get(i).map_or(Ok("kept"), |(_, w)| *w));
+            return Err(Error::Snapshot {
+                location,
+                error: Box::new(Error::InvalidRecord { problem }),
+            });
         }
         // The content as written must hash to the id it carries, by the
         // rule `Ledger::row_id` uses (the bytes of `content_view`).
@@ -240,6 +335,56 @@ impl Ledger {
         self.store_subject(id, rows, floors)
     }
 
+    /// Checks that each kept anchor is one the ledger would keep: a grant
+    /// or objection of a direct-marketing purpose whose record is a later
+    /// refusal or withdrawal (or was pruned), or a `set` of the opt-out
+    /// signal before a later `clear`; one per slot.
+    fn check_kept(&self, rows: &[Pending<'_>]) -> std::result::Result<(), String> {
+        for (i, k) in rows.iter().enumerate().filter(|(_, p)| p.kept) {
+            if rows
+                .iter()
+                .enumerate()
+                .any(|(j, p)| j != i && p.kept && p.slot == k.slot)
+            {
+                return Err("two kept answers for one purpose or signal".into());
+            }
+            let held = rows.iter().find(|p| !p.kept && p.slot == k.slot);
+            match k.slot {
+                Slot::OptOut => {
+                    let ok = k.row.flags.contains(RowFlags::ON)
+                        && held.is_some_and(|h| {
+                            !h.row.flags.contains(RowFlags::ON) && h.row.from > k.row.from
+                        });
+                    if !ok {
+                        return Err("the kept `set` of the opt-out signal must be on and \
+                                    precede a later `clear`"
+                            .into());
+                    }
+                }
+                Slot::Purpose(p) => {
+                    let dm = self
+                        .catalog
+                        .purpose_by_index(p)
+                        .is_some_and(Purpose::is_direct_marketing);
+                    let anchor = matches!(k.row.kind(), GIVEN | OBJECTED);
+                    let later = held.is_none_or(|h| {
+                        !matches!(h.row.kind(), GIVEN | OBJECTED)
+                            && (h.row.from, h.row.kind()) > (k.row.from, k.row.kind())
+                    });
+                    if !(dm && anchor && later) {
+                        return Err(
+                            "a kept answer must be a grant or objection of a direct-marketing \
+                                    purpose, before a later refusal or withdrawal"
+                                .into(),
+                        );
+                    }
+                }
+                _ => return Err("only records and the opt-out signal keep answers".into()),
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the trace of a pruned record.
     fn check_floor(&self, purpose: &str, at: &str, kind: u8, event: &str) -> Result<(u16, Floor)> {
         let p = self.floor_purpose(purpose, kind)?;
@@ -285,6 +430,7 @@ impl Ledger {
         floors: Vec<(u16, Floor)>,
     ) -> Result<()> {
         let mut stored = Vec::with_capacity(rows.len());
+        let kept: Vec<bool> = rows.iter().map(|p| p.kept).collect();
         for p in rows {
             let mut row = p.row;
             if !p.set.is_empty() {
@@ -297,9 +443,17 @@ impl Ledger {
             stored.push((p.slot, row, cold));
         }
         let subject = self.store.subject(id)?;
-        for (slot, mut row, cold) in stored {
+        for ((slot, mut row, cold), kept) in stored.into_iter().zip(kept) {
             row.subject = subject;
-            self.store.put(subject, slot, row, cold);
+            if kept {
+                let key = match slot {
+                    Slot::Purpose(p) => p,
+                    _ => KEPT_OPT_OUT,
+                };
+                self.store.set_kept(subject, key, row, cold);
+            } else {
+                self.store.put(subject, slot, row, cold);
+            }
         }
         for (p, floor) in floors {
             if self.store.row(subject, Slot::Purpose(p)).is_none() {
@@ -411,6 +565,9 @@ struct Pending<'a> {
     /// The categories of a grant, not interned yet (`row.set` is 0).
     set: CategorySet,
     evidence: Option<EvidenceView<'a>>,
+    /// An anchor kept beside the slot's row (see `ledger/traces.rs`), not
+    /// the row itself.
+    kept: bool,
 }
 
 /// What `Ledger::check_record` gives back.

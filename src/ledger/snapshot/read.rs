@@ -337,6 +337,18 @@ pub(super) struct SubjectRepr<'a> {
         deserialize_with = "crate::limits::bounded::<_, _, crate::limits::Records>"
     )]
     pub(super) pruned: Vec<PrunedRepr<'a>>,
+    /// Answers kept beside records because they still decide: a
+    /// direct-marketing purpose's latest grant or objection (see
+    /// `ledger/traces.rs`).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::limits::bounded::<_, _, crate::limits::Records>"
+    )]
+    pub(super) kept: Vec<RecordRepr<'a>>,
+    /// The opt-out signal's latest `set`, kept once it is cleared.
+    #[serde(default, borrow)]
+    pub(super) global_opt_out_set: Option<MarkRepr<'a>>,
 }
 
 /// The trace of a pruned record: its purpose, time, answer and event id.

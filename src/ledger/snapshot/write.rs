@@ -5,6 +5,7 @@ use serde::ser::{SerializeStruct, Serializer};
 
 use crate::ledger::Ledger;
 use crate::ledger::store::{Cold, Floor, GIVEN, REFUSED, Row, RowFlags, Slot, WITHDRAWN};
+use crate::ledger::traces::KEPT_OPT_OUT;
 use crate::model::purpose::Purpose;
 use crate::wire::canonical::Names;
 use crate::wire::timestamp::{NEVER, Rfc3339};
@@ -49,7 +50,7 @@ impl Serialize for SubjectView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let (l, i) = (self.0, self.1);
         let st = &l.store;
-        let mut out = s.serialize_struct("SubjectRepr", 7)?;
+        let mut out = s.serialize_struct("SubjectRepr", 9)?;
         out.serialize_field("id", st.names.get(i))?;
         for (name, slot) in MARKS {
             match (st.row(i, slot), st.cold(i, slot)) {
@@ -81,6 +82,42 @@ impl Serialize for SubjectView<'_> {
             out.skip_field("pruned")?;
         } else {
             out.serialize_field("pruned", &FloorsView(l, floors))?;
+        }
+        // The anchors kept beside rows: a direct-marketing grant or
+        // objection under `kept`, the opt-out signal's last `set` under
+        // `global_opt_out_set` (see `ledger/traces.rs`).
+        let kept = st.kept_of(i);
+        let set = kept.iter().find(|(k, _, _)| *k == KEPT_OPT_OUT);
+        match set {
+            Some((_, row, cold)) => out.serialize_field(
+                "global_opt_out_set",
+                &RowView {
+                    ledger: l,
+                    subject: i,
+                    slot: Slot::OptOut,
+                    row,
+                    cold,
+                },
+            )?,
+            None => out.skip_field("global_opt_out_set")?,
+        }
+        let mut records: Vec<&(u16, Row, Cold)> =
+            kept.iter().filter(|(k, _, _)| *k != KEPT_OPT_OUT).collect();
+        if records.is_empty() {
+            out.skip_field("kept")?;
+        } else {
+            records.sort_by_key(|(k, _, _)| *k);
+            let views: Vec<RowView<'_>> = records
+                .into_iter()
+                .map(|(k, row, cold)| RowView {
+                    ledger: l,
+                    subject: i,
+                    slot: Slot::Purpose(*k),
+                    row,
+                    cold,
+                })
+                .collect();
+            out.serialize_field("kept", &views)?;
         }
         out.end()
     }
