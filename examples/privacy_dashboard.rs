@@ -7,7 +7,7 @@
 //! `cargo run --example privacy_dashboard`.
 
 use consentry::{
-    Catalog, CategoryDef, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
+    Catalog, CategoryDef, Choice, CollectionMethod, Evidence, Ledger, LegalBasis, PurposeDef,
     ReceiptOptions,
 };
 use time::Duration;
@@ -70,15 +70,18 @@ fn main() -> Result<(), consentry::Error> {
     // Mia signs up, accepts the newsletter on the banner, declines ads, and
     // later objects to analytics from her settings page.
     let signup = datetime!(2026-03-01 10:00 UTC);
+    // One click on the banner answers both purposes, all or nothing; each
+    // purpose's current notice version is filled in.
     let banner = Evidence::new(CollectionMethod::Banner)
-        .with_notice_version(2)
         .with_channel("web")
         .with_proof("rcpt-7f3a")
         .with_jurisdiction("EU")
         .with_language("en");
     ledger.register("mia", signup)?;
-    ledger.give(Grant::new("mia", "newsletter", signup, banner.clone()))?;
-    ledger.refuse("mia", "ads", signup, banner.with_notice_version(1))?;
+    let choice = Choice::new("mia", signup, banner)
+        .accept("newsletter")
+        .refuse("ads");
+    ledger.record_choice(choice)?;
     let settings = Evidence::new(CollectionMethod::SettingsPage).with_channel("web");
     ledger.object(
         "mia",

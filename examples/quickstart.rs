@@ -1,11 +1,13 @@
 //! A small online shop's consent model: declare the catalog, record what two
-//! customers said, print decisions with their reasons, and save and restore a
+//! customers said (banner choices persisted before they are applied, all or
+//! nothing), print decisions with their reasons, and save and restore a
 //! snapshot.
 //!
 //! Run with `cargo run --example quickstart`.
 
 use consentry::{
-    Catalog, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef, Snapshot,
+    Catalog, Change, Choice, CollectionMethod, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
+    Snapshot,
 };
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
@@ -53,72 +55,65 @@ fn main() -> Result<(), consentry::Error> {
         )
         .build()?;
     let mut ledger = Ledger::new(catalog);
-    let mut log: Vec<String> = Vec::new(); // stands in for the host's storage
+    // Stands in for the host's storage. Every change is written ahead: its
+    // event goes to the log first, then into the ledger, so a crash between
+    // the two leaves the log ahead of memory, which replaying it repairs.
+    let mut log: Vec<String> = Vec::new();
 
-    // Alice accepts everything on the banner, then opts out of ad targeting
-    // with her browser's Global Privacy Control signal.
+    // Alice signs up and accepts everything on the banner; later her browser
+    // sends the Global Privacy Control signal, an opt-out of ad targeting.
     let t0 = datetime!(2026-03-01 10:00 UTC);
     let banner = |proof: &str| {
+        // No notice version: a choice fills in each purpose's current one.
         Evidence::new(CollectionMethod::Banner)
-            .with_notice_version(2)
             .with_channel("web")
             .with_proof(proof)
             .with_jurisdiction("EU")
             .with_language("en")
     };
-    log.push(ledger.register("alice", t0)?.into_event().to_json()?);
-    log.push(
-        ledger
-            .give(Grant::new(
-                "alice",
-                "marketing.newsletter",
-                t0,
-                banner("rcpt-a1"),
-            ))?
-            .into_event()
-            .to_json()?,
-    );
-    log.push(
-        ledger
-            .give(Grant::new("alice", "ads.targeting", t0, banner("rcpt-a1")))?
-            .into_event()
-            .to_json()?,
-    );
+    record(&mut ledger, &mut log, Change::register("alice", t0))?;
+    let choice = Choice::new("alice", t0, banner("rcpt-a1"))
+        .accept("marketing.newsletter")
+        .accept("ads.targeting");
+    record_banner(&mut ledger, &mut log, &choice)?;
     let t1 = datetime!(2026-04-10 18:30 UTC);
-    log.push(
-        ledger
-            .set_global_opt_out("alice", t1, Evidence::new(CollectionMethod::BrowserSignal))?
-            .into_event()
-            .to_json()?,
-    );
+    let gpc = Evidence::new(CollectionMethod::BrowserSignal);
+    let signal = Change::set_global_opt_out("alice", t1, gpc);
+    record(&mut ledger, &mut log, signal)?;
 
-    // Bob signs up for the newsletter only, by e-mail only, and objects to analytics.
-    log.push(
-        ledger
-            .give(
-                Grant::new("bob", "marketing.newsletter", t0, banner("rcpt-b1"))
-                    .categories(["contact.email"]),
-            )?
-            .into_event()
-            .to_json()?,
-    );
-    log.push(
-        ledger
-            .refuse("bob", "ads.targeting", t0, banner("rcpt-b1"))?
-            .into_event()
-            .to_json()?,
-    );
-    log.push(
-        ledger
-            .object(
-                "bob",
-                "analytics",
-                t1,
-                Evidence::new(CollectionMethod::SettingsPage),
-            )?
-            .into_event()
-            .to_json()?,
-    );
+    // Bob accepts the newsletter and refuses ads on the banner, then narrows
+    // the newsletter to his e-mail address and objects to analytics on his
+    // settings page.
+    let choice = Choice::new("bob", t0, banner("rcpt-b1"))
+        .accept("marketing.newsletter")
+        .refuse("ads.targeting");
+    record_banner(&mut ledger, &mut log, &choice)?;
+    let settings = Evidence::new(CollectionMethod::SettingsPage).with_channel("web");
+    let narrower = Grant::new(
+        "bob",
+        "marketing.newsletter",
+        t1,
+        settings.clone().with_notice_version(2),
+    )
+    .categories(["contact.email"]);
+    record(&mut ledger, &mut log, Change::give(narrower))?;
+    let objection = Change::object("bob", "analytics", t1, settings);
+    record(&mut ledger, &mut log, objection)?;
+
+    // A late click: Bob's "yes" to ads from an older tab (09:58) reaches the
+    // server after his "no" of 10:00. It is valid and logged, but the later
+    // answer holds.
+    let late = Choice::new("bob", datetime!(2026-03-01 9:58 UTC), banner("rcpt-b0"))
+        .accept("ads.targeting");
+    for recorded in ledger.record_choice(late)? {
+        log.push(recorded.event().to_json()?);
+        println!(
+            "Late click: bob's 09:58 \"yes\" to ads.targeting arrived after his 10:00 \"no\": \
+             logged, took effect: {} ({:?}).\n",
+            recorded.took_effect(),
+            recorded.applied(),
+        );
+    }
 
     let now = datetime!(2026-05-01 12:00 UTC);
     let questions = [
@@ -171,5 +166,35 @@ fn main() -> Result<(), consentry::Error> {
         "\nFirst logged event: {}",
         log.first().map_or("", String::as_str)
     );
+    Ok(())
+}
+
+/// Records one change write-ahead: its event is built and checked, written
+/// to the log, and only then applied.
+fn record(
+    ledger: &mut Ledger,
+    log: &mut Vec<String>,
+    change: Change,
+) -> Result<(), consentry::Error> {
+    let event = ledger.prepare(change)?;
+    log.push(event.to_json()?);
+    ledger.apply(&event)?;
+    Ok(())
+}
+
+/// Records a banner choice as `record` does, and all or nothing: a choice
+/// with an error (an undeclared purpose, say) writes and applies nothing.
+fn record_banner(
+    ledger: &mut Ledger,
+    log: &mut Vec<String>,
+    choice: &Choice,
+) -> Result<(), consentry::Error> {
+    let events = ledger.prepare_choice(choice)?;
+    let lines = events
+        .iter()
+        .map(consentry::Event::to_json)
+        .collect::<Result<Vec<_>, _>>()?;
+    log.extend(lines); // a real host writes them in one transaction
+    ledger.apply_all(&events)?;
     Ok(())
 }

@@ -7,7 +7,7 @@
 #[allow(dead_code)]
 mod shop;
 
-use consentry::{CollectionMethod, Event, Evidence, Grant, Ledger};
+use consentry::{Choice, CollectionMethod, Event, Evidence, Grant, Ledger, Recorded};
 use shop::catalog;
 use time::macros::datetime;
 
@@ -25,24 +25,15 @@ fn main() -> Result<(), consentry::Error> {
         .with_channel("call-centre")
         .with_proof("call-2026-0412-17");
 
-    // On the web, Dana subscribes to the newsletter at 10:00 and accepts ads.
-    web_log.push(
-        web.give(Grant::new(
-            "dana",
-            "newsletter",
-            datetime!(2026-04-12 10:00 UTC),
-            banner.clone(),
-        ))?
-        .into_event(),
-    );
-    web_log.push(
-        web.give(Grant::new(
-            "dana",
-            "ads",
-            datetime!(2026-04-12 10:00 UTC),
-            banner.clone(),
-        ))?
-        .into_event(),
+    // On the web, Dana subscribes to the newsletter at 10:00 and accepts ads:
+    // one click on the banner, recorded all or nothing.
+    let choice = Choice::new("dana", datetime!(2026-04-12 10:00 UTC), banner.clone())
+        .accept("newsletter")
+        .accept("ads");
+    web_log.extend(
+        web.record_choice(choice)?
+            .into_iter()
+            .map(Recorded::into_event),
     );
     // At 10:05 she phones and withdraws the newsletter; the agent records it.
     phone_log.push(

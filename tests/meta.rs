@@ -6,11 +6,11 @@
 
 use consentry::{
     Answer, Applied, Ask, Audit, Catalog, CatalogBuilder, Category, CategoryDecision,
-    CategoryHandle, CollectionMethod, ConsentReceipt, ConsentRecord, ConsentStatus, Decision,
-    DefaultRule, Error, Event, EventId, EventKind, Evidence, EvidenceProblem, ExpiringGrant, Grant,
-    Ledger, LegalBasis, NameKind, OptOutSignal, PrunedRecord, Purpose, PurposeDef, PurposeHandle,
-    PurposeReport, ReceiptOptions, Refusal, Snapshot, SubjectExport, SubjectHandle, SubjectMark,
-    SubjectRecords, SubjectReport,
+    CategoryHandle, Change, Choice, CollectionMethod, ConsentReceipt, ConsentRecord, ConsentStatus,
+    Decision, DefaultRule, Error, Event, EventId, EventKind, Evidence, EvidenceProblem,
+    ExpiringGrant, Grant, Ledger, LegalBasis, NameKind, OptOutSignal, PrunedRecord, Purpose,
+    PurposeDef, PurposeHandle, PurposeReport, ReceiptOptions, Recorded, Refusal, Snapshot,
+    SubjectExport, SubjectHandle, SubjectMark, SubjectRecords, SubjectReport,
 };
 
 fn send_sync<T: Send + Sync>() {}
@@ -28,6 +28,8 @@ fn public_types_are_send_and_sync() {
     send_sync::<Category>();
     send_sync::<LegalBasis>();
     send_sync::<Grant>();
+    send_sync::<Change>();
+    send_sync::<Choice>();
     send_sync::<Evidence>();
     send_sync::<CollectionMethod>();
     // Handles for the hot path.
@@ -39,6 +41,7 @@ fn public_types_are_send_and_sync() {
     send_sync::<EventId>();
     send_sync::<EventKind>();
     send_sync::<Applied>();
+    send_sync::<Recorded>();
     send_sync::<Snapshot>();
     // Answers and views.
     send_sync::<Decision>();
