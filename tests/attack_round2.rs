@@ -2,8 +2,8 @@
 //! serde_json events), changes as values, banner choices, `set_catalog` and
 //! validity in months, through the public API only.
 //!
-//! Every test not marked "passing property check" fails on the code it was
-//! written against: each is a regression test for a break.
+//! Every test not marked "passing property check" failed on the code it was
+//! written against: each is a regression test for a break, fixed since.
 
 use consentry::{
     Catalog, Change, Choice, CollectionMethod, Error, Event, Evidence, Grant, Ledger, LegalBasis,

@@ -296,7 +296,10 @@ impl Ledger {
                 .collect();
         }
         // Near a limit: apply to a copy, keep it only if every event went in.
+        // The copy keeps this ledger's handle tag: it numbers the same
+        // subjects alike and only adds, so handles taken before stay valid.
         let mut next = self.clone();
+        next.tag = self.tag;
         let applied = events
             .iter()
             .map(|e| next.apply_view(&e.view(), e.id()))

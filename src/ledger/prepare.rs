@@ -621,21 +621,39 @@ impl Ledger {
             Some(t) => {
                 // An expiry past the supported range is cut at its end and
                 // then capped like any other; one before it is an error.
-                let t = match timestamp::check_nanos(t) {
-                    n if n > timestamp::LAST => timestamp::LAST,
-                    _ => timestamp::to_nanos(t)?,
+                let asked = t;
+                let past_end = timestamp::check_nanos(t) > timestamp::LAST;
+                let t = if past_end {
+                    timestamp::LAST
+                } else {
+                    timestamp::to_nanos(t)?
                 };
                 if t <= at {
-                    return Err(Error::ExpiryNotAfterGiven {
-                        purpose: p.name().to_owned(),
-                        given_at: timestamp::format(at),
-                        expires_at: timestamp::format(t),
+                    // Given at the range's last instant: no room for an
+                    // expiry after it.
+                    return Err(if past_end {
+                        Error::TimeOutOfRange(crate::error::shown(&timestamp::format_any(asked)))
+                    } else {
+                        Error::ExpiryNotAfterGiven {
+                            purpose: p.name().to_owned(),
+                            given_at: timestamp::format(at),
+                            expires_at: timestamp::format(t),
+                        }
                     });
                 }
                 cap(p, at, t)
             }
             None => cap(p, at, default_expiry(p, at)),
         };
+        if expires <= at {
+            // The default validity, cut at the end of the range, leaves no
+            // time after a grant at its last instant.
+            return Err(Error::TimeOutOfRange(crate::error::shown(&format!(
+                "{} plus the validity of purpose {}",
+                timestamp::format(at),
+                p.name()
+            ))));
+        }
         let renewal = self.valid_grant_at(&grant.subject, p, at);
         let kind = EventKind::Given {
             purpose: grant.purpose,

@@ -833,12 +833,13 @@ pub(crate) fn evidence_text(e: &Evidence) -> String {
 
 /// An instant in UTC, clamped to the range the engine stores.
 pub(crate) fn utc(t: OffsetDateTime) -> OffsetDateTime {
-    timestamp::from_nanos(timestamp::check_nanos(t))
+    timestamp::from_nanos(timestamp::storable(t))
 }
 
-/// RFC 3339 text in UTC, as events and snapshots write instants.
+/// RFC 3339 text in UTC, as events and snapshots write instants (the
+/// nearest end of the range for an instant outside it, so it reads back).
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
-    timestamp::format(timestamp::check_nanos(t))
+    timestamp::format(timestamp::storable(t))
 }
 
 pub(crate) fn ser_time<S: Serializer>(

@@ -72,6 +72,13 @@ pub(crate) fn add_months(at: Nanos, months: u32) -> Nanos {
         .unwrap_or(LAST)
 }
 
+/// An instant brought into the supported range (the nearest end if
+/// outside), for writing a time that must read back: a report or export
+/// for an instant past 2261 says 2261-12-31T23:59:59.999999999Z.
+pub(crate) fn storable(t: OffsetDateTime) -> Nanos {
+    check_nanos(t).clamp(MIN, LAST)
+}
+
 /// Converts the instant of a check. It never fails: instants outside the
 /// range saturate, which keeps every comparison with a stored instant (all
 /// strictly inside the range) the same.
@@ -137,7 +144,7 @@ pub(crate) mod rfc3339 {
         t: &OffsetDateTime,
         s: S,
     ) -> std::result::Result<S::Ok, S::Error> {
-        super::Rfc3339(super::check_nanos(*t)).serialize(s)
+        super::Rfc3339(super::storable(*t)).serialize(s)
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
@@ -162,7 +169,7 @@ pub(crate) mod rfc3339_opt {
         s: S,
     ) -> std::result::Result<S::Ok, S::Error> {
         match t {
-            Some(t) => s.serialize_some(&super::Rfc3339(super::check_nanos(*t))),
+            Some(t) => s.serialize_some(&super::Rfc3339(super::storable(*t))),
             None => s.serialize_none(),
         }
     }
@@ -186,7 +193,7 @@ pub(crate) mod rfc3339_opt {
 /// in UTC). Never panics: a checked conversion, and a hand-written fallback
 /// for what RFC 3339 cannot express (years outside 0 to 9999, offsets with
 /// seconds).
-fn format_any(t: OffsetDateTime) -> String {
+pub(crate) fn format_any(t: OffsetDateTime) -> String {
     if let Some(text) = OffsetDateTime::from_unix_timestamp_nanos(t.unix_timestamp_nanos())
         .ok()
         .and_then(|u| u.format(&WellKnownRfc3339).ok())
@@ -234,10 +241,36 @@ fn format_any(t: OffsetDateTime) -> String {
 // event replay were no slower without it (within the run's noise, well
 // under the 20% that would justify keeping hand-written code).
 pub(crate) fn parse(text: &str) -> Result<Nanos> {
-    let t = OffsetDateTime::parse(text, &WellKnownRfc3339).map_err(|e| Error::InvalidTime {
+    let invalid = |problem: String| Error::InvalidTime {
         text: shown(text),
-        problem: prose(&e.to_string()),
-    })?;
+        problem,
+    };
+    // What the `time` crate lets through and RFC 3339 does not: any byte
+    // between date and time (it skips one), and fractions finer than the
+    // nanoseconds stored (it cuts them, so two texts would give one id).
+    let b = text.as_bytes();
+    if let Some(&sep) = b.get(10)
+        && !matches!(sep, b'T' | b't' | b' ')
+    {
+        return Err(invalid(
+            "the date and the time must be separated by `T` (RFC 3339)".into(),
+        ));
+    }
+    if b.get(19) == Some(&b'.') {
+        let digits = b
+            .get(20..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if digits > 9 {
+            return Err(invalid(format!(
+                "{digits} fraction digits; at most 9 (nanoseconds) are stored"
+            )));
+        }
+    }
+    let t = OffsetDateTime::parse(text, &WellKnownRfc3339)
+        .map_err(|e| invalid(prose(&e.to_string())))?;
     in_range(t).ok_or_else(|| Error::TimeOutOfRange(shown(text)))
 }
 
