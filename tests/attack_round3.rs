@@ -251,3 +251,179 @@ fn a_pruned_refusal_over_a_kept_objection_snapshots_and_reads_back() {
     );
     assert_eq!(l.decide("bo", "newsletter", "contact.email", at), before);
 }
+
+// ---- hostile snapshots ----
+
+/// The snapshot of `l` as a JSON value.
+fn snapshot_value(l: &Ledger) -> serde_json::Value {
+    serde_json::from_str(&l.snapshot().to_json().expect("writes")).expect("JSON")
+}
+
+/// The first subject's entry of a snapshot.
+fn subject0(v: &mut serde_json::Value) -> &mut serde_json::Value {
+    &mut v["subjects"][0]
+}
+
+/// The record `ana` holds for `purpose` after `make` on a fresh ledger, as
+/// written in a snapshot (with its true event id).
+fn record_json(make: impl FnOnce(&mut Ledger)) -> serde_json::Value {
+    let mut l = shop();
+    make(&mut l);
+    let mut v = snapshot_value(&l);
+    subject0(&mut v)["records"][0].take()
+}
+
+/// Reads `v` back as a snapshot and restores it.
+fn load(v: &serde_json::Value) -> Result<Ledger, consentry::Error> {
+    let json = serde_json::to_string(v).expect("writes");
+    Ledger::restore(Snapshot::from_json(&json)?)
+}
+
+/// Break: a `kept` objection of a direct-marketing purpose with no record
+/// and no pruned trace for it is loaded; the ledger never holds that (an
+/// answer is kept apart only beside a later refusal or withdrawal, or a
+/// pruned one), and the loaded ledger is not what its own events rebuild
+/// (a replay holds the objection as the record).
+#[test]
+fn a_snapshot_with_a_kept_answer_and_no_record_is_refused() {
+    let mut l = shop();
+    l.give(Grant::new("ana", "analytics", T0, banner(1)))
+        .unwrap();
+    let objection = record_json(|l| {
+        l.object("ana", "newsletter", T1, settings()).unwrap();
+    });
+    let mut v = snapshot_value(&l);
+    subject0(&mut v)["kept"] = serde_json::json!([objection]);
+    let loaded = load(&v);
+    if let Ok(loaded) = &loaded {
+        let mut replay = shop();
+        for e in loaded.events() {
+            replay.apply(&e).unwrap();
+        }
+        eprintln!(
+            "loaded: {:?}; replayed snapshot equal: {}",
+            loaded.decide("ana", "newsletter", "contact.email", T2),
+            replay.snapshot() == loaded.snapshot()
+        );
+    }
+    assert!(loaded.is_err(), "a kept objection alone was loaded");
+}
+
+/// Break: when a snapshot holds two `kept` answers and the second is one
+/// the ledger would never hold, the error names `kept[0]`, the valid one.
+#[test]
+fn a_bad_second_kept_answer_is_named_where_it_is() {
+    let mut l = shop();
+    l.object("ana", "newsletter", T0, settings()).unwrap();
+    l.refuse("ana", "newsletter", T1, banner(3)).unwrap();
+    l.refuse("ana", "marketing", T1, banner(1)).unwrap();
+    let mut v = snapshot_value(&l);
+    assert_eq!(subject0(&mut v)["kept"].as_array().map(Vec::len), Some(1));
+    // A kept grant of `marketing`, not direct marketing.
+    let grant = record_json(|l| {
+        l.give(Grant::new("ana", "marketing", T0, banner(1)))
+            .unwrap();
+    });
+    subject0(&mut v)["kept"].as_array_mut().unwrap().push(grant);
+    match load(&v) {
+        Err(consentry::Error::Snapshot { location, .. }) => {
+            assert!(location.contains("kept[1]"), "located at {location}");
+        }
+        other => panic!("loaded or another error: {:?}", other.map(|_| ())),
+    }
+}
+
+/// An edit of a subject's snapshot entry.
+type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+
+/// Passing property check: kept answers the ledger would never hold beside
+/// a record are refused with an error naming where they are.
+#[test]
+fn hostile_kept_answers_beside_a_record_are_refused() {
+    let mut l = shop();
+    l.object("ana", "newsletter", T1, settings()).unwrap();
+    l.refuse("ana", "newsletter", T2, banner(3)).unwrap();
+    l.refuse("ana", "marketing", T2, banner(1)).unwrap();
+    l.set_global_opt_out("ana", T1, gpc()).unwrap();
+    l.clear_global_opt_out("ana", T2, gpc()).unwrap();
+    let base = snapshot_value(&l);
+    assert!(load(&base).is_ok());
+    let refusal = record_json(|l| {
+        l.refuse("ana", "newsletter", T0, banner(3)).unwrap();
+    });
+    let late = record_json(|l| {
+        l.object("ana", "newsletter", T3, settings()).unwrap();
+    });
+    let grant_plain = record_json(|l| {
+        l.give(Grant::new("ana", "marketing", T0, banner(1)))
+            .unwrap();
+    });
+    let early = record_json(|l| {
+        l.object("ana", "newsletter", T0, settings()).unwrap();
+    });
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            "a kept refusal",
+            Box::new(move |s| s["kept"][0] = refusal.clone()),
+        ),
+        (
+            "a kept answer later than the record",
+            Box::new(move |s| s["kept"][0] = late.clone()),
+        ),
+        (
+            "a kept grant of a purpose that is not direct marketing",
+            Box::new(move |s| s["kept"][0] = grant_plain.clone()),
+        ),
+        (
+            "two kept answers for one purpose",
+            Box::new(move |s| {
+                s["kept"].as_array_mut().unwrap().push(early.clone());
+            }),
+        ),
+        (
+            "a wrong event id",
+            Box::new(|s| {
+                s["kept"][0]["event"] = serde_json::json!(
+                    "17a05603355886b4dbd932bab8a642f6f17c037769dbf4918a2f319c58784104"
+                )
+            }),
+        ),
+        (
+            "a kept set while the signal is on",
+            Box::new(|s| {
+                s["global_opt_out"] = s["global_opt_out_set"].clone();
+            }),
+        ),
+        (
+            "a kept set later than the clear",
+            Box::new(|s| {
+                s["global_opt_out_set"]["at"] = serde_json::json!("2026-09-01T10:00:00Z");
+            }),
+        ),
+    ];
+    for (what, edit) in cases {
+        let mut v = base.clone();
+        edit(subject0(&mut v));
+        let loaded = load(&v);
+        assert!(
+            matches!(loaded, Err(consentry::Error::Snapshot { .. })),
+            "{what}: {:?}",
+            loaded.map(|_| ())
+        );
+    }
+    // A kept answer at or before the subject's erasure.
+    let mut l = shop();
+    l.erase("ana", T1).unwrap();
+    l.refuse("ana", "newsletter", T2, banner(3)).unwrap();
+    let mut v = snapshot_value(&l);
+    let early = record_json(|l| {
+        l.object("ana", "newsletter", T1, settings()).unwrap();
+    });
+    subject0(&mut v)["kept"] = serde_json::json!([early]);
+    let loaded = load(&v);
+    assert!(
+        matches!(loaded, Err(consentry::Error::Snapshot { .. })),
+        "a kept objection at the erasure: {:?}",
+        loaded.map(|_| ())
+    );
+}
