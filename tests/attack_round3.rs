@@ -7,7 +7,7 @@
 
 mod util;
 
-use consentry::{Ask, Change, Event, Grant, Ledger, Snapshot};
+use consentry::{Ask, Change, ConsentStatus, Decision, Event, Grant, Ledger, Snapshot};
 use proptest::prelude::*;
 use time::OffsetDateTime;
 use util::*;
@@ -220,6 +220,20 @@ proptest! {
         };
         prop_assert_eq!(decisions(&p), decisions(&full), "prune at {} after {:?}", at, x);
         prop_assert_eq!(decisions(&merged), decisions(&full), "merge of the pruned ledger");
+        // An objection still holding is still never asked over (its status
+        // is `a_pruned_refusal_over_a_kept_objection_keeps_its_status`).
+        for s in SUBJECTS {
+            for (pp, _) in TESTED {
+                for d in [0, 1, 30, 200, 500, 5000] {
+                    let t = at + days(d);
+                    let ask = full.should_ask(s, pp, t, days(30));
+                    if matches!(ask, Ask::Objected { .. }) {
+                        prop_assert_eq!(p.should_ask(s, pp, t, days(30)), ask, "{} {} {}", s, pp, t);
+                        prop_assert_eq!(merged.should_ask(s, pp, t, days(30)), ask);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -426,4 +440,25 @@ fn hostile_kept_answers_beside_a_record_are_refused() {
         "a kept objection at the erasure: {:?}",
         loaded.map(|_| ())
     );
+}
+
+/// Break: once the refusal over a kept direct-marketing objection is
+/// pruned, `status` says `Unknown` (never asked) while `decide` says
+/// `Objected` and `should_ask` says `Objected`: the ledger contradicts
+/// itself, and the subject report shows a person who objected as never
+/// asked. Before the prune, all three said `Objected`.
+#[test]
+fn a_pruned_refusal_over_a_kept_objection_keeps_its_status() {
+    let mut l = shop();
+    l.object("bo", "newsletter", T0, settings()).unwrap();
+    l.refuse("bo", "newsletter", T0 + days(40), banner(3))
+        .unwrap();
+    let at = T0 + days(400);
+    assert_eq!(l.status("bo", "newsletter", at), ConsentStatus::Objected);
+    l.prune(at);
+    assert_eq!(
+        l.decide("bo", "newsletter", "contact.email", at),
+        Decision::Objected { at: T0 }
+    );
+    assert_eq!(l.status("bo", "newsletter", at), ConsentStatus::Objected);
 }
