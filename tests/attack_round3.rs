@@ -129,6 +129,14 @@ proptest! {
         prop_assert_eq!(&seen(&b, T0 - days(1)), &expected, "order {:?}", shuffled);
         prop_assert_eq!(&b.snapshot(), &snap);
 
+        // The same as one batch, duplicates included.
+        let mut batch = shuffled.clone();
+        batch.extend(evs.iter().cloned());
+        let mut g = shop();
+        g.apply_all(&batch).expect("applies the batch");
+        prop_assert_eq!(&seen(&g, T0 - days(1)), &expected, "batch {:?}", batch);
+        prop_assert_eq!(&g.snapshot(), &snap, "batch snapshot");
+
         // A replay of events() into a fresh ledger.
         let mut c = shop();
         let out: Vec<Event> = a.events().collect();
@@ -615,4 +623,27 @@ fn erasures_free_what_kept_anchors_hold() {
         "after {N} erasures the ledger holds {heap} bytes; restored, {restored_heap}"
     );
     assert_eq!(restored.snapshot(), l.snapshot());
+}
+
+/// Passing property check: once the refusal over a kept objection is
+/// pruned, `set_catalog` with the same catalog still works and keeps the
+/// objection deciding.
+#[test]
+fn set_catalog_works_after_pruning_a_refusal_over_a_kept_objection() {
+    let mut l = shop();
+    l.object("bo", "newsletter", T0, settings()).unwrap();
+    l.refuse("bo", "newsletter", T0 + days(40), banner(3))
+        .unwrap();
+    let at = T0 + days(400);
+    l.prune(at);
+    let set = l.set_catalog(shop_catalog());
+    assert!(set.is_ok(), "{set:?}");
+    assert_eq!(
+        l.decide("bo", "newsletter", "contact.email", at),
+        Decision::Objected { at: T0 }
+    );
+    assert_eq!(
+        l.should_ask("bo", "newsletter", at + days(3650), days(30)),
+        Ask::Objected { at: T0 }
+    );
 }
