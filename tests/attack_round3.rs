@@ -14,13 +14,15 @@ use util::*;
 
 const SUBJECTS: [&str; 2] = ["ana", "bo"];
 /// Direct marketing (consent), direct marketing (legitimate interest),
-/// sale/sharing (consent), sale/sharing (legitimate interest), plain.
-const TESTED: [(&str, &str); 5] = [
+/// sale/sharing (consent), sale/sharing (legitimate interest), plain,
+/// direct marketing (contract).
+const TESTED: [(&str, &str); 6] = [
     ("newsletter", "contact.email"),
     ("marketing.post", "purchases"),
     ("ads.targeting", "browsing"),
     ("data.sale", "purchases"),
     ("analytics", "browsing"),
+    ("orders.offers", "purchases"),
 ];
 
 fn instant(i: u8) -> OffsetDateTime {
@@ -97,7 +99,7 @@ fn round_trip(l: &Ledger) -> Ledger {
 }
 
 fn history() -> impl Strategy<Value = Vec<(u8, usize, usize, u8)>> {
-    prop::collection::vec((0u8..9, 0usize..2, 0usize..5, 0u8..6), 1..12)
+    prop::collection::vec((0u8..9, 0usize..2, 0usize..6, 0u8..6), 1..12)
 }
 
 proptest! {
