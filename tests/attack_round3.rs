@@ -649,3 +649,32 @@ fn set_catalog_works_after_pruning_a_refusal_over_a_kept_objection() {
         Ask::Objected { at: T0 }
     );
 }
+
+/// Break (README, rule 5: "`OptedOut { at }`, where `at` is when the signal
+/// was last set (also once cleared)"): when the ledger holds a `clear` but
+/// no `set` (the `set` came before an erasure, which discards it), a check
+/// between the erasure and the clear answers `OptedOut { at }` naming the
+/// *clear*, the instant the signal was turned off; and `should_ask` says
+/// `ValidConsent` (do not ask, the grant is valid) for the same instant
+/// that `decide` denies.
+#[test]
+fn opted_out_does_not_name_the_clear_as_when_the_signal_was_set() {
+    let mut l = shop();
+    l.set_global_opt_out("ana", T1, gpc()).unwrap();
+    l.erase("ana", T2).unwrap();
+    l.give(Grant::new("ana", "ads.targeting", T2 + days(1), banner(1)))
+        .unwrap();
+    l.clear_global_opt_out("ana", T3, gpc()).unwrap();
+    let at = T2 + days(2);
+    let decision = l.decide("ana", "ads.targeting", "browsing", at);
+    assert_ne!(
+        decision,
+        Decision::OptedOut { at: T3 },
+        "names the clear as the set"
+    );
+    let ask = l.should_ask("ana", "ads.targeting", at, days(30));
+    assert!(
+        !(matches!(decision, Decision::OptedOut { .. }) && matches!(ask, Ask::ValidConsent { .. })),
+        "decide {decision:?} against should_ask {ask:?}"
+    );
+}
