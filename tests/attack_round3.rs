@@ -119,6 +119,24 @@ proptest! {
         let expected = seen(&a, T0 - days(1));
         let snap = a.snapshot();
 
+        // For a direct-marketing purpose, `decide` and `should_ask` agree on
+        // an objection (its status: see
+        // `status_between_a_kept_objection_and_the_later_refusal_is_objected`).
+        for sub in SUBJECTS {
+            for (p, c) in TESTED.iter().take(2).chain(TESTED.iter().skip(5)) {
+                for i in 0..16u8 {
+                    let at = instant(i / 2) + days(i64::from(i % 2) * 20);
+                    let d = a.decide(sub, p, c, at);
+                    let ask = a.should_ask(sub, p, at, days(30));
+                    if let Decision::Objected { at: o } = d {
+                        prop_assert_eq!(ask, Ask::Objected { at: o }, "{} {} {}", sub, p, at);
+                    } else if !matches!(d, Decision::Erased { .. }) {
+                        prop_assert!(!matches!(ask, Ask::Objected { .. }), "{} {} {}: {:?} {:?}", sub, p, at, d, ask);
+                    }
+                }
+            }
+        }
+
         // Another order (a random shuffle), everything applied twice.
         let mut shuffled = evs.clone();
         for (i, ix) in perm.iter().enumerate().take(shuffled.len()) {
@@ -677,4 +695,34 @@ fn opted_out_does_not_name_the_clear_as_when_the_signal_was_set() {
         !(matches!(decision, Decision::OptedOut { .. }) && matches!(ask, Ask::ValidConsent { .. })),
         "decide {decision:?} against should_ask {ask:?}"
     );
+}
+
+/// Break: between a direct-marketing objection and a later refusal or
+/// withdrawal, `status` says `Unknown` (never asked) although the ledger
+/// holds the objection, `decide` says `Objected` and `should_ask` says
+/// `Objected`; at the same instant it said `Objected` before the later
+/// withdrawal arrived, and says `Objected` again after the withdrawal. A
+/// later event turns a known objection into "never asked".
+#[test]
+fn status_between_a_kept_objection_and_the_later_refusal_is_objected() {
+    for (purpose, category) in [
+        ("newsletter", "contact.email"),
+        ("marketing.post", "purchases"),
+        ("orders.offers", "purchases"),
+    ] {
+        let mut l = shop();
+        l.object("ana", purpose, T0, settings()).unwrap();
+        assert_eq!(l.status("ana", purpose, T1), ConsentStatus::Objected);
+        l.withdraw("ana", purpose, T2, settings()).unwrap();
+        assert_eq!(
+            l.decide("ana", purpose, category, T1),
+            Decision::Objected { at: T0 }
+        );
+        assert_eq!(l.status("ana", purpose, T3), ConsentStatus::Objected);
+        assert_eq!(
+            l.status("ana", purpose, T1),
+            ConsentStatus::Objected,
+            "{purpose} between the objection and the withdrawal"
+        );
+    }
 }
