@@ -726,3 +726,31 @@ fn status_between_a_kept_objection_and_the_later_refusal_is_objected() {
         );
     }
 }
+
+/// Break (README, "As-of audit": the `Audit` gives "the record it rested
+/// on ... the refusal, withdrawal or objection behind a denial"): an audit
+/// of a direct-marketing purpose after an objection and a later
+/// withdrawal decides `Objected { at }` but gives the withdrawal as the
+/// record behind it, not the objection the denial rests on.
+#[test]
+fn an_audit_of_a_kept_objection_rests_on_the_objection() {
+    let mut l = shop();
+    let log = vec![
+        l.object("ana", "newsletter", T0, settings())
+            .unwrap()
+            .into_event(),
+        l.withdraw("ana", "newsletter", T1, settings())
+            .unwrap()
+            .into_event(),
+    ];
+    let audit = l
+        .audit(&log, "ana", "newsletter", "contact.email", T2)
+        .unwrap();
+    assert_eq!(audit.decision(), Decision::Objected { at: T0 });
+    let record = audit.record().expect("a record behind the denial");
+    assert_eq!(
+        (record.answer(), record.at()),
+        (consentry::Answer::Objected, T0),
+        "the record behind Objected"
+    );
+}
