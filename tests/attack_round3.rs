@@ -754,3 +754,39 @@ fn an_audit_of_a_kept_objection_rests_on_the_objection() {
         "the record behind Objected"
     );
 }
+
+/// Break (README, "Re-prompting": "Only a no that denies counts"): after an
+/// opt-out signal set and cleared, the subject gives consent to a
+/// sale/sharing purpose; the grant is `Granted`, yet `should_ask` keeps
+/// answering `CooldownRunning` from the old `set` for a year, so a grant
+/// expiring within the window is never offered for renewal. After a
+/// refusal followed by the same grant, `should_ask` says `ExpiringSoon`.
+#[test]
+fn a_cleared_opt_out_before_a_later_grant_does_not_block_renewal() {
+    let grant = || Grant::new("ana", "ads.targeting", T2, banner(1)).expires_at(T3 + days(10));
+    let mut refused = shop();
+    refused
+        .refuse("ana", "ads.targeting", T0, banner(1))
+        .unwrap();
+    refused.give(grant()).unwrap();
+    let mut opted_out = shop();
+    opted_out.set_global_opt_out("ana", T0, gpc()).unwrap();
+    opted_out.clear_global_opt_out("ana", T1, gpc()).unwrap();
+    opted_out.give(grant()).unwrap();
+    let expiring = Ask::ExpiringSoon {
+        expires_at: T3 + days(10),
+    };
+    assert_eq!(
+        refused.should_ask("ana", "ads.targeting", T3, days(30)),
+        expiring
+    );
+    assert!(
+        opted_out
+            .decide("ana", "ads.targeting", "browsing", T3)
+            .is_permitted()
+    );
+    assert_eq!(
+        opted_out.should_ask("ana", "ads.targeting", T3, days(30)),
+        expiring
+    );
+}
