@@ -105,7 +105,8 @@ fn history() -> impl Strategy<Value = Vec<(u8, usize, usize, u8)>> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
-    /// Order, duplicates, replays of `events()`, snapshot round trips,
+    /// Passing property check: order, duplicates, batches, replays of
+    /// `events()`, snapshot round trips,
     /// `set_catalog` and merges give the same answers and snapshots.
     #[test]
     fn property_any_order_replay_round_trip_and_merge_agree(
@@ -199,7 +200,8 @@ proptest! {
         prop_assert_eq!(&seen(&m3, T0 - days(1)), &expected);
     }
 
-    /// Pruning at a random point, then receiving the rest (and everything
+    /// Passing property check: pruning at a random point, then receiving
+    /// the rest (and everything
     /// again), changes no answer at or after the prune.
     #[test]
     fn property_pruning_changes_nothing_at_or_after_the_prune(
