@@ -711,17 +711,21 @@ impl Model {
         {
             return Reason::Objected(t);
         }
-        // 5. Named by when the signal was set (the latest `set`).
+        // 5. Named by when the signal was set (the latest `set`); a clear
+        // with no `set` known says the signal was never on.
         if p.sale_or_sharing
             && let Some((on, t)) = self.opt_out(subject)
-            && (on || at < t)
         {
             let set = if on {
-                t
+                Some(t)
+            } else if at < t {
+                self.last_set(subject)
             } else {
-                self.last_set(subject).unwrap_or(t)
+                None
             };
-            return Reason::OptedOut(set);
+            if let Some(set) = set {
+                return Reason::OptedOut(set);
+            }
         }
         // 6.
         let sensitive = self.catalog.touches_sensitive(category);
@@ -797,15 +801,15 @@ impl Model {
         let MKind::Answer { answer, grant, .. } = &r.kind else {
             unreachable!()
         };
-        if r.at > at {
-            return ConsentStatus::Unknown;
-        }
         if p.direct_marketing
             && self
                 .standing_objection(subject, purpose)
                 .is_some_and(|t| t <= at)
         {
             return ConsentStatus::Objected;
+        }
+        if r.at > at {
+            return ConsentStatus::Unknown;
         }
         if *answer == Answer::Given && self.withdrawn_all(subject).is_some_and(|w| r.at <= w) {
             return ConsentStatus::Withdrawn;
@@ -821,7 +825,9 @@ impl Model {
                 } else if g.notice < p.min_notice {
                     ConsentStatus::Invalidated
                 } else if p.sale_or_sharing
-                    && self.opt_out(subject).is_some_and(|(on, t)| on || at < t)
+                    && self
+                        .opt_out(subject)
+                        .is_some_and(|(on, t)| on || (at < t && self.last_set(subject).is_some()))
                 {
                     // The signal suspends the grant, as in the decision.
                     ConsentStatus::OptedOut

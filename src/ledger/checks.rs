@@ -395,17 +395,20 @@ impl Ledger {
         }
         if p.is_sale_or_sharing()
             && let Some(signal) = st.row(s, Slot::OptOut)
-            && (signal.flags.contains(RowFlags::ON) || at < signal.from)
         {
-            // When it was set: the row while on; once cleared, the latest
-            // `set` kept beside it (or the clear, if none was seen).
+            // Named by when it was set: the row while on; once cleared, the
+            // latest `set` kept beside it. A clear with no `set` known (none
+            // received, or erased since) says it was never on.
             let set = if signal.flags.contains(RowFlags::ON) {
-                signal.from
+                Some(signal.from)
+            } else if at < signal.from {
+                st.kept(s, KEPT_OPT_OUT).map(|(k, _)| k.from)
             } else {
-                st.kept(s, KEPT_OPT_OUT)
-                    .map_or(signal.from, |(k, _)| k.from)
+                None
             };
-            return Outcome::OptedOut(set);
+            if let Some(set) = set {
+                return Outcome::OptedOut(set);
+            }
         }
         let sensitive = c.needs_explicit;
         let basis = p.basis();
@@ -543,13 +546,6 @@ impl Ledger {
         ) else {
             return ConsentStatus::Unknown;
         };
-        let Some(r) = self.store.row(s, Slot::Purpose(ph)) else {
-            return ConsentStatus::Unknown;
-        };
-        if at < r.from {
-            // The record is later than the instant: what held then is unknown.
-            return ConsentStatus::Unknown;
-        }
         if let Some((k, _)) = self.store.kept(s, ph)
             && k.kind() == OBJECTED
             && k.from <= at
@@ -558,8 +554,16 @@ impl Ledger {
                 .purpose_by_index(ph)
                 .is_some_and(Purpose::is_direct_marketing)
         {
-            // A direct-marketing objection holds over a later refusal.
+            // A direct-marketing objection holds over a later refusal, also
+            // before that refusal's time and once it is pruned.
             return ConsentStatus::Objected;
+        }
+        let Some(r) = self.store.row(s, Slot::Purpose(ph)) else {
+            return ConsentStatus::Unknown;
+        };
+        if at < r.from {
+            // The record is later than the instant: what held then is unknown.
+            return ConsentStatus::Unknown;
         }
         if r.kind() == GIVEN
             && self
@@ -575,10 +579,10 @@ impl Ledger {
             self.catalog
                 .purpose_by_index(ph)
                 .is_some_and(|p| p.is_sale_or_sharing())
-                && self
-                    .store
-                    .row(s, Slot::OptOut)
-                    .is_some_and(|o| o.flags.contains(RowFlags::ON) || at < o.from)
+                && self.store.row(s, Slot::OptOut).is_some_and(|o| {
+                    o.flags.contains(RowFlags::ON)
+                        || (at < o.from && self.store.kept(s, KEPT_OPT_OUT).is_some())
+                })
         };
         match r.kind() {
             REFUSED => ConsentStatus::Refused,

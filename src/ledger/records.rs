@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::ledger::Ledger;
-use crate::ledger::store::{Floor, GIVEN, REFUSED, RowFlags, Slot, WITHDRAWN};
+use crate::ledger::store::{Floor, GIVEN, OBJECTED, REFUSED, RowFlags, Slot, WITHDRAWN};
 use crate::model::evidence::Evidence;
 use crate::wire::id::EventId;
 use crate::wire::timestamp::{self, NEVER};
@@ -530,5 +530,31 @@ impl Ledger {
         };
         self.store.set_floor(s, p, floor);
         self.store.remove(s, slot).is_some()
+    }
+}
+
+impl Ledger {
+    /// The direct-marketing objection kept beside a later refusal or
+    /// withdrawal of `purpose` (see `traces.rs`), as a record: what an audit
+    /// of an `Objected` decision rests on.
+    pub(crate) fn kept_objection_record(
+        &self,
+        subject: &str,
+        purpose: &str,
+    ) -> Option<ConsentRecord> {
+        let s = self.store.names.find(subject)?;
+        let p = self.catalog.purpose_index(purpose)?;
+        let (r, c) = self.store.kept(s, p)?;
+        (r.kind() == OBJECTED).then(|| ConsentRecord {
+            purpose: purpose.to_owned(),
+            answer: Answer::Objected,
+            at: timestamp::from_nanos(r.from),
+            expires_at: None,
+            categories: Vec::new(),
+            renewal: false,
+            event: self.row_id(s, Slot::Purpose(p), r, c),
+            evidence: self.evidence(c),
+            withdrawn_by_all: None,
+        })
     }
 }

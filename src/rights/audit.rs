@@ -88,11 +88,24 @@ impl Audit {
             }
             replayed += 1;
         }
+        let decision = ledger.decide(subject, purpose, category, at);
+        let held = ledger
+            .subject_records(subject)
+            .and_then(|h| h.record(purpose).cloned());
+        // An objection kept beside a later refusal is what denies.
+        let record = match decision {
+            crate::Decision::Objected { .. }
+                if held
+                    .as_ref()
+                    .is_none_or(|r| r.answer() != crate::Answer::Objected) =>
+            {
+                ledger.kept_objection_record(subject, purpose).or(held)
+            }
+            _ => held,
+        };
         Ok(Audit {
-            decision: ledger.decide(subject, purpose, category, at),
-            record: ledger
-                .subject_records(subject)
-                .and_then(|h| h.record(purpose).cloned()),
+            decision,
+            record,
             subject: subject.to_owned(),
             purpose: purpose.to_owned(),
             category: category.to_owned(),

@@ -579,7 +579,10 @@ fn latest_no(
         .global_opt_out()
         .filter(|signal| signal.is_on() && p.is_sale_or_sharing())
         .map(|signal| (Refusal::GlobalOptOut, signal.since()))
-        .or(set_before_clear.map(|at| (Refusal::GlobalOptOut, at)));
+        .or(set_before_clear
+            // A grant given after it is the later answer.
+            .filter(|set| !record.is_some_and(|r| r.answer() == Answer::Given && r.at() > *set))
+            .map(|at| (Refusal::GlobalOptOut, at)));
     match (from_record, from_signal) {
         (Some(a), Some(b)) => Some(if b.1 > a.1 { b } else { a }),
         (a, b) => a.or(b),

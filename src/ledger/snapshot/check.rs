@@ -248,9 +248,14 @@ impl Ledger {
             ids.push((r.event.as_str(), Err(j)));
             caps.push(checked.capped);
         }
-        if let Some(i) = rows.iter().position(|p| p.kept)
-            && let Err(problem) = self.check_kept(&rows)
-        {
+        // Purposes with a pruned record's trace: a kept answer may stand
+        // beside a trace instead of a record.
+        let traced: Vec<u16> = s
+            .pruned
+            .iter()
+            .filter_map(|f| self.catalog.purpose_index(f.purpose.as_str()))
+            .collect();
+        if let Err((i, problem)) = self.check_kept(&rows, &traced) {
             let location = place(ids.get(i).map_or(Ok("kept"), |(_, w)| *w));
             return Err(Error::Snapshot {
                 location,
@@ -316,7 +321,7 @@ impl Ledger {
                         error: Box::new(erased_error(id, e)),
                     });
                 }
-                if rows.iter().any(|r| r.slot == Slot::Purpose(p)) {
+                if rows.iter().any(|r| !r.kept && r.slot == Slot::Purpose(p)) {
                     return Err(Error::Snapshot {
                         location: place(),
                         error: Box::new(Error::InvalidRecord {
@@ -339,14 +344,19 @@ impl Ledger {
     /// or objection of a direct-marketing purpose whose record is a later
     /// refusal or withdrawal (or was pruned), or a `set` of the opt-out
     /// signal before a later `clear`; one per slot.
-    fn check_kept(&self, rows: &[Pending<'_>]) -> std::result::Result<(), String> {
+    fn check_kept(
+        &self,
+        rows: &[Pending<'_>],
+        traced: &[u16],
+    ) -> std::result::Result<(), (usize, String)> {
         for (i, k) in rows.iter().enumerate().filter(|(_, p)| p.kept) {
+            let fail = |problem: &str| Err((i, problem.to_owned()));
             if rows
                 .iter()
                 .enumerate()
                 .any(|(j, p)| j != i && p.kept && p.slot == k.slot)
             {
-                return Err("two kept answers for one purpose or signal".into());
+                return fail("two kept answers for one purpose or signal");
             }
             let held = rows.iter().find(|p| !p.kept && p.slot == k.slot);
             match k.slot {
@@ -356,9 +366,9 @@ impl Ledger {
                             !h.row.flags.contains(RowFlags::ON) && h.row.from > k.row.from
                         });
                     if !ok {
-                        return Err("the kept `set` of the opt-out signal must be on and \
-                                    precede a later `clear`"
-                            .into());
+                        return fail(
+                            "the kept `set` of the opt-out signal must be on and precede a later `clear`",
+                        );
                     }
                 }
                 Slot::Purpose(p) => {
@@ -367,19 +377,21 @@ impl Ledger {
                         .purpose_by_index(p)
                         .is_some_and(Purpose::is_direct_marketing);
                     let anchor = matches!(k.row.kind(), GIVEN | OBJECTED);
-                    let later = held.is_none_or(|h| {
-                        !matches!(h.row.kind(), GIVEN | OBJECTED)
-                            && (h.row.from, h.row.kind()) > (k.row.from, k.row.kind())
-                    });
+                    let later = match held {
+                        Some(h) => {
+                            !matches!(h.row.kind(), GIVEN | OBJECTED)
+                                && (h.row.from, h.row.kind()) > (k.row.from, k.row.kind())
+                        }
+                        // The later refusal or withdrawal was pruned.
+                        None => traced.contains(&p),
+                    };
                     if !(dm && anchor && later) {
-                        return Err(
-                            "a kept answer must be a grant or objection of a direct-marketing \
-                                    purpose, before a later refusal or withdrawal"
-                                .into(),
+                        return fail(
+                            "a kept answer must be a grant or objection of a direct-marketing purpose, before a later refusal or withdrawal",
                         );
                     }
                 }
-                _ => return Err("only records and the opt-out signal keep answers".into()),
+                _ => return fail("only records and the opt-out signal keep answers"),
             }
         }
         Ok(())
