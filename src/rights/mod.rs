@@ -21,3 +21,9 @@ pub(crate) mod scan;
 
 // Words for people, shared by the text forms above.
 pub(crate) mod text;
+
+// Times, answers and evidence as the views above show and serialize them.
+pub(crate) mod shared;
+
+// The default a report shows for a purpose nobody answered.
+pub(crate) mod default_rule;

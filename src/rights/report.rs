@@ -9,100 +9,19 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ledger::Ledger;
 use crate::ledger::decision::{ConsentStatus, Decision};
 use crate::ledger::records::{Answer, ConsentRecord, OptOutSignal, SubjectRecords};
 use crate::model::basis::LegalBasis;
 use crate::model::evidence::Evidence;
 use crate::model::purpose::Purpose;
+pub use crate::rights::default_rule::DefaultRule;
+pub(crate) use crate::rights::shared::{
+    answer_word, evidence_text, rfc3339, ser_opt_time, ser_time, to_json, utc,
+};
 use crate::rights::text;
 use crate::wire::id::EventId;
-use crate::wire::timestamp;
-
-/// What the engine decides for a purpose when the subject has said nothing,
-/// by its legal basis (see the README's "What each legal basis decides").
-///
-/// Whatever the rule, sensitive categories need explicit consent and a
-/// global opt-out signal denies sale/sharing purposes; the per-category
-/// decisions of a [`PurposeReport`] say what applies to this subject.
-///
-/// # Examples
-///
-/// ```
-/// use consentry::DefaultRule;
-/// assert_eq!(
-///     DefaultRule::DeniedUntilConsent.to_string(),
-///     "not used unless you agree"
-/// );
-/// // In JSON, its snake_case name.
-/// assert_eq!(
-///     serde_json::to_string(&DefaultRule::PermittedUntilOptOut)?,
-///     r#""permitted_until_opt_out""#
-/// );
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DefaultRule {
-    /// Consent and explicit consent: denied until the subject agrees.
-    DeniedUntilConsent,
-    /// Legitimate interest, public task and direct marketing: permitted until
-    /// the subject objects (under legitimate interest, also refuses or
-    /// withdraws).
-    PermittedUntilOptOut,
-    /// Contract, legal obligation and vital interests: permitted; consent is
-    /// not what makes it lawful.
-    Permitted,
-    /// As [`DefaultRule::PermittedUntilOptOut`] for the purpose's other
-    /// categories, but its sensitive data is used only with explicit consent.
-    PermittedUntilOptOutExceptSensitive,
-    /// As [`DefaultRule::Permitted`] for the purpose's other categories, but
-    /// its sensitive data is used only with explicit consent.
-    PermittedExceptSensitive,
-}
-
-impl DefaultRule {
-    /// The rule for purpose `p` of `catalog`. It follows the categories: a
-    /// purpose whose every category touches sensitive data needs explicit
-    /// consent whatever its basis (GDPR Art. 9(2)(a)), so it is
-    /// [`DefaultRule::DeniedUntilConsent`]; one with some such categories
-    /// says so.
-    #[must_use]
-    pub fn of(catalog: &crate::Catalog, p: &Purpose) -> DefaultRule {
-        let sensitive = |c: &str| {
-            catalog
-                .category(c)
-                .is_some_and(crate::Category::needs_explicit_consent)
-        };
-        let all = p.categories().all(sensitive);
-        let some = p.categories().any(sensitive);
-        let opt_out = p.allows_objection() || p.basis().honours_refusal();
-        match (p.basis().is_consent() || all, some, opt_out) {
-            (true, _, _) => DefaultRule::DeniedUntilConsent,
-            (false, true, true) => DefaultRule::PermittedUntilOptOutExceptSensitive,
-            (false, true, false) => DefaultRule::PermittedExceptSensitive,
-            (false, false, true) => DefaultRule::PermittedUntilOptOut,
-            (false, false, false) => DefaultRule::Permitted,
-        }
-    }
-}
-
-impl fmt::Display for DefaultRule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            DefaultRule::DeniedUntilConsent => "not used unless you agree",
-            DefaultRule::PermittedUntilOptOut => "used unless you object",
-            DefaultRule::Permitted => "used: needed whatever you answer",
-            DefaultRule::PermittedUntilOptOutExceptSensitive => {
-                "used unless you object; sensitive data only if you agree"
-            }
-            DefaultRule::PermittedExceptSensitive => {
-                "used: needed whatever you answer; sensitive data only if you agree"
-            }
-        })
-    }
-}
 
 /// The decision for one declared category of a purpose, as it stands for the
 /// subject at the report's instant.
@@ -564,7 +483,7 @@ impl SubjectReport {
     ///
     /// # Errors
     ///
-    /// None in practice; serde_json's own errors are passed on as [`Error::Json`].
+    /// None in practice; serde_json's own errors are passed on as [`Error::Json`](crate::Error::Json).
     pub fn to_json(&self) -> Result<String> {
         to_json("report", self)
     }
@@ -796,71 +715,4 @@ impl fmt::Display for PurposeReport {
         }
         Ok(())
     }
-}
-
-pub(crate) fn answer_word(answer: Answer) -> &'static str {
-    match answer {
-        Answer::Given => "given",
-        Answer::Refused => "refused",
-        Answer::Withdrawn => "withdrawn",
-        Answer::Objected => "objected",
-    }
-}
-
-/// The evidence in one line: method, channel, notice version, proof,
-/// jurisdiction, language.
-pub(crate) fn evidence_text(e: &Evidence) -> String {
-    let mut parts = vec![e.method().to_string()];
-    if let Some(c) = e.channel() {
-        parts.push(format!("channel {c}"));
-    }
-    if let Some(v) = e.notice_version() {
-        parts.push(format!("notice version {v}"));
-    }
-    if let Some(p) = e.proof() {
-        parts.push(format!("proof {p}"));
-    }
-    if let Some(j) = e.jurisdiction() {
-        parts.push(format!("jurisdiction {j}"));
-    }
-    if let Some(l) = e.language() {
-        parts.push(format!("language {l}"));
-    }
-    parts.join(", ")
-}
-
-// ---- helpers shared by the transparency modules ----
-
-/// An instant in UTC, clamped to the range the engine stores.
-pub(crate) fn utc(t: OffsetDateTime) -> OffsetDateTime {
-    timestamp::from_nanos(timestamp::storable(t))
-}
-
-/// RFC 3339 text in UTC, as events and snapshots write instants (the
-/// nearest end of the range for an instant outside it, so it reads back).
-pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
-    timestamp::format(timestamp::storable(t))
-}
-
-pub(crate) fn ser_time<S: Serializer>(
-    t: &OffsetDateTime,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_str(&rfc3339(*t))
-}
-
-#[allow(clippy::ref_option)] // the signature serde's `serialize_with` calls
-pub(crate) fn ser_opt_time<S: Serializer>(
-    t: &Option<OffsetDateTime>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.collect_str(&rfc3339(*t)),
-        None => s.serialize_none(),
-    }
-}
-
-/// Pretty JSON, serde_json's errors as [`Error::Json`].
-pub(crate) fn to_json<T: Serialize + ?Sized>(what: &'static str, value: &T) -> Result<String> {
-    serde_json::to_string_pretty(value).map_err(|e| Error::json(what, &e))
 }
