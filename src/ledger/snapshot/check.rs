@@ -46,31 +46,13 @@ impl Ledger {
                 continue;
             };
             let purpose = src.catalog.purpose_by_index(p).map_or("", Purpose::name);
-            let given = r.kind() == GIVEN;
-            let record = RecordIn {
-                purpose,
-                kind: r.kind(),
-                at: Time::At(r.from),
-                expires_at: (given && r.until != NEVER).then_some(Time::At(r.until)),
-                categories: given.then_some(NamesIn::Held(&src.catalog, st.set(r.set()))),
-                renewal: r.flags.contains(RowFlags::RENEWAL),
-                evidence,
-            };
-            let checked = self.check_record(&record, id, erased_at).map_err(at(|| {
-                format!("records[{j}] ({})", crate::error::quoted(purpose))
-            }))?;
+            let pending = self
+                .moved_record(src, r, evidence, purpose, id, erased_at, false)
+                .map_err(at(|| {
+                    format!("records[{j}] ({})", crate::error::quoted(purpose))
+                }))?;
             j += 1;
-            rows.push(Pending {
-                slot: Slot::Purpose(checked.purpose),
-                row: {
-                    let mut row = checked.row;
-                    row.until = checked.capped;
-                    row
-                },
-                set: checked.set,
-                evidence: Some(evidence),
-                kept: false,
-            });
+            rows.push(pending);
         }
         // The anchors kept beside rows; one of a purpose no longer direct
         // marketing decides nothing any more and is left out.
@@ -95,30 +77,10 @@ impl Ledger {
             {
                 continue;
             }
-            let given = r.kind() == GIVEN;
-            let record = RecordIn {
-                purpose,
-                kind: r.kind(),
-                at: Time::At(r.from),
-                expires_at: (given && r.until != NEVER).then_some(Time::At(r.until)),
-                categories: given.then_some(NamesIn::Held(&src.catalog, st.set(r.set()))),
-                renewal: r.flags.contains(RowFlags::RENEWAL),
-                evidence,
-            };
-            let checked = self
-                .check_record(&record, id, erased_at)
+            let pending = self
+                .moved_record(src, r, evidence, purpose, id, erased_at, true)
                 .map_err(at(|| format!("kept ({})", crate::error::quoted(purpose))))?;
-            rows.push(Pending {
-                slot: Slot::Purpose(checked.purpose),
-                row: {
-                    let mut row = checked.row;
-                    row.until = checked.capped;
-                    row
-                },
-                set: checked.set,
-                evidence: Some(evidence),
-                kept: true,
-            });
+            rows.push(pending);
         }
         // The traces of pruned records, by purpose name.
         let mut floors = Vec::new();
@@ -130,6 +92,41 @@ impl Ledger {
             floors.push((to, f));
         }
         self.store_subject(id, rows, floors)
+    }
+
+    /// A record of `src` (or an answer kept beside one) checked under this
+    /// ledger's catalog, its expiry capped, ready to store.
+    #[allow(clippy::too_many_arguments)]
+    fn moved_record<'a>(
+        &self,
+        src: &'a Ledger,
+        r: &Row,
+        evidence: EvidenceView<'a>,
+        purpose: &'a str,
+        id: &str,
+        erased_at: Option<Nanos>,
+        kept: bool,
+    ) -> Result<Pending<'a>> {
+        let given = r.kind() == GIVEN;
+        let record = RecordIn {
+            purpose,
+            kind: r.kind(),
+            at: Time::At(r.from),
+            expires_at: (given && r.until != NEVER).then_some(Time::At(r.until)),
+            categories: given.then_some(NamesIn::Held(&src.catalog, src.store.set(r.set()))),
+            renewal: r.flags.contains(RowFlags::RENEWAL),
+            evidence,
+        };
+        let checked = self.check_record(&record, id, erased_at)?;
+        let mut row = checked.row;
+        row.until = checked.capped;
+        Ok(Pending {
+            slot: Slot::Purpose(checked.purpose),
+            row,
+            set: checked.set,
+            evidence: Some(evidence),
+            kept,
+        })
     }
 
     /// Checks one subject of a snapshot completely, its records' and marks'
