@@ -16,6 +16,7 @@
 )]
 
 mod error;
+mod instant;
 pub mod limits;
 
 mod ledger;
@@ -23,11 +24,14 @@ mod model;
 mod rights;
 mod wire;
 
+pub use instant::Timestamp;
 pub use error::{Error, EvidenceProblem, JsonCategory, NameKind, Result};
 pub use ledger::decision::{ConsentStatus, Decision};
 pub use ledger::records::{Answer, ConsentRecord, OptOutSignal, SubjectMark, SubjectRecords};
 pub use ledger::snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};
-pub use ledger::{Applied, Change, Choice, Grant, Ledger, Recorded, SubjectHandle};
+pub use ledger::{
+    Applied, Change, Choice, Grant, Ledger, PermittedPurposes, Recorded, SubjectHandle,
+};
 pub use limits::CATEGORY_CAPACITY;
 pub use model::basis::LegalBasis;
 pub use model::catalog::{Catalog, CatalogBuilder, CategoryHandle, PurposeHandle};

@@ -25,7 +25,7 @@ use std::fmt;
 
 use consentry::{
     Applied, Catalog, CollectionMethod, ConsentStatus, Decision, Error, Event, EventId, EventKind,
-    Evidence, Grant, Ledger, LegalBasis, PurposeDef, Snapshot,
+    Evidence, Grant, Ledger, LegalBasis, Purpose, PurposeDef, Snapshot, Timestamp,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -1718,6 +1718,7 @@ impl Machine {
                     );
                 }
             }
+            self.compare_batches(at, step)?;
         }
         let mut subjects: Vec<String> = self.real.subjects().map(str::to_owned).collect();
         subjects.sort();
@@ -1728,6 +1729,98 @@ impl Machine {
             "known subjects after step {}",
             step
         );
+        Ok(())
+    }
+}
+
+impl Machine {
+    /// The batch checks and the all-purposes lookup answer as the model,
+    /// on every subject × purpose × category at once (by name), the same
+    /// checks by handle where all three resolve, at one instant.
+    fn compare_batches(&self, at: OffsetDateTime, step: usize) -> Result<(), TestCaseError> {
+        let n = nanos(at);
+        let mut checks = Vec::new();
+        for s in CHECK_SUBJECTS {
+            for p in PURPOSES {
+                for c in CATEGORIES {
+                    checks.push((s, p, c));
+                }
+            }
+        }
+        let expected: Vec<bool> = checks
+            .iter()
+            .map(|(s, p, c)| self.model.decide(s, p, c, n).real().is_permitted())
+            .collect();
+        let mut answers = vec![true; 3]; // cleared by the call
+        self.real.is_permitted_many(&checks, at, &mut answers);
+        let wrong = answers.iter().zip(&expected).position(|(a, e)| a != e);
+        prop_assert!(
+            answers.len() == expected.len() && wrong.is_none(),
+            "after step {}: is_permitted_many at {}: check {:?} of {}",
+            step,
+            at,
+            wrong.and_then(|i| checks.get(i)),
+            answers.len()
+        );
+        let catalog = self.real.catalog();
+        let (handles, expected): (Vec<_>, Vec<bool>) = checks
+            .iter()
+            .zip(&expected)
+            .filter_map(|((s, p, c), e)| {
+                Some((
+                    (
+                        self.real.subject_handle(s)?,
+                        catalog.purpose_handle(p)?,
+                        catalog.category_handle(c)?,
+                    ),
+                    *e,
+                ))
+            })
+            .unzip();
+        self.real
+            .is_permitted_many_by(&handles, Timestamp::from(at), &mut answers);
+        let wrong = answers.iter().zip(&expected).position(|(a, e)| a != e);
+        prop_assert!(
+            answers.len() == expected.len() && wrong.is_none(),
+            "after step {}: is_permitted_many_by at {}: check {:?} of {}",
+            step,
+            at,
+            wrong.and_then(|i| handles.get(i)),
+            answers.len()
+        );
+        for s in CHECK_SUBJECTS {
+            for c in CATEGORIES {
+                let expected: Vec<&str> = catalog
+                    .purposes()
+                    .map(Purpose::name)
+                    .filter(|p| self.model.decide(s, p, c, n).real().is_permitted())
+                    .collect();
+                let found: Vec<&str> = self
+                    .real
+                    .permitted_purposes(s, c, at)
+                    .map(Purpose::name)
+                    .collect();
+                prop_assert_eq!(
+                    &found,
+                    &expected,
+                    "after step {}: permitted_purposes({:?}, {:?}, {})",
+                    step,
+                    s,
+                    c,
+                    at
+                );
+                if let (Some(sh), Some(ch)) =
+                    (self.real.subject_handle(s), catalog.category_handle(c))
+                {
+                    let by: Vec<&str> = self
+                        .real
+                        .permitted_purposes_by(sh, ch, at)
+                        .map(Purpose::name)
+                        .collect();
+                    prop_assert_eq!(by, found);
+                }
+            }
+        }
         Ok(())
     }
 }

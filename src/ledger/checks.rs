@@ -6,19 +6,20 @@ use time::OffsetDateTime;
 
 use crate::error::{Error, Result, shown};
 use crate::ledger::decision::{ConsentStatus, Decision};
-use crate::ledger::store::{GIVEN, OBJECTED, REFUSED, RowFlags, Slot, WITHDRAWN};
+use crate::ledger::store::{GIVEN, OBJECTED, REFUSED, Row, RowFlags, Slot, WITHDRAWN};
 use crate::ledger::traces::KEPT_OPT_OUT;
 use crate::ledger::{Ledger, SubjectHandle};
 use crate::model::basis::LegalBasis;
 use crate::model::catalog::{CategoryHandle, PurposeHandle};
 use crate::model::category::CategorySet;
 use crate::model::purpose::Purpose;
+use crate::instant::Timestamp;
 use crate::wire::timestamp::{self, NEVER, Nanos};
 
 /// The ledger's internal answer; [`Decision`] is built from it on demand, so
 /// `is_permitted` converts no time and hashes no id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+pub(super) enum Outcome {
     Granted { subject: u32, purpose: u16 },
     NotConsentBased(LegalBasis),
     NoConsent,
@@ -40,7 +41,7 @@ enum Outcome {
 
 impl Outcome {
     #[inline]
-    fn is_permitted(self) -> bool {
+    pub(super) fn is_permitted(self) -> bool {
         matches!(self, Outcome::Granted { .. } | Outcome::NotConsentBased(_))
     }
 }
@@ -64,7 +65,7 @@ impl Ledger {
         subject: &str,
         purpose: &str,
         category: &str,
-        at: OffsetDateTime,
+        at: impl Into<Timestamp>,
     ) -> bool {
         let (Some(p), Some(c)) = (
             self.catalog.purpose_index(purpose),
@@ -73,7 +74,7 @@ impl Ledger {
             return false;
         };
         let s = self.store.names.find(subject);
-        self.outcome(s, p, c, timestamp::check_nanos(at))
+        self.outcome(s, p, c, at.into().nanos())
             .is_permitted()
     }
 
@@ -109,7 +110,7 @@ impl Ledger {
         subject: &str,
         purpose: &str,
         category: &str,
-        at: OffsetDateTime,
+        at: impl Into<Timestamp>,
     ) -> Decision {
         let Some(p) = self.catalog.purpose_index(purpose) else {
             return Decision::UnknownPurpose;
@@ -118,7 +119,7 @@ impl Ledger {
             return Decision::UnknownCategory;
         };
         let s = self.store.names.find(subject);
-        self.decision(self.outcome(s, p, c, timestamp::check_nanos(at)))
+        self.decision(self.outcome(s, p, c, at.into().nanos()))
     }
 
     /// [`Ledger::decide`], strict about names: an undeclared purpose or
@@ -160,7 +161,7 @@ impl Ledger {
         subject: &str,
         purpose: &str,
         category: &str,
-        at: OffsetDateTime,
+        at: impl Into<Timestamp>,
     ) -> Result<Decision> {
         match self.decide(subject, purpose, category, at) {
             Decision::UnknownPurpose => Err(Error::UnknownPurpose(shown(purpose))),
@@ -202,7 +203,7 @@ impl Ledger {
         subject: &str,
         purpose: &str,
         category: &str,
-        at: OffsetDateTime,
+        at: impl Into<Timestamp>,
     ) -> Result<bool> {
         let p = self
             .catalog
@@ -214,7 +215,7 @@ impl Ledger {
             .ok_or_else(|| Error::UnknownCategory(shown(category)))?;
         let s = self.store.names.find(subject);
         Ok(self
-            .outcome(s, p, c, timestamp::check_nanos(at))
+            .outcome(s, p, c, at.into().nanos())
             .is_permitted())
     }
 
@@ -287,9 +288,9 @@ impl Ledger {
         subject: SubjectHandle,
         purpose: PurposeHandle,
         category: CategoryHandle,
-        at: OffsetDateTime,
+        at: impl Into<Timestamp>,
     ) -> Decision {
-        self.decision(self.outcome_by(subject, purpose, category, timestamp::check_nanos(at)))
+        self.decision(self.outcome_by(subject, purpose, category, at.into().nanos()))
     }
 
     /// [`Ledger::is_permitted`] by handles: the fastest check. A handle of
@@ -326,9 +327,9 @@ impl Ledger {
         subject: SubjectHandle,
         purpose: PurposeHandle,
         category: CategoryHandle,
-        at: OffsetDateTime,
+        at: impl Into<Timestamp>,
     ) -> bool {
-        self.outcome_by(subject, purpose, category, timestamp::check_nanos(at))
+        self.outcome_by(subject, purpose, category, at.into().nanos())
             .is_permitted()
     }
 
@@ -363,7 +364,28 @@ impl Ledger {
     // (~130 ns by handle, in one process, interleaved): the two cache misses
     // dominate, so the rules stay in one place.
     #[inline]
-    fn outcome(&self, subject: Option<u32>, purpose: u16, category: u8, at: Nanos) -> Outcome {
+    pub(super) fn outcome(
+        &self,
+        subject: Option<u32>,
+        purpose: u16,
+        category: u8,
+        at: Nanos,
+    ) -> Outcome {
+        let record = subject.and_then(|s| self.store.row(s, Slot::Purpose(purpose)).copied());
+        self.outcome_with(subject, purpose, category, at, record)
+    }
+
+    /// [`Ledger::outcome`] with the subject's record of the purpose already
+    /// read (a batch reads the records of many checks before deciding any).
+    #[inline]
+    pub(super) fn outcome_with(
+        &self,
+        subject: Option<u32>,
+        purpose: u16,
+        category: u8,
+        at: Nanos,
+        record: Option<Row>,
+    ) -> Outcome {
         let Some(p) = self.catalog.purpose_by_index(purpose) else {
             return Outcome::UnknownPurpose;
         };
@@ -379,7 +401,6 @@ impl Ledger {
         if let Some(erased) = st.dormant_erasure(s) {
             return Outcome::Erased(erased);
         }
-        let record = st.row(s, Slot::Purpose(purpose));
         if let Some(r) = record
             && r.kind() == OBJECTED
         {
@@ -538,8 +559,13 @@ impl Ledger {
     /// # Ok::<(), consentry::Error>(())
     /// ```
     #[must_use]
-    pub fn status(&self, subject: &str, purpose: &str, at: OffsetDateTime) -> ConsentStatus {
-        let at = timestamp::check_nanos(at);
+    pub fn status(
+        &self,
+        subject: &str,
+        purpose: &str,
+        at: impl Into<Timestamp>,
+    ) -> ConsentStatus {
+        let at = at.into().nanos();
         let (Some(s), Some(ph)) = (
             self.store.names.find(subject),
             self.catalog.purpose_index(purpose),

@@ -366,6 +366,9 @@ mod construction {
 
 mod checks;
 
+mod batch;
+pub use batch::PermittedPurposes;
+
 mod changes;
 
 mod prepare;

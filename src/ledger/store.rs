@@ -366,6 +366,12 @@ impl Store {
             return list.get(i).map(|(_, r)| *r);
         };
         let h = self.heads.get(s as usize)?;
+        self.rank_in(h, bit)
+    }
+
+    /// The row index of mask bit `bit` in head `h`, if set.
+    #[inline]
+    fn rank_in(&self, h: &Head, bit: u32) -> Option<u32> {
         if h.mask & (1 << bit) == 0 {
             return None;
         }
@@ -378,6 +384,25 @@ impl Store {
                 .and_then(|list| list.get(rank))
                 .copied()
         }
+    }
+
+    /// A copy of the subject's head (empty for an unknown index): the first
+    /// stage of a batch, whose loads overlap across checks.
+    #[inline]
+    pub(crate) fn head(&self, s: u32) -> Head {
+        self.heads.get(s as usize).copied().unwrap_or_default()
+    }
+
+    /// The subject's record of `purpose`, found from a copy of its head
+    /// ([`Store::head`]): the second stage of a batch.
+    #[inline]
+    pub(crate) fn record_in(&self, h: &Head, s: u32, purpose: u16) -> Option<Row> {
+        let slot = Slot::Purpose(purpose);
+        let r = match slot.bit() {
+            Some(bit) => self.rank_in(h, bit)?,
+            None => self.row_index(s, slot)?,
+        };
+        self.column(slot)?.rows.get(r as usize).copied()
     }
 
     /// The subject's row in the slot's column.

@@ -3,7 +3,7 @@
 //!
 //! In the `Ledger` docs: the "Audiences" group.
 
-use time::OffsetDateTime;
+use crate::instant::Timestamp;
 
 use crate::ledger::Ledger;
 
@@ -52,9 +52,9 @@ impl Ledger {
         &self,
         purpose: &str,
         category: &str,
-        at: OffsetDateTime,
+        at: impl Into<Timestamp>,
     ) -> impl Iterator<Item = &str> {
-        self.scan(purpose, category, at)
+        self.scan(purpose, category, at.into())
             .map(|s| self.store.names.get(s))
     }
 
@@ -64,7 +64,12 @@ impl Ledger {
     ///
     /// See [`Ledger::audience`].
     #[must_use]
-    pub fn audience_count(&self, purpose: &str, category: &str, at: OffsetDateTime) -> usize {
-        self.scan(purpose, category, at).count()
+    pub fn audience_count(
+        &self,
+        purpose: &str,
+        category: &str,
+        at: impl Into<Timestamp>,
+    ) -> usize {
+        self.scan(purpose, category, at.into()).count()
     }
 }

@@ -1,12 +1,13 @@
 //! Bulk scans: the subjects permitted for a purpose and category at an
 //! instant, without a check per subject where the layout allows it.
 
-use time::OffsetDateTime;
+
 
 use crate::ledger::Ledger;
 use crate::ledger::store::{GIVEN, Row, RowFlags, Slot};
 use crate::model::category::CategorySet;
-use crate::wire::timestamp::{self, Nanos};
+use crate::instant::Timestamp;
+use crate::wire::timestamp::Nanos;
 
 /// The subjects a scan yields, as indices.
 pub(crate) enum Scan<'a> {
@@ -103,8 +104,8 @@ impl Ledger {
     /// for the few subjects with a withdraw-all or opt-out mark; otherwise
     /// it checks every subject. One allocation per call (the list of marked
     /// subjects, when there are any), none per record.
-    pub(crate) fn scan(&self, purpose: &str, category: &str, at: OffsetDateTime) -> Scan<'_> {
-        let at = timestamp::check_nanos(at);
+    pub(crate) fn scan(&self, purpose: &str, category: &str, at: Timestamp) -> Scan<'_> {
+        let at = at.nanos();
         let (Some(ph), Some(ch)) = (
             self.catalog.purpose_index(purpose),
             self.catalog.category_index(category),
@@ -205,7 +206,7 @@ mod tests {
                 for category in ["contact", "contact.email", "contact.phone", "x"] {
                     let at = t(day);
                     let mut scanned: Vec<&str> = l
-                        .scan(purpose, category, at)
+                        .scan(purpose, category, at.into())
                         .map(|s| l.store.names.get(s))
                         .collect();
                     scanned.sort_unstable();

@@ -88,6 +88,18 @@ pub(crate) fn check_nanos(t: OffsetDateTime) -> Nanos {
     n.clamp(i128::from(MIN) - 1, i128::from(MAX_EXCLUSIVE)) as i64
 }
 
+/// [`check_nanos`] for an instant already in nanoseconds.
+#[inline]
+pub(crate) const fn saturate(n: Nanos) -> Nanos {
+    if n < MIN - 1 {
+        MIN - 1
+    } else if n > MAX_EXCLUSIVE {
+        MAX_EXCLUSIVE
+    } else {
+        n
+    }
+}
+
 /// Back to an `OffsetDateTime` in UTC. Total for every stored instant; an
 /// out-of-range value (which storage never holds) maps to the Unix epoch.
 pub(crate) fn from_nanos(n: Nanos) -> OffsetDateTime {
