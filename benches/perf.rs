@@ -11,9 +11,10 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{Workload, catalog, now, purpose_name};
-use consentry::{Ledger, Snapshot};
+use common::{Rng, Workload, catalog, now, purpose_name};
+use consentry::{Ledger, Snapshot, Timestamp};
 use criterion::{Criterion, Throughput};
+use time::OffsetDateTime;
 
 const CHECKS: usize = 1 << 16;
 
@@ -34,16 +35,47 @@ fn criterion_dir() -> PathBuf {
     target.join("criterion")
 }
 
+/// Every check of the workload asks about its own instant (a request's
+/// `now`): the base instant plus up to an hour, in nanoseconds.
+fn instants(w: &Workload) -> Vec<OffsetDateTime> {
+    let mut rng = Rng::new(0x0005_eed0_f1a5);
+    let base = now();
+    w.checks
+        .iter()
+        .map(|_| base + time::Duration::nanoseconds(rng.below(3_600_000_000_000) as i64))
+        .collect()
+}
+
+/// Follows a chain of checks where each one's index depends on the answer
+/// before (so no two overlap): the latency of one isolated check.
+#[inline]
+fn chain(n: usize, mut check: impl FnMut(usize) -> bool) -> usize {
+    let (mut i, mut permitted) = (0usize, 0usize);
+    for _ in 0..n {
+        let a = check(i);
+        permitted += usize::from(a);
+        i = (i + 1 + usize::from(a)) % n;
+    }
+    permitted
+}
+
 fn checks(c: &mut Criterion, w: &Workload, label: &str) {
     let ledger = w.ledger();
     let typical = w.typical();
     let sketch = w.sketch();
-    let at = now();
+    let ats = instants(w);
+    let stamps: Vec<Timestamp> = ats.iter().map(|t| Timestamp::from(*t)).collect();
+    let nanos: Vec<i64> = ats
+        .iter()
+        .map(|t| t.unix_timestamp_nanos() as i64)
+        .collect();
     let named: Vec<(&str, String, &str)> = w
         .checks
         .iter()
         .map(|(s, p, cat)| (w.subjects[*s].as_str(), purpose_name(*p), cat.as_str()))
         .collect();
+    let names: Vec<(&str, &str, &str)> =
+        named.iter().map(|(s, p, c)| (*s, p.as_str(), *c)).collect();
     let handles: Vec<_> = named
         .iter()
         .map(|(s, p, cat)| {
@@ -51,6 +83,16 @@ fn checks(c: &mut Criterion, w: &Workload, label: &str) {
                 ledger.subject_handle(s).expect("known subject"),
                 ledger.catalog().purpose_handle(p).expect("declared"),
                 ledger.catalog().category_handle(cat).expect("declared"),
+            )
+        })
+        .collect();
+    let resolved: Vec<(&str, u8, u8)> = named
+        .iter()
+        .map(|(s, p, cat)| {
+            (
+                *s,
+                sketch.purpose_index[p.as_str()],
+                sketch.category_index[*cat],
             )
         })
         .collect();
@@ -64,22 +106,43 @@ fn checks(c: &mut Criterion, w: &Workload, label: &str) {
             )
         })
         .collect();
-    // The three implementations must agree on every check.
+    // Every implementation must agree on every check, at its own instant
+    // and at the one instant of the batches.
+    let at = now();
     let mut permitted = 0;
+    let mut batch = Vec::new();
+    ledger.is_permitted_many(&names, at, &mut batch);
+    let mut batch_by = Vec::new();
+    ledger.is_permitted_many_by(&handles, at, &mut batch_by);
     for (i, (s, p, cat)) in named.iter().enumerate() {
-        let a = ledger.is_permitted(s, p, cat, at);
+        let t = ats[i];
+        let a = ledger.is_permitted(s, p, cat, t);
         assert_eq!(
             a,
-            typical.is_permitted(s, p, cat, at),
+            typical.is_permitted(s, p, cat, t),
             "typical disagrees on {s} {p} {cat}"
         );
         assert_eq!(
             a,
-            sketch.is_permitted(s, p, cat, at),
+            sketch.is_permitted(s, p, cat, t),
             "sketch disagrees on {s} {p} {cat}"
         );
+        let (rs, rp, rc) = resolved[i];
+        assert_eq!(a, sketch.is_permitted_resolved(rs, rp, rc, nanos[i]));
+        let (ds, dp, dc) = dense[i];
+        assert_eq!(a, sketch.is_permitted_dense(ds, dp, dc, nanos[i]));
         let (hs, hp, hc) = handles[i];
-        assert_eq!(a, ledger.is_permitted_by(hs, hp, hc, at));
+        assert_eq!(a, ledger.is_permitted_by(hs, hp, hc, stamps[i]));
+        let one = ledger.is_permitted(s, p, cat, at);
+        assert_eq!(batch[i], one, "batch disagrees on {s} {p} {cat}");
+        assert_eq!(
+            batch_by[i], one,
+            "batch by handle disagrees on {s} {p} {cat}"
+        );
+        let all = ledger
+            .permitted_purposes(s, cat, t)
+            .any(|q| q.name() == p.as_str());
+        assert_eq!(all, a, "permitted_purposes disagrees on {s} {p} {cat}");
         permitted += usize::from(a);
     }
     println!(
@@ -90,13 +153,16 @@ fn checks(c: &mut Criterion, w: &Workload, label: &str) {
         100.0 * permitted as f64 / named.len() as f64
     );
 
+    // Throughput: independent checks, one after the other, each at its own
+    // instant (given as `OffsetDateTime` unless the name says otherwise).
     let mut g = c.benchmark_group(format!("check_{label}"));
     g.throughput(Throughput::Elements(named.len() as u64));
     g.bench_function("typical_by_name", |b| {
         b.iter(|| {
             named
                 .iter()
-                .filter(|(s, p, cat)| typical.is_permitted(black_box(s), p, cat, at))
+                .zip(&ats)
+                .filter(|((s, p, cat), t)| typical.is_permitted(black_box(s), p, cat, **t))
                 .count()
         })
     });
@@ -104,7 +170,19 @@ fn checks(c: &mut Criterion, w: &Workload, label: &str) {
         b.iter(|| {
             named
                 .iter()
-                .filter(|(s, p, cat)| sketch.is_permitted(black_box(s), p, cat, at))
+                .zip(&ats)
+                .filter(|((s, p, cat), t)| sketch.is_permitted(black_box(s), p, cat, **t))
+                .count()
+        })
+    });
+    g.bench_function("sketch_subject_name", |b| {
+        b.iter(|| {
+            resolved
+                .iter()
+                .zip(&nanos)
+                .filter(|((s, p, cat), t)| {
+                    sketch.is_permitted_resolved(black_box(s), *p, *cat, **t)
+                })
                 .count()
         })
     });
@@ -112,16 +190,26 @@ fn checks(c: &mut Criterion, w: &Workload, label: &str) {
         b.iter(|| {
             named
                 .iter()
-                .filter(|(s, p, cat)| ledger.is_permitted(black_box(s), p, cat, at))
+                .zip(&ats)
+                .filter(|((s, p, cat), t)| ledger.is_permitted(black_box(s), p, cat, **t))
                 .count()
         })
     });
-    let at_nanos = at.unix_timestamp_nanos() as i64;
+    g.bench_function("consentry_by_name_timestamp", |b| {
+        b.iter(|| {
+            named
+                .iter()
+                .zip(&stamps)
+                .filter(|((s, p, cat), t)| ledger.is_permitted(black_box(s), p, cat, **t))
+                .count()
+        })
+    });
     g.bench_function("sketch_by_index", |b| {
         b.iter(|| {
             dense
                 .iter()
-                .filter(|(s, p, cat)| sketch.is_permitted_dense(black_box(*s), *p, *cat, at_nanos))
+                .zip(&nanos)
+                .filter(|((s, p, cat), t)| sketch.is_permitted_dense(black_box(*s), *p, *cat, **t))
                 .count()
         })
     });
@@ -129,8 +217,107 @@ fn checks(c: &mut Criterion, w: &Workload, label: &str) {
         b.iter(|| {
             handles
                 .iter()
-                .filter(|(s, p, cat)| ledger.is_permitted_by(black_box(*s), *p, *cat, at))
+                .zip(&ats)
+                .filter(|((s, p, cat), t)| ledger.is_permitted_by(black_box(*s), *p, *cat, **t))
                 .count()
+        })
+    });
+    g.bench_function("consentry_by_handle_timestamp", |b| {
+        b.iter(|| {
+            handles
+                .iter()
+                .zip(&stamps)
+                .filter(|((s, p, cat), t)| ledger.is_permitted_by(black_box(*s), *p, *cat, **t))
+                .count()
+        })
+    });
+    // The subject's permitted purposes for the check's category, in one
+    // lookup (all 12 purposes decided).
+    g.bench_function("consentry_permitted_purposes", |b| {
+        b.iter(|| {
+            named
+                .iter()
+                .zip(&stamps)
+                .map(|((s, _, cat), t)| ledger.permitted_purposes(black_box(s), cat, *t).count())
+                .sum::<usize>()
+        })
+    });
+    // Batches: every check at one instant, single checks at that instant
+    // for the ratio.
+    let one = Timestamp::from(at);
+    g.bench_function("consentry_by_name_one_instant", |b| {
+        b.iter(|| {
+            names
+                .iter()
+                .filter(|(s, p, cat)| ledger.is_permitted(black_box(s), p, cat, one))
+                .count()
+        })
+    });
+    g.bench_function("consentry_batch_by_name", |b| {
+        b.iter(|| {
+            ledger.is_permitted_many(black_box(&names), one, &mut batch);
+            batch.iter().filter(|a| **a).count()
+        })
+    });
+    g.bench_function("consentry_by_handle_one_instant", |b| {
+        b.iter(|| {
+            handles
+                .iter()
+                .filter(|(s, p, cat)| ledger.is_permitted_by(black_box(*s), *p, *cat, one))
+                .count()
+        })
+    });
+    g.bench_function("consentry_batch_by_handle", |b| {
+        b.iter(|| {
+            ledger.is_permitted_many_by(black_box(&handles), one, &mut batch);
+            batch.iter().filter(|a| **a).count()
+        })
+    });
+    g.finish();
+
+    // Latency: each check's index depends on the answer before, so the
+    // processor cannot start the next one early.
+    let n = named.len();
+    let mut g = c.benchmark_group(format!("latency_{label}"));
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function("typical_by_name", |b| {
+        b.iter(|| {
+            chain(n, |i| {
+                let (s, p, cat) = &named[i];
+                typical.is_permitted(s, p, cat, ats[i])
+            })
+        })
+    });
+    g.bench_function("sketch_by_name", |b| {
+        b.iter(|| {
+            chain(n, |i| {
+                let (s, p, cat) = &named[i];
+                sketch.is_permitted(s, p, cat, ats[i])
+            })
+        })
+    });
+    g.bench_function("consentry_by_name", |b| {
+        b.iter(|| {
+            chain(n, |i| {
+                let (s, p, cat) = &named[i];
+                ledger.is_permitted(s, p, cat, ats[i])
+            })
+        })
+    });
+    g.bench_function("sketch_by_index", |b| {
+        b.iter(|| {
+            chain(n, |i| {
+                let (s, p, cat) = dense[i];
+                sketch.is_permitted_dense(s, p, cat, nanos[i])
+            })
+        })
+    });
+    g.bench_function("consentry_by_handle", |b| {
+        b.iter(|| {
+            chain(n, |i| {
+                let (s, p, cat) = handles[i];
+                ledger.is_permitted_by(s, p, cat, stamps[i])
+            })
         })
     });
     g.finish();
@@ -139,16 +326,32 @@ fn checks(c: &mut Criterion, w: &Workload, label: &str) {
     let (purpose, category) = (purpose_name(0), "c0.a");
     let expected = typical.audience_count(&purpose, category, at);
     assert_eq!(ledger.audience_count(&purpose, category, at), expected);
+    assert_eq!(
+        sketch.audience_count(0, sketch.category_index[category], nanos_of(at)),
+        expected
+    );
     println!("{label}: audience of {purpose}/{category}: {expected} subjects");
+    let columns = sketch.columns(0);
+    assert_eq!(
+        columns.count(sketch.category_index[category], nanos_of(at)),
+        expected
+    );
     let mut g = c.benchmark_group(format!("audience_{label}"));
     g.sample_size(20);
     g.bench_function("typical", |b| {
         b.iter(|| typical.audience_count(black_box(&purpose), category, at))
     });
+    g.bench_function("sketch_columnar", |b| {
+        b.iter(|| columns.count(black_box(sketch.category_index[category]), nanos_of(at)))
+    });
     g.bench_function("consentry", |b| {
         b.iter(|| ledger.audience_count(black_box(&purpose), category, at))
     });
     g.finish();
+}
+
+fn nanos_of(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp_nanos() as i64
 }
 
 /// The same snapshot, read as plain structs by serde_json (the reference)
@@ -287,35 +490,117 @@ fn summary(all: &[(usize, &str, Sizes)]) {
         let (n, label) = (*n, *label);
         let g = format!("check_{label}");
         let per = |id: &str| median(&g, id).map(|t| t / CHECKS as f64);
-        if let (Some(ty), Some(sk), Some(cn), Some(ski), Some(ch)) = (
-            per("typical_by_name"),
-            per("sketch_by_name"),
-            per("consentry_by_name"),
-            per("sketch_by_index"),
-            per("consentry_by_handle"),
-        ) {
-            println!("check, {label} subjects ({n}), ns per check:");
-            println!("  typical (HashMap<String, Vec<Grant>>)  {ty:8.1}");
-            println!("  lower-bound sketch, by name           {sk:8.1}");
+        let line = |what: &str, v: Option<f64>| {
+            if let Some(v) = v {
+                println!("  {what:<46} {v:8.1}");
+            }
+        };
+        println!("check, {label} subjects ({n}), ns per check, each at its own instant:");
+        let ty = per("typical_by_name");
+        let sk = per("sketch_by_name");
+        let sr = per("sketch_subject_name");
+        let ski = per("sketch_by_index");
+        line("typical (HashMap<String, Vec<Grant>>)", ty);
+        line("sketch, all three names hashed", sk);
+        line("sketch, subject name hashed", sr);
+        line("sketch, dense index", ski);
+        let vs = |v: Option<f64>, base: Option<f64>, name: &str| match (v, base) {
+            (Some(v), Some(b)) => format!("{:.2}x {name}", v / b),
+            _ => String::new(),
+        };
+        let faster = |v: Option<f64>| match (ty, v) {
+            (Some(t), Some(v)) => format!("{:.1}x faster than typical", t / v),
+            _ => String::new(),
+        };
+        for (id, what, base, base_name) in [
+            (
+                "consentry_by_name",
+                "consentry by name (OffsetDateTime)",
+                sk,
+                "the sketch by name",
+            ),
+            (
+                "consentry_by_name_timestamp",
+                "consentry by name (Timestamp)",
+                sk,
+                "the sketch by name",
+            ),
+            (
+                "consentry_by_handle",
+                "consentry by handle (OffsetDateTime)",
+                ski,
+                "the dense sketch",
+            ),
+            (
+                "consentry_by_handle_timestamp",
+                "consentry by handle (Timestamp)",
+                ski,
+                "the dense sketch",
+            ),
+        ] {
+            let v = per(id);
+            if let Some(x) = v {
+                println!(
+                    "  {what:<46} {x:8.1}   {}, {}",
+                    vs(v, base, base_name),
+                    faster(v)
+                );
+            }
+        }
+        let one = per("consentry_by_name_timestamp");
+        let all = per("consentry_permitted_purposes");
+        if let (Some(a), Some(o)) = (all, one) {
             println!(
-                "  consentry, by name                    {cn:8.1}   {:.2}x the sketch, {:.1}x faster than typical",
-                cn / sk,
-                ty / cn
-            );
-            println!("  lower-bound sketch, dense index       {ski:8.1}");
-            println!(
-                "  consentry, by handle                  {ch:8.1}   {:.2}x the sketch, {:.1}x faster than typical",
-                ch / ski,
-                ty / ch
+                "  {:<46} {a:8.1}   {:.2}x one check by name",
+                "consentry permitted_purposes (12 purposes)",
+                a / o
             );
         }
+        for (batch, single, what) in [
+            (
+                "consentry_batch_by_name",
+                "consentry_by_name_one_instant",
+                "by name",
+            ),
+            (
+                "consentry_batch_by_handle",
+                "consentry_by_handle_one_instant",
+                "by handle",
+            ),
+        ] {
+            if let (Some(b), Some(s)) = (per(batch), per(single)) {
+                println!(
+                    "  batch {what:<40} {b:8.1}   single {s:.1}: {:.2}x the throughput; {}",
+                    s / b,
+                    vs(Some(b), ski, "the dense sketch")
+                );
+            }
+        }
+        let g = format!("latency_{label}");
+        let lat = |id: &str| median(&g, id).map(|t| t / CHECKS as f64);
+        println!("latency, {label}: ns per isolated check (each waits for the one before):");
+        for (id, what) in [
+            ("typical_by_name", "typical"),
+            ("sketch_by_name", "sketch, all three names hashed"),
+            ("consentry_by_name", "consentry by name"),
+            ("sketch_by_index", "sketch, dense index"),
+            ("consentry_by_handle", "consentry by handle"),
+        ] {
+            line(what, lat(id));
+        }
         let g = format!("audience_{label}");
-        if let (Some(ty), Some(cn)) = (median(&g, "typical"), median(&g, "consentry")) {
+        if let (Some(ty), Some(cn), Some(sk)) = (
+            median(&g, "typical"),
+            median(&g, "consentry"),
+            median(&g, "sketch_columnar"),
+        ) {
             println!(
-                "audience, {label}: typical {:.3} ms, consentry {:.3} ms: {:.0}x faster",
+                "audience, {label}: typical {:.3} ms, columnar sketch {:.3} ms, consentry {:.3} ms: {:.0}x faster than typical, {:.2}x the sketch",
                 ty / 1e6,
+                sk / 1e6,
                 cn / 1e6,
-                ty / cn
+                ty / cn,
+                cn / sk
             );
         }
         let g = format!("restore_{label}");

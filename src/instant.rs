@@ -122,6 +122,9 @@ mod tests {
             Timestamp::from_unix_seconds(1_772_359_200),
             Timestamp::from(datetime!(2026-03-01 10:00 UTC))
         );
-        assert_eq!(Timestamp::from_unix_seconds(i64::MAX), Timestamp::from_unix_nanos(i64::MAX));
+        assert_eq!(
+            Timestamp::from_unix_seconds(i64::MAX),
+            Timestamp::from_unix_nanos(i64::MAX)
+        );
     }
 }

@@ -24,8 +24,8 @@ mod model;
 mod rights;
 mod wire;
 
-pub use instant::Timestamp;
 pub use error::{Error, EvidenceProblem, JsonCategory, NameKind, Result};
+pub use instant::Timestamp;
 pub use ledger::decision::{ConsentStatus, Decision};
 pub use ledger::records::{Answer, ConsentRecord, OptOutSignal, SubjectMark, SubjectRecords};
 pub use ledger::snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};

@@ -5,7 +5,7 @@
 use std::alloc::System;
 
 use consentry::{
-    Catalog, CollectionMethod, Decision, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
+    Catalog, CollectionMethod, Decision, Evidence, Grant, Ledger, LegalBasis, PurposeDef, Timestamp,
 };
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use time::macros::datetime;
@@ -54,6 +54,17 @@ fn checks_do_not_allocate() {
         l.catalog().category_handle("contact.email").unwrap(),
     );
 
+    let mut batch: Vec<(&str, &str, &str)> = Vec::new();
+    for s in &names {
+        batch.push((s.as_str(), "news", "contact.email"));
+        batch.push((s.as_str(), "orders", "contact"));
+    }
+    let by: Vec<_> = handles
+        .iter()
+        .flat_map(|h| [(*h, news, email), (*h, news, contact)])
+        .collect();
+    let mut out: Vec<bool> = Vec::with_capacity(batch.len());
+
     let region = Region::new(GLOBAL);
     let mut permitted = 0;
     let mut granted = 0;
@@ -77,12 +88,29 @@ fn checks_do_not_allocate() {
             let _ = l.check(*h, news, c, at);
         }
     }
+    // With a Timestamp converted once, the batches (whose output has its
+    // room already) and the all-purposes lookups.
+    let stamp = Timestamp::from(at);
+    for s in &names {
+        permitted += usize::from(l.is_permitted(s, "news", "contact", stamp));
+        permitted += l.permitted_purposes(s, "contact", stamp).count();
+    }
+    for h in &handles {
+        permitted += l.permitted_purposes_by(*h, email, stamp).count();
+    }
+    l.is_permitted_many(&batch, stamp, &mut out);
+    let batch_permitted = out.iter().filter(|a| **a).count();
+    l.is_permitted_many_by(&by, at, &mut out);
+    let by_permitted = out.iter().filter(|a| **a).count();
     let stats = region.change();
     assert_eq!(stats.allocations, 0, "checks allocated: {stats:?}");
     assert_eq!(stats.reallocations, 0, "checks reallocated: {stats:?}");
     // 1000 subjects; a third withdrew all, a fifth opted out: the rest is
     // permitted for news/contact.email, and every subject for orders.
     assert!(granted > 500 && permitted > 1500, "{granted} {permitted}");
+    // 1000 known of 1100 names: news/contact.email as above, orders for all.
+    assert!(batch_permitted > 1000 + 500, "{batch_permitted}");
+    assert!(by_permitted > 500, "{by_permitted}");
 
     // The counter does see allocations: a change allocates.
     let region = Region::new(GLOBAL);

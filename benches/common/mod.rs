@@ -412,3 +412,53 @@ impl Sketch {
             .any(|g| g.purpose == p && g.from <= at && at < g.until && g.mask & (1 << c) != 0)
     }
 }
+
+impl Sketch {
+    /// By subject name, purpose and category resolved beforehand.
+    #[inline]
+    pub fn is_permitted_resolved(&self, subject: &str, p: u8, c: u8, at: i64) -> bool {
+        match self.index.get(subject) {
+            Some(&s) => self.is_permitted_dense(s, p, c, at),
+            None => false,
+        }
+    }
+
+    /// Subjects with a grant of purpose `p` covering category `c` at `at`
+    /// (each subject has at most one grant per purpose in the workload).
+    pub fn audience_count(&self, p: u8, c: u8, at: i64) -> usize {
+        self.grants
+            .iter()
+            .filter(|g| g.purpose == p && g.from <= at && at < g.until && g.mask & (1 << c) != 0)
+            .count()
+    }
+
+    /// One purpose's grants as columns, for the audience lower bound.
+    pub fn columns(&self, p: u8) -> Columns {
+        let mut out = Columns::default();
+        for g in self.grants.iter().filter(|g| g.purpose == p) {
+            out.from.push(g.from);
+            out.until.push(g.until);
+            out.mask.push(g.mask);
+        }
+        out
+    }
+}
+
+/// A per-purpose columnar sketch: the grants of one purpose as three arrays.
+#[derive(Default)]
+pub struct Columns {
+    pub from: Vec<i64>,
+    pub until: Vec<i64>,
+    pub mask: Vec<u32>,
+}
+
+impl Columns {
+    pub fn count(&self, c: u8, at: i64) -> usize {
+        self.from
+            .iter()
+            .zip(&self.until)
+            .zip(&self.mask)
+            .filter(|((f, u), m)| **f <= at && at < **u && **m & (1 << c) != 0)
+            .count()
+    }
+}

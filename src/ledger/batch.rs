@@ -92,16 +92,24 @@ impl Ledger {
         out.clear();
         out.reserve(checks.len());
         for chunk in checks.chunks(LANES) {
+            let names = &self.store.names;
             let mut lanes = [Lane::EMPTY; LANES];
-            // Stage 1: names. The catalog's maps are small and cached; the
-            // subject table's probes are independent of each other.
-            for (lane, (subject, purpose, category)) in lanes.iter_mut().zip(chunk) {
-                *lane = Lane {
-                    subject: self.store.names.find(subject),
-                    purpose: self.catalog.purpose_index(purpose),
-                    category: self.catalog.category_index(category),
-                    foreign: false,
-                };
+            // Stage 1: hash every subject id; resolve the catalog names
+            // (small maps, in cache).
+            let mut hashes = [0u64; LANES];
+            for ((lane, hash), (subject, purpose, category)) in
+                lanes.iter_mut().zip(&mut hashes).zip(chunk)
+            {
+                *hash = names.hash(subject);
+                lane.purpose = self.catalog.purpose_index(purpose);
+                lane.category = self.catalog.category_index(category);
+            }
+            // Stage 2: every id's table entry; stage 3: every id's text.
+            let firsts = hashes.map(|h| names.first(h));
+            for (((lane, hash), first), (subject, _, _)) in
+                lanes.iter_mut().zip(hashes).zip(firsts).zip(chunk)
+            {
+                lane.subject = names.find_from(hash, first, subject);
             }
             self.decide_lanes(lanes.get(..chunk.len()).unwrap_or(&[]), at, out);
         }
@@ -151,22 +159,21 @@ impl Ledger {
         for chunk in checks.chunks(LANES) {
             let mut lanes = [Lane::EMPTY; LANES];
             for (lane, (s, p, c)) in lanes.iter_mut().zip(chunk) {
-                *lane = if s.ledger != self.tag
-                    || p.catalog != fingerprint
-                    || c.catalog != fingerprint
-                {
-                    Lane {
-                        foreign: true,
-                        ..Lane::EMPTY
-                    }
-                } else {
-                    Lane {
-                        subject: Some(s.index),
-                        purpose: Some(p.index),
-                        category: Some(c.index),
-                        foreign: false,
-                    }
-                };
+                *lane =
+                    if s.ledger != self.tag || p.catalog != fingerprint || c.catalog != fingerprint
+                    {
+                        Lane {
+                            foreign: true,
+                            ..Lane::EMPTY
+                        }
+                    } else {
+                        Lane {
+                            subject: Some(s.index),
+                            purpose: Some(p.index),
+                            category: Some(c.index),
+                            foreign: false,
+                        }
+                    };
             }
             self.decide_lanes(lanes.get(..chunk.len()).unwrap_or(&[]), at, out);
         }

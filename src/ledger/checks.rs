@@ -5,6 +5,7 @@
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result, shown};
+use crate::instant::Timestamp;
 use crate::ledger::decision::{ConsentStatus, Decision};
 use crate::ledger::store::{GIVEN, OBJECTED, REFUSED, Row, RowFlags, Slot, WITHDRAWN};
 use crate::ledger::traces::KEPT_OPT_OUT;
@@ -13,7 +14,6 @@ use crate::model::basis::LegalBasis;
 use crate::model::catalog::{CategoryHandle, PurposeHandle};
 use crate::model::category::CategorySet;
 use crate::model::purpose::Purpose;
-use crate::instant::Timestamp;
 use crate::wire::timestamp::{self, NEVER, Nanos};
 
 /// The ledger's internal answer; [`Decision`] is built from it on demand, so
@@ -74,8 +74,7 @@ impl Ledger {
             return false;
         };
         let s = self.store.names.find(subject);
-        self.outcome(s, p, c, at.into().nanos())
-            .is_permitted()
+        self.outcome(s, p, c, at.into().nanos()).is_permitted()
     }
 
     /// The decision for `subject`, `purpose`, `category` at `at`, with its
@@ -214,9 +213,7 @@ impl Ledger {
             .category_index(category)
             .ok_or_else(|| Error::UnknownCategory(shown(category)))?;
         let s = self.store.names.find(subject);
-        Ok(self
-            .outcome(s, p, c, at.into().nanos())
-            .is_permitted())
+        Ok(self.outcome(s, p, c, at.into().nanos()).is_permitted())
     }
 
     /// Resolves a subject id once, for repeated checks by handle. `None` if
@@ -559,12 +556,7 @@ impl Ledger {
     /// # Ok::<(), consentry::Error>(())
     /// ```
     #[must_use]
-    pub fn status(
-        &self,
-        subject: &str,
-        purpose: &str,
-        at: impl Into<Timestamp>,
-    ) -> ConsentStatus {
+    pub fn status(&self, subject: &str, purpose: &str, at: impl Into<Timestamp>) -> ConsentStatus {
         let at = at.into().nanos();
         let (Some(s), Some(ph)) = (
             self.store.names.find(subject),

@@ -64,12 +64,7 @@ impl Ledger {
     ///
     /// See [`Ledger::audience`].
     #[must_use]
-    pub fn audience_count(
-        &self,
-        purpose: &str,
-        category: &str,
-        at: impl Into<Timestamp>,
-    ) -> usize {
+    pub fn audience_count(&self, purpose: &str, category: &str, at: impl Into<Timestamp>) -> usize {
         self.scan(purpose, category, at.into()).count()
     }
 }

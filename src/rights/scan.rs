@@ -1,12 +1,10 @@
 //! Bulk scans: the subjects permitted for a purpose and category at an
 //! instant, without a check per subject where the layout allows it.
 
-
-
+use crate::instant::Timestamp;
 use crate::ledger::Ledger;
 use crate::ledger::store::{GIVEN, Row, RowFlags, Slot};
 use crate::model::category::CategorySet;
-use crate::instant::Timestamp;
 use crate::wire::timestamp::Nanos;
 
 /// The subjects a scan yields, as indices.
