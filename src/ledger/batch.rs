@@ -21,7 +21,7 @@ use crate::wire::timestamp::Nanos;
 /// Checks a batch runs stage by stage together: enough misses in flight
 /// to fill the memory system, few enough that the staged state stays in
 /// the first-level cache.
-const LANES: usize = 16;
+const LANES: usize = 32;
 
 /// One check of a batch, resolved: subject index (if known), purpose and
 /// category indices (if declared; a foreign handle counts as undeclared
