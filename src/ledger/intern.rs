@@ -50,6 +50,11 @@ impl<T: Copy + Eq + Hash + Default> Counted<T> {
         self.values.get(i as usize).copied().unwrap_or_default()
     }
 
+    /// Every slot's value, by index (free slots hold a stale value).
+    pub(crate) fn values(&self) -> &[T] {
+        &self.values
+    }
+
     /// The index of `v`, if interned.
     pub(crate) fn find(&self, v: &T) -> Option<u32> {
         self.index.get(v).copied()

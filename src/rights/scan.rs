@@ -53,12 +53,7 @@ impl Iterator for Scan<'_> {
                 for r in rows.by_ref() {
                     // INVARIANT: one row per subject and purpose; a row that
                     // grants here is the subject's record for the purpose.
-                    if r.kind() != GIVEN
-                        || !r.flags.contains(RowFlags::NOTICE_OK)
-                        || *at < r.from
-                        || *at >= r.until
-                        || !ledger.store.set(r.set()).intersects(*covering)
-                    {
+                    if !grants(ledger, r, *covering, *at) {
                         continue;
                     }
                     if !marked.is_empty()
@@ -89,6 +84,60 @@ impl Iterator for Scan<'_> {
                 }
                 None
             }
+        }
+    }
+}
+
+/// Whether a row of a consent purpose's column grants use of a category
+/// (whose ancestors are `covering`) at `at`, for a subject with no mark
+/// that could overrule it. Branch-free, so that a count over a column
+/// runs without mispredictions.
+// The flags test below reads "kind GIVEN, notice current" as one compare.
+const _: () = assert!(GIVEN == 0);
+
+#[inline]
+fn grants(ledger: &Ledger, r: &Row, covering: CategorySet, at: Nanos) -> bool {
+    let flags = r.flags & (RowFlags::KIND | RowFlags::NOTICE_OK);
+    (flags == RowFlags::NOTICE_OK)
+        & (r.from <= at)
+        & (at < r.until)
+        & ledger.store.set(r.set()).intersects(covering)
+}
+
+impl Scan<'_> {
+    /// How many subjects the scan yields, counting a column without the
+    /// per-row branches of `next` when no subject has a mark.
+    pub(crate) fn count_fast(self) -> usize {
+        match self {
+            Scan::Column {
+                ledger,
+                rows,
+                covering,
+                at,
+                marked,
+                ..
+            } if marked.is_empty() => {
+                // Which category sets cover the category, by set index: a
+                // byte per set instead of a 16-byte set per row.
+                let covers: Vec<bool> = ledger
+                    .store
+                    .sets
+                    .values()
+                    .iter()
+                    .map(|s| s.intersects(covering))
+                    .collect();
+                rows.map(|r| {
+                    let flags = r.flags & (RowFlags::KIND | RowFlags::NOTICE_OK);
+                    usize::from(
+                        (flags == RowFlags::NOTICE_OK)
+                            & (r.from <= at)
+                            & (at < r.until)
+                            & covers.get(r.set() as usize).copied().unwrap_or(false),
+                    )
+                })
+                .sum()
+            }
+            scan => scan.count(),
         }
     }
 }
