@@ -1,9 +1,10 @@
 //! The hot paths allocate nothing: checks by name and by handle, and the
-//! explained decision. Counted with a global allocator (one test in this
+//! explained decision, and the evaluation of regimes. Counted with a global allocator (one test in this
 //! binary, so no other test allocates meanwhile).
 
 use std::alloc::System;
 
+use consentry::regime::{PurposeKind, Regime, Signal};
 use consentry::{
     Catalog, CollectionMethod, Decision, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
 };
@@ -88,4 +89,30 @@ fn checks_do_not_allocate() {
     let region = Region::new(GLOBAL);
     l.give(Grant::new("user-new", "news", at, ev)).unwrap();
     assert!(region.change().allocations > 0);
+
+    // Regimes: evaluating, banding and resolving allocate nothing either.
+    let regimes = [
+        Regime::california(),
+        Regime::connecticut(),
+        Regime::gdpr("FR").unwrap(),
+    ];
+    let day = time::macros::date!(2026 - 01 - 01);
+    let region = Region::new(GLOBAL);
+    let mut silent = 0;
+    for r in &regimes {
+        for age in (0..=20).map(Some).chain([None]) {
+            for signal in [Signal::Absent, Signal::Present] {
+                let band = r.age_band(age);
+                let set = r.resolve(band, signal);
+                for kind in PurposeKind::ALL {
+                    silent += usize::from(r.rule(kind, age, signal).permits_silence());
+                    silent += usize::from(r.rule_on(kind, age, signal, day).permits_silence());
+                    silent += usize::from(set.get(kind).permits_silence());
+                }
+            }
+        }
+    }
+    let stats = region.change();
+    assert_eq!(stats.allocations, 0, "regimes allocated: {stats:?}");
+    assert!(silent > 0);
 }

@@ -104,6 +104,13 @@ impl<'a> RegimeRule<'a> {
 pub struct AgeBand(u8);
 
 impl AgeBand {
+    /// The band of index `index`, as kept by a ledger (an index past the
+    /// regime's last band means the adult band).
+    #[must_use]
+    pub const fn from_index(index: u8) -> AgeBand {
+        AgeBand(index)
+    }
+
     /// Its index: 0 is the youngest band; the last is adults and people of
     /// unknown age.
     #[must_use]
@@ -305,6 +312,18 @@ impl Regime {
     #[must_use]
     pub fn rule_in_band(&self, kind: PurposeKind, band: AgeBand, signal: Signal) -> RegimeRule<'_> {
         self.evaluate(kind, self.band_age(band), signal, None)
+    }
+
+    /// [`Regime::rule_in_band`] as the law stood on `date`.
+    #[must_use]
+    pub fn rule_in_band_on(
+        &self,
+        kind: PurposeKind,
+        band: AgeBand,
+        signal: Signal,
+        date: Date,
+    ) -> RegimeRule<'_> {
+        self.evaluate(kind, self.band_age(band), signal, Some(date))
     }
 
     /// A representative age of `band`: its lowest age, or `None` for the

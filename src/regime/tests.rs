@@ -322,3 +322,84 @@ fn most_protective_of_nothing_is_an_error() {
         "regime `XX`: the most protective of no regime is undefined"
     );
 }
+
+#[test]
+fn resolved_rule_sets_agree_with_evaluation() {
+    for r in Regime::presets() {
+        let mut dates = r.transitions();
+        // The day before each transition too.
+        let before: Vec<Date> = dates.iter().filter_map(|d| d.previous_day()).collect();
+        dates.extend(before);
+        assert_eq!(usize::from(r.age_band(None).index()) + 1, r.band_count());
+        for b in 0..r.band_count() {
+            let band = AgeBand::from_index(u8::try_from(b).unwrap());
+            for signal in SIGNALS {
+                let set = r.resolve(band, signal);
+                for kind in PurposeKind::ALL {
+                    let want = r.rule_in_band(kind, band, signal);
+                    assert_eq!(
+                        set.get(kind),
+                        PackedRule::new(want.mechanism(), want.condition())
+                    );
+                    assert_eq!(set.get(kind).permits_silence(), want.permits_silence());
+                }
+                for &d in &dates {
+                    let set = r.resolve_on(band, signal, d);
+                    for kind in PurposeKind::ALL {
+                        let want = r.rule_in_band_on(kind, band, signal, d);
+                        assert_eq!(
+                            set.get(kind).mechanism(),
+                            want.mechanism(),
+                            "{} {kind} {d}",
+                            r.code()
+                        );
+                        assert_eq!(set.get(kind).condition(), want.condition());
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn packed_rules_round_trip() {
+    let mechanisms = [
+        Mechanism::NoticeOnly,
+        Mechanism::OptOut,
+        Mechanism::OptIn,
+        Mechanism::Conditional,
+        Mechanism::Prohibited,
+    ];
+    let conditions = [
+        Condition::None,
+        Condition::MinorOptIn,
+        Condition::ExplicitConsent,
+        Condition::ParentalConsent,
+        Condition::JointConsent,
+        Condition::OptedOutBySignal,
+    ];
+    for m in mechanisms {
+        for c in conditions {
+            let p = PackedRule::new(m, c);
+            assert_eq!((p.mechanism(), p.condition()), (m, c));
+        }
+    }
+    assert_eq!(std::mem::size_of::<RuleSet>(), 7);
+}
+
+#[test]
+fn transitions_are_sorted_dates_of_the_rules() {
+    let ct = Regime::connecticut();
+    assert_eq!(
+        ct.transitions(),
+        [
+            date(2024, Month::October, 1),
+            date(2025, Month::January, 1),
+            date(2026, Month::July, 1)
+        ]
+    );
+    assert_eq!(
+        Regime::gdpr("SE").unwrap().transitions(),
+        [date(2024, Month::February, 17)]
+    );
+}
