@@ -146,8 +146,8 @@ impl Regime {
                 let rule = self.kind_rule(*k);
                 std::iter::once(rule.base()).chain(rule.tiers().map(|t| t.step()))
             })
-            .filter_map(|s| s.since_date())
-            .chain(self.signal_rule().since_date())
+            .filter_map(|s| s.since())
+            .chain(self.signal_rule().since())
             .collect();
         dates.sort_unstable();
         dates.dedup();

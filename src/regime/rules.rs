@@ -74,7 +74,7 @@ impl Step {
     /// [`Regime::rule_on`](crate::regime::Regime::rule_on) skips an age tier
     /// holding it.
     #[must_use]
-    pub fn since(mut self, date: Date) -> Step {
+    pub fn with_since(mut self, date: Date) -> Step {
         self.since = Some(date);
         self
     }
@@ -107,7 +107,7 @@ impl Step {
 
     /// The date it applies from, if the rule records one.
     #[must_use]
-    pub fn since_date(&self) -> Option<Date> {
+    pub fn since(&self) -> Option<Date> {
         self.since
     }
 
@@ -142,7 +142,7 @@ pub struct Tier {
 impl Tier {
     /// A tier for ages `0..below`.
     #[must_use]
-    pub fn new(below: u8, step: Step) -> Tier {
+    pub(crate) fn new(below: u8, step: Step) -> Tier {
         Tier { below, step }
     }
 
@@ -277,7 +277,7 @@ impl SignalRule {
 
     /// The same rule, binding only from `date` (inclusive).
     #[must_use]
-    pub fn since(mut self, date: Date) -> SignalRule {
+    pub fn with_since(mut self, date: Date) -> SignalRule {
         self.since = Some(date);
         self
     }
@@ -302,7 +302,7 @@ impl SignalRule {
         self
     }
 
-    /// Whether the law makes the signal binding (from [`SignalRule::since_date`]).
+    /// Whether the law makes the signal binding (from [`SignalRule::since`]).
     #[must_use]
     pub fn binding(&self) -> Binding {
         self.binding
@@ -322,7 +322,7 @@ impl SignalRule {
 
     /// The date the duty applies from, if recorded.
     #[must_use]
-    pub fn since_date(&self) -> Option<Date> {
+    pub fn since(&self) -> Option<Date> {
         self.since
     }
 

@@ -22,10 +22,10 @@ fn every_preset_is_valid_and_dated_sensibly() {
             let rule = r.kind_rule(kind);
             for step in std::iter::once(rule.base()).chain(rule.tiers().map(Tier::step)) {
                 // `ymd` yields Date::MIN for an impossible date.
-                assert_ne!(step.since_date(), Some(Date::MIN), "{} {kind}", r.code());
+                assert_ne!(step.since(), Some(Date::MIN), "{} {kind}", r.code());
             }
         }
-        assert_ne!(r.signal_rule().since_date(), Some(Date::MIN));
+        assert_ne!(r.signal_rule().since(), Some(Date::MIN));
     }
 }
 
@@ -402,4 +402,53 @@ fn transitions_are_sorted_dates_of_the_rules() {
         Regime::gdpr("SE").unwrap().transitions(),
         [date(2024, Month::February, 17)]
     );
+}
+
+#[test]
+fn host_tiers_and_signal_duties_can_be_dated() {
+    let from = date(2027, Month::January, 1);
+    let r = full_builder()
+        .minor(
+            PurposeKind::Other,
+            16,
+            Step::new(Mechanism::Prohibited, Condition::None, "policy §2").with_since(from),
+        )
+        .rule(
+            PurposeKind::Sale,
+            Step::new(Mechanism::OptOut, Condition::None, "policy §3"),
+        )
+        .signal(
+            SignalRule::new(
+                Binding::Binding,
+                KindSet::SALE_AND_ADS,
+                Precedence::SignalWins,
+                "policy §4",
+            )
+            .with_since(from),
+        )
+        .unbound_signal(UnboundSignal::Ignore)
+        .build()
+        .unwrap();
+    let day = date(2026, Month::December, 31);
+    assert_eq!(
+        r.rule_on(PurposeKind::Other, Some(15), Signal::Absent, day)
+            .mechanism(),
+        Mechanism::OptIn
+    );
+    assert_eq!(
+        r.rule_on(PurposeKind::Other, Some(15), Signal::Absent, from)
+            .mechanism(),
+        Mechanism::Prohibited
+    );
+    assert_eq!(
+        r.rule_on(PurposeKind::Sale, None, Signal::Present, day)
+            .signal(),
+        SignalStatus::IgnoredByChoice
+    );
+    let bound = r.rule_on(PurposeKind::Sale, None, Signal::Present, from);
+    assert_eq!(
+        (bound.signal(), bound.since(), bound.source()),
+        (SignalStatus::Binding, Some(from), "policy §4")
+    );
+    assert_eq!(r.transitions(), [from]);
 }
