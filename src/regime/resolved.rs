@@ -14,23 +14,6 @@ use super::types::{Condition, Mechanism, PurposeKind, Signal};
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PackedRule(u8);
 
-const MECHANISMS: [Mechanism; 5] = [
-    Mechanism::NoticeOnly,
-    Mechanism::OptOut,
-    Mechanism::OptIn,
-    Mechanism::Conditional,
-    Mechanism::Prohibited,
-];
-
-const CONDITIONS: [Condition; 6] = [
-    Condition::None,
-    Condition::MinorOptIn,
-    Condition::ExplicitConsent,
-    Condition::ParentalConsent,
-    Condition::JointConsent,
-    Condition::OptedOutBySignal,
-];
-
 impl PackedRule {
     /// Packs a mechanism and a condition.
     #[must_use]
@@ -43,7 +26,7 @@ impl PackedRule {
     pub fn mechanism(self) -> Mechanism {
         // INVARIANT: built by `new` from a valid mechanism; `Prohibited`
         // (deny) is the fail-closed fallback.
-        MECHANISMS
+        Mechanism::ALL
             .get(usize::from(self.0 & 0b111))
             .copied()
             .unwrap_or(Mechanism::Prohibited)
@@ -52,7 +35,7 @@ impl PackedRule {
     /// The condition.
     #[must_use]
     pub fn condition(self) -> Condition {
-        CONDITIONS
+        Condition::ALL
             .get(usize::from(self.0 >> 3))
             .copied()
             .unwrap_or(Condition::None)

@@ -23,6 +23,15 @@ pub(crate) const fn ymd(year: i32, month: Month, day: u8) -> Date {
     }
 }
 
+/// Whether a rule applying from `since` is in force on `on` (`None`: with
+/// every rule in force, as the law stands).
+fn in_force(since: Option<Date>, on: Option<Date>) -> bool {
+    match (since, on) {
+        (Some(since), Some(on)) => on >= since,
+        _ => true,
+    }
+}
+
 /// One rule: a mechanism, its condition, when it applies from, and the
 /// article or section it comes from.
 ///
@@ -118,10 +127,7 @@ impl Step {
     }
 
     pub(crate) fn in_force(&self, on: Option<Date>) -> bool {
-        match (self.since, on) {
-            (Some(since), Some(on)) => on >= since,
-            _ => true,
-        }
+        in_force(self.since, on)
     }
 
     /// How protective it is, for the combinator: the mechanism first, then
@@ -333,11 +339,7 @@ impl SignalRule {
     }
 
     pub(crate) fn binds_on(&self, on: Option<Date>) -> bool {
-        self.binding == Binding::Binding
-            && match (self.since, on) {
-                (Some(since), Some(on)) => on >= since,
-                _ => true,
-            }
+        self.binding == Binding::Binding && in_force(self.since, on)
     }
 }
 

@@ -363,23 +363,8 @@ fn resolved_rule_sets_agree_with_evaluation() {
 
 #[test]
 fn packed_rules_round_trip() {
-    let mechanisms = [
-        Mechanism::NoticeOnly,
-        Mechanism::OptOut,
-        Mechanism::OptIn,
-        Mechanism::Conditional,
-        Mechanism::Prohibited,
-    ];
-    let conditions = [
-        Condition::None,
-        Condition::MinorOptIn,
-        Condition::ExplicitConsent,
-        Condition::ParentalConsent,
-        Condition::JointConsent,
-        Condition::OptedOutBySignal,
-    ];
-    for m in mechanisms {
-        for c in conditions {
+    for m in Mechanism::ALL {
+        for c in Condition::ALL {
             let p = PackedRule::new(m, c);
             assert_eq!((p.mechanism(), p.condition()), (m, c));
         }

@@ -182,6 +182,15 @@ pub enum Mechanism {
 }
 
 impl Mechanism {
+    /// Every mechanism, from least to most protective.
+    pub const ALL: [Mechanism; 5] = [
+        Mechanism::NoticeOnly,
+        Mechanism::OptOut,
+        Mechanism::OptIn,
+        Mechanism::Conditional,
+        Mechanism::Prohibited,
+    ];
+
     /// Its serialized name.
     #[must_use]
     pub const fn name(self) -> &'static str {
@@ -231,6 +240,16 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// Every condition, in declaration order.
+    pub const ALL: [Condition; 6] = [
+        Condition::None,
+        Condition::MinorOptIn,
+        Condition::ExplicitConsent,
+        Condition::ParentalConsent,
+        Condition::JointConsent,
+        Condition::OptedOutBySignal,
+    ];
+
     /// Its serialized name.
     #[must_use]
     pub const fn name(self) -> &'static str {
