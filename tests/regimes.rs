@@ -473,3 +473,194 @@ fn a_host_regime_from_json() {
         "{err}"
     );
 }
+
+mod random {
+    //! Random regimes through the builder: building never panics, a built
+    //! regime round-trips through JSON, bands and resolved sets agree with
+    //! evaluation, and the most protective combination is never weaker than
+    //! any part. Mutated JSON never panics the loader.
+
+    use consentry::regime::{
+        AgeBand, Binding, Condition, Cooldown, KindSet, Mechanism, Precedence, PurposeKind, Regime,
+        RegimeBuilder, Signal, SignalRule, Step,
+    };
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use time::{Date, Month};
+
+    fn date() -> impl Strategy<Value = Option<Date>> {
+        prop::option::of((2020i32..2030, 1u8..=12, 1u8..=28).prop_map(|(y, m, d)| {
+            Date::from_calendar_date(y, Month::try_from(m).unwrap(), d).unwrap()
+        }))
+    }
+
+    /// Mostly pairs that fit, sometimes any pair (which `build` must refuse
+    /// by name).
+    fn pair() -> impl Strategy<Value = (Mechanism, Condition)> {
+        let fitting = vec![
+            (Mechanism::NoticeOnly, Condition::None),
+            (Mechanism::OptOut, Condition::None),
+            (Mechanism::OptIn, Condition::None),
+            (Mechanism::OptIn, Condition::MinorOptIn),
+            (Mechanism::Conditional, Condition::ExplicitConsent),
+            (Mechanism::Conditional, Condition::ParentalConsent),
+            (Mechanism::Conditional, Condition::JointConsent),
+            (Mechanism::Prohibited, Condition::None),
+        ];
+        prop_oneof![
+            300 => prop::sample::select(fitting),
+            1 => (
+                prop::sample::select(Mechanism::ALL.to_vec()),
+                prop::sample::select(Condition::ALL.to_vec())
+            ),
+        ]
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        (
+            pair(),
+            prop_oneof![300 => "[a-z][a-z §.0-9]{0,8}", 1 => " *"],
+            date(),
+        )
+            .prop_map(|((m, c), s, d)| {
+                let step = Step::new(m, c, s);
+                match d {
+                    Some(d) => step.with_since(d),
+                    None => step,
+                }
+            })
+    }
+
+    fn kinds() -> impl Strategy<Value = KindSet> {
+        prop::collection::vec(prop::sample::select(PurposeKind::ALL.to_vec()), 1..4)
+            .prop_map(|k| KindSet::of(&k))
+    }
+
+    fn builder() -> impl Strategy<Value = RegimeBuilder> {
+        let age = prop_oneof![200 => 1u8..=21, 1 => 22u8..=30];
+        let kind = (step(), prop::collection::vec((age, step()), 0..=4));
+        (
+            prop::collection::vec(kind, 7),
+            (
+                prop::sample::select(vec![Binding::Binding, Binding::NotBinding]),
+                kinds(),
+                prop::sample::select(vec![
+                    Precedence::LaterConsentWins,
+                    Precedence::ConfirmedAfterNotice,
+                    Precedence::SignalWins,
+                ]),
+                date(),
+            ),
+            prop::option::of((
+                prop_oneof![50 => 1u8..=120, 1 => 121u8..=255, 1 => Just(0u8)],
+                kinds(),
+            )),
+        )
+            .prop_map(
+                |(rules, (binding, signal_kinds, precedence, since), cooldown)| {
+                    let mut b = Regime::builder("rnd", "random");
+                    for (kind, (base, tiers)) in PurposeKind::ALL.into_iter().zip(rules) {
+                        b = b.rule(kind, base);
+                        for (below, s) in tiers {
+                            b = b.minor(kind, below, s);
+                        }
+                    }
+                    let signal = SignalRule::new(binding, signal_kinds, precedence, "signal §1");
+                    b = b.signal(match since {
+                        Some(d) => signal.with_since(d),
+                        None => signal,
+                    });
+                    if let Some((months, k)) = cooldown {
+                        b = b.cooldown(Cooldown::new(months, k, "cooldown §1"));
+                    }
+                    b
+                },
+            )
+    }
+
+    const SIGNALS: [Signal; 2] = [Signal::Absent, Signal::Present];
+
+    /// The property below is only worth something if many random regimes
+    /// build.
+    #[test]
+    fn many_random_regimes_build() {
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = builder();
+        let mut built = 0;
+        for _ in 0..200 {
+            let b = strategy.new_tree(&mut runner).unwrap().current();
+            built += usize::from(b.build().is_ok());
+        }
+        assert!(built > 100, "only {built} of 200 random regimes built");
+    }
+
+    fn strictness(m: Mechanism, c: Condition) -> (Mechanism, Condition) {
+        (m, c)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn random_regimes_behave(b in builder()) {
+            let regime = match b.build() {
+                Ok(r) => r,
+                Err(e) => {
+                    prop_assert!(e.to_string().starts_with("regime `rnd`: "), "{e}");
+                    return Ok(());
+                }
+            };
+            prop_assert_eq!(&Regime::from_json(&regime.to_json()).unwrap(), &regime);
+            let ca = Regime::california();
+            let both = Regime::most_protective("m", "m", &[regime.clone(), ca.clone()]).unwrap();
+            let day = Date::from_calendar_date(2025, Month::June, 1).unwrap();
+            for age in (0..=25).map(Some).chain([None]) {
+                let band = regime.age_band(age);
+                prop_assert!(usize::from(band.index()) < regime.band_count());
+                for signal in SIGNALS {
+                    let set = regime.resolve(band, signal);
+                    let set_on = regime.resolve_on(band, signal, day);
+                    for kind in PurposeKind::ALL {
+                        let rule = regime.rule(kind, age, signal);
+                        prop_assert_eq!(regime.rule_in_band(kind, band, signal), rule);
+                        prop_assert_eq!(set.get(kind).mechanism(), rule.mechanism());
+                        prop_assert_eq!(set.get(kind).condition(), rule.condition());
+                        let on = regime.rule_on(kind, age, signal, day);
+                        prop_assert_eq!(set_on.get(kind).mechanism(), on.mechanism());
+                        let strict = both.rule(kind, age, Signal::Absent);
+                        for part in [&regime, &ca] {
+                            let r = part.rule(kind, age, Signal::Absent);
+                            prop_assert!(
+                                strictness(strict.mechanism(), strict.condition())
+                                    >= strictness(r.mechanism(), r.condition()),
+                                "{} {:?}: {:?} < {:?}", kind, age, strict, r
+                            );
+                        }
+                    }
+                }
+            }
+            // A band index from storage past the last band is the adult band.
+            prop_assert_eq!(
+                regime.rule_in_band(PurposeKind::Sale, AgeBand::from_index(200), Signal::Absent),
+                regime.rule(PurposeKind::Sale, None, Signal::Absent)
+            );
+        }
+
+        #[test]
+        fn mutated_json_never_panics(at in 0usize..4000, with in prop::sample::select(vec!["", "\"", "0", "-1", "}", "[", "999", "\"x\"", "null", "\u{0}"]), cut in 0usize..3) {
+            let json = Regime::connecticut().to_json();
+            let at = at % json.len();
+            if !json.is_char_boundary(at) {
+                return Ok(());
+            }
+            let end = (at + cut).min(json.len());
+            if !json.is_char_boundary(end) {
+                return Ok(());
+            }
+            let mutated = format!("{}{}{}", &json[..at], with, &json[end..]);
+            if let Err(e) = Regime::from_json(&mutated) {
+                prop_assert!(e.to_string().starts_with("regime `"), "{e}");
+            }
+        }
+    }
+}
