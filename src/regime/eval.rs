@@ -162,7 +162,7 @@ impl Regime {
         self.evaluate(kind, age, signal, Some(date))
     }
 
-    fn evaluate(
+    pub(crate) fn evaluate(
         &self,
         kind: PurposeKind,
         age: Option<u8>,
@@ -328,7 +328,7 @@ impl Regime {
 
     /// A representative age of `band`: its lowest age, or `None` for the
     /// adult band.
-    fn band_age(&self, band: AgeBand) -> Option<u8> {
+    pub(crate) fn band_age(&self, band: AgeBand) -> Option<u8> {
         let t = self.thresholds();
         let ages = t.as_slice();
         let i = usize::from(band.0);

@@ -86,13 +86,18 @@ impl Regime {
     /// with every dated rule in force.
     #[must_use]
     pub fn resolve(&self, band: AgeBand, signal: Signal) -> RuleSet {
-        self.resolve_with(|kind| self.rule_in_band(kind, band, signal))
+        // The band's age once, not once per kind (the thresholds are
+        // recomputed on each call): "age_band + resolve" in the `regime`
+        // bench went from 864 to 242 ns.
+        let age = self.band_age(band);
+        self.resolve_with(|kind| self.evaluate(kind, age, signal, None))
     }
 
     /// [`Regime::resolve`] as the law stood on `date`.
     #[must_use]
     pub fn resolve_on(&self, band: AgeBand, signal: Signal, date: Date) -> RuleSet {
-        self.resolve_with(|kind| self.rule_in_band_on(kind, band, signal, date))
+        let age = self.band_age(band);
+        self.resolve_with(|kind| self.evaluate(kind, age, signal, Some(date)))
     }
 
     fn resolve_with<'a>(&'a self, rule: impl Fn(PurposeKind) -> super::RegimeRule<'a>) -> RuleSet {
