@@ -7,7 +7,7 @@
 
 use std::hint::black_box;
 
-use consentry::regime::{PurposeKind, Regime, RuleSet, Signal};
+use consentry::regime::{PurposeKind, Regime, RegimeTable, RuleSet, Signal};
 use criterion::{Criterion, criterion_group, criterion_main};
 use time::macros::date;
 
@@ -80,6 +80,24 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             i = i.wrapping_add(1);
             let set = black_box(&sets[i % sets.len()]);
+            PurposeKind::ALL
+                .iter()
+                .filter(|k| set.get(**k).permits_silence())
+                .count()
+        });
+    });
+    let table = RegimeTable::new(regimes.to_vec()).unwrap();
+    let keys: Vec<_> = ["US-CA", "US-CT", "FR"]
+        .iter()
+        .filter_map(|c| table.position(c))
+        .flat_map(|id| PEOPLE.map(|(age, signal)| table.key(id, age, signal)))
+        .collect();
+    g.bench_function("RegimeTable::rules by key and date: 7 kinds", |b| {
+        let mut i = 0usize;
+        let day = date!(2026 - 01 - 01);
+        b.iter(|| {
+            i = i.wrapping_add(1);
+            let set = black_box(&table).rules(keys[i % keys.len()], day);
             PurposeKind::ALL
                 .iter()
                 .filter(|k| set.get(**k).permits_silence())

@@ -4,7 +4,7 @@
 
 use std::alloc::System;
 
-use consentry::regime::{PurposeKind, Regime, Signal};
+use consentry::regime::{PurposeKind, Regime, RegimeTable, Signal};
 use consentry::{
     Catalog, CollectionMethod, Decision, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
 };
@@ -90,15 +90,26 @@ fn checks_do_not_allocate() {
     l.give(Grant::new("user-new", "news", at, ev)).unwrap();
     assert!(region.change().allocations > 0);
 
-    // Regimes: evaluating, banding and resolving allocate nothing either.
+    // Regimes: evaluating, banding, resolving and reading a resolved table
+    // allocate nothing either.
     let regimes = [
         Regime::california(),
         Regime::connecticut(),
         Regime::gdpr("FR").unwrap(),
     ];
     let day = time::macros::date!(2026 - 01 - 01);
-    let region = Region::new(GLOBAL);
     let mut silent = 0;
+    let table = RegimeTable::new(regimes.to_vec()).unwrap();
+    let keys: Vec<_> = ["US-CA", "US-CT", "FR"]
+        .iter()
+        .filter_map(|c| table.position(c))
+        .flat_map(|id| [Some(9), Some(15), None].map(|age| table.key(id, age, Signal::Present)))
+        .collect();
+    let region = Region::new(GLOBAL);
+    for key in &keys {
+        let set = table.rules(*key, day);
+        silent += usize::from(set.get(PurposeKind::Other).permits_silence());
+    }
     for r in &regimes {
         for age in (0..=20).map(Some).chain([None]) {
             for signal in [Signal::Absent, Signal::Present] {

@@ -36,6 +36,7 @@ mod presets_intl;
 mod presets_us;
 mod resolved;
 mod rules;
+mod table;
 mod types;
 
 pub use build::{MAX_COOLDOWN_MONTHS, MAX_REGIME_TEXT, RegimeBuilder};
@@ -43,6 +44,7 @@ pub use eval::{AgeBand, Regime, RegimeRule};
 pub use presets_intl::DIGITAL_CONSENT_AGES;
 pub use resolved::{PackedRule, RuleSet};
 pub use rules::{Cooldown, KindRule, MAX_TIER_AGE, MAX_TIERS, SignalRule, Step, Tier};
+pub use table::{RegimeId, RegimeKey, RegimeTable};
 pub use types::{
     Binding, Condition, KindSet, Mechanism, Objection, Precedence, PurposeKind, Signal,
     SignalStatus, UnboundSignal,

@@ -71,6 +71,11 @@ impl fmt::Debug for PackedRule {
 pub struct RuleSet([PackedRule; PurposeKind::COUNT]);
 
 impl RuleSet {
+    /// The same rule for every kind.
+    pub(crate) const fn uniform(rule: PackedRule) -> RuleSet {
+        RuleSet([rule; PurposeKind::COUNT])
+    }
+
     /// The rule for `kind`.
     #[must_use]
     pub fn get(&self, kind: PurposeKind) -> PackedRule {

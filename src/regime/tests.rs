@@ -437,3 +437,60 @@ fn host_tiers_and_signal_duties_can_be_dated() {
     );
     assert_eq!(r.transitions(), [from]);
 }
+
+#[test]
+fn a_table_answers_as_the_regimes_on_every_date() {
+    let presets = Regime::presets();
+    let table = RegimeTable::new(presets.clone()).unwrap();
+    for r in &presets {
+        let id = table.position(r.code()).unwrap();
+        assert_eq!(table.regime(id), Some(r));
+        let mut dates = vec![date(1999, Month::January, 1), date(2100, Month::January, 1)];
+        for t in r.transitions() {
+            dates.extend([t.previous_day().unwrap(), t, t.next_day().unwrap()]);
+        }
+        for age in (0..=25).map(Some).chain([None]) {
+            for signal in SIGNALS {
+                let key = table.key(id, age, signal);
+                assert_eq!(RegimeKey::from_bits(key.to_bits()), key);
+                for &d in &dates {
+                    let set = table.rules(key, d);
+                    for kind in PurposeKind::ALL {
+                        let want = r.rule_on(kind, age, signal, d);
+                        assert_eq!(
+                            (set.get(kind).mechanism(), set.get(kind).condition()),
+                            (want.mechanism(), want.condition()),
+                            "{} {kind} {age:?} {signal:?} {d}",
+                            r.code()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_table_fails_closed_and_refuses_twins() {
+    let table = RegimeTable::new(vec![Regime::california()]).unwrap();
+    let stranger = RegimeKey::from_bits(7 << 16);
+    let set = table.rules(stranger, date(2026, Month::January, 1));
+    for kind in PurposeKind::ALL {
+        assert_eq!(set.get(kind).mechanism(), Mechanism::Prohibited);
+    }
+    // A band past the last is the adult band.
+    let id = table.position("US-CA").unwrap();
+    let adult = table.key(id, None, Signal::Absent);
+    let far = RegimeKey::from_bits((adult.to_bits() & !0xff00) | 0xff00);
+    assert_eq!(
+        table.rules(far, date(2026, Month::January, 1)),
+        table.rules(adult, date(2026, Month::January, 1))
+    );
+    assert_eq!(std::mem::size_of::<RegimeKey>(), 4);
+    assert_eq!(
+        RegimeTable::new(vec![Regime::utah(), Regime::utah()])
+            .unwrap_err()
+            .to_string(),
+        "regime `US-UT`: the code is given twice"
+    );
+}
