@@ -13,6 +13,10 @@
 //! Hosts define their own, or override a preset's rules, with
 //! [`Regime::builder`] / [`Regime::to_builder`] or in JSON.
 //!
+//! [`RegimeTable`] resolves regimes ahead of time, so that a subject's rules
+//! are a 4-byte [`RegimeKey`] computed when its marks change and read per
+//! check by date.
+//!
 //! The ledger's decisions do not consult regimes yet: this module ships
 //! the data and its evaluation first.
 //!
