@@ -204,6 +204,13 @@ const TABLE: &[Row] = &[
     row("IT", Other, Some(13), N, Conditional, Parent, "2-quinquies"),
     row("NL", Other, Some(15), N, Conditional, Parent, "art. 5"),
     row("SE", Other, Some(13), N, OptIn, No, "Art. 6(1)(a)"),
+    // The member states' ages as tabled by the Commission, SWD(2020) 115, p. 17.
+    row("GR", Other, Some(14), N, Conditional, Parent, "SWD(2020) 115"),
+    row("LT", Other, Some(13), N, Conditional, Parent, "SWD(2020) 115"),
+    row("PT", Other, Some(12), N, Conditional, Parent, "SWD(2020) 115"),
+    row("HR", Other, Some(15), N, Conditional, Parent, "SWD(2020) 115"),
+    row("RO", Marketing, Some(15), N, Conditional, Parent, "SWD(2020) 115"),
+    row("MT", Other, Some(13), N, OptIn, No, "Art. 6(1)(a)"),
     row("DK", Sensitive, Some(12), N, Conditional, Parent, "Art. 8(1)"),
     row("DK", Sensitive, Some(13), N, Conditional, Explicit, "Art. 9(2)(a)"),
     // UK: UK GDPR Art. 8(1) with DPA 2018 s.9 (13); PECR regs 6 and 22; no

@@ -14,9 +14,11 @@ use Mechanism::{Conditional, NoticeOnly, OptIn, OptOut, Prohibited};
 /// it, a holder of parental responsibility consents (France: jointly with
 /// the child). 16 unless a member state set 13 to 15 by law.
 ///
-/// Ages as commonly reported (Better Internet for Kids / Ghent University
-/// mapping; Bird & Bird GDPR tracker); the national sections named were
-/// checked where the tracker cites them, the others are marked "(verify)".
+/// Ages of the EU member states as tabled by the European Commission (Staff
+/// Working Document SWD(2020) 115 accompanying its two-year GDPR review,
+/// p. 17) and the Bird & Bird GDPR tracker, which also names the national
+/// sections cited; Slovenia (ZVOP-2, 2022) and the EEA states Iceland,
+/// Liechtenstein and Norway are as commonly reported, marked "(verify)".
 pub const DIGITAL_CONSENT_AGES: [(&str, u8, &str); 30] = [
     ("AT", 14, "GDPR Art. 8(1); Austria DSG §4(4): 14"),
     (
@@ -24,11 +26,15 @@ pub const DIGITAL_CONSENT_AGES: [(&str, u8, &str); 30] = [
         13,
         "GDPR Art. 8(1); Belgium Law of 30 July 2018 art. 7: 13",
     ),
-    ("BG", 14, "GDPR Art. 8(1); Bulgaria: 14 (verify)"),
+    (
+        "BG",
+        14,
+        "GDPR Art. 8(1); Bulgaria: 14 (European Commission SWD(2020) 115, p. 17)",
+    ),
     (
         "CY",
         14,
-        "GDPR Art. 8(1); Cyprus Law 125(I)/2018: 14 (verify)",
+        "GDPR Art. 8(1); Cyprus Law 125(I)/2018: 14 (European Commission SWD(2020) 115, p. 17)",
     ),
     ("CZ", 15, "GDPR Art. 8(1); Czech Act 110/2019 §7: 15"),
     ("DE", 16, "GDPR Art. 8(1): 16 (Germany sets no other age)"),
@@ -37,7 +43,11 @@ pub const DIGITAL_CONSENT_AGES: [(&str, u8, &str); 30] = [
         13,
         "GDPR Art. 8(1); Denmark Databeskyttelsesloven §6(2): 13",
     ),
-    ("EE", 13, "GDPR Art. 8(1); Estonia IKS §8: 13 (verify)"),
+    (
+        "EE",
+        13,
+        "GDPR Art. 8(1); Estonia IKS §8: 13 (European Commission SWD(2020) 115, p. 17)",
+    ),
     ("ES", 14, "GDPR Art. 8(1); Spain LOPDGDD art. 7: 14"),
     ("FI", 13, "GDPR Art. 8(1); Finland Tietosuojalaki §5: 13"),
     (
@@ -48,9 +58,13 @@ pub const DIGITAL_CONSENT_AGES: [(&str, u8, &str); 30] = [
     (
         "GR",
         15,
-        "GDPR Art. 8(1); Greece Law 4624/2019 art. 21: 15 (verify)",
+        "GDPR Art. 8(1); Greece Law 4624/2019 art. 21: 15 (European Commission SWD(2020) 115, p. 17)",
     ),
-    ("HR", 16, "GDPR Art. 8(1): 16 (Croatia, verify)"),
+    (
+        "HR",
+        16,
+        "GDPR Art. 8(1): 16 (Croatia; European Commission SWD(2020) 115, p. 17)",
+    ),
     ("HU", 16, "GDPR Art. 8(1): 16 (Hungary sets no other age)"),
     (
         "IE",
@@ -68,10 +82,26 @@ pub const DIGITAL_CONSENT_AGES: [(&str, u8, &str); 30] = [
         "GDPR Art. 8(1); Italy Codice privacy art. 2-quinquies: 14",
     ),
     ("LI", 16, "GDPR Art. 8(1) (EEA): 16 (Liechtenstein, verify)"),
-    ("LT", 14, "GDPR Art. 8(1); Lithuania: 14 (verify)"),
-    ("LU", 16, "GDPR Art. 8(1): 16 (Luxembourg, verify)"),
-    ("LV", 13, "GDPR Art. 8(1); Latvia: 13 (verify)"),
-    ("MT", 13, "GDPR Art. 8(1); Malta: 13 (verify)"),
+    (
+        "LT",
+        14,
+        "GDPR Art. 8(1); Lithuania: 14 (European Commission SWD(2020) 115, p. 17)",
+    ),
+    (
+        "LU",
+        16,
+        "GDPR Art. 8(1): 16 (Luxembourg; European Commission SWD(2020) 115, p. 17)",
+    ),
+    (
+        "LV",
+        13,
+        "GDPR Art. 8(1); Latvia: 13 (European Commission SWD(2020) 115, p. 17)",
+    ),
+    (
+        "MT",
+        13,
+        "GDPR Art. 8(1); Malta: 13 (European Commission SWD(2020) 115, p. 17)",
+    ),
     ("NL", 16, "GDPR Art. 8(1); Netherlands UAVG art. 5: 16"),
     (
         "NO",
@@ -82,9 +112,13 @@ pub const DIGITAL_CONSENT_AGES: [(&str, u8, &str); 30] = [
     (
         "PT",
         13,
-        "GDPR Art. 8(1); Portugal Lei 58/2019 art. 16: 13 (verify)",
+        "GDPR Art. 8(1); Portugal Lei 58/2019 art. 16: 13 (European Commission SWD(2020) 115, p. 17)",
     ),
-    ("RO", 16, "GDPR Art. 8(1): 16 (Romania, verify)"),
+    (
+        "RO",
+        16,
+        "GDPR Art. 8(1): 16 (Romania; European Commission SWD(2020) 115, p. 17)",
+    ),
     ("SE", 13, "GDPR Art. 8(1); Sweden Dataskyddslagen 2:4: 13"),
     (
         "SI",
