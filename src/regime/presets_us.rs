@@ -236,7 +236,7 @@ impl Regime {
                 Binding::Binding,
                 KindSet::SALE_AND_ADS,
                 Precedence::LaterConsentWins,
-                "C.R.S. §6-1-1306(1)(a)(IV): universal opt-out mechanisms bind; (IV)(C): a later consent on the site takes precedence",
+                "C.R.S. §6-1-1306(1)(a)(IV): universal opt-out mechanisms bind; (IV)(C) and 4 CCR 904-3 Rule 5.09: a later consent on the site takes precedence",
             )
             .from(ymd(2024, Month::July, 1)),
             None,
@@ -355,11 +355,11 @@ impl Regime {
             SignalRule::fixed(
                 Binding::Binding,
                 KindSet::SALE_AND_ADS,
-                // The statute's conflict rule was not read; the California
-                // and Connecticut rule (signal first, confirm after notice)
-                // is the protective reading.
+                // §541.055(e)-(f) set no conflict rule; the California and
+                // Connecticut rule (signal first, confirm after notice) is the
+                // protective reading.
                 Precedence::ConfirmedAfterNotice,
-                "Tex. Bus. & Com. Code §541.055(e): universal opt-out mechanisms bind",
+                "Tex. Bus. & Com. Code §541.055(e): an opt-out sent by a browser or device setting binds (no conflict rule in the statute)",
             )
             .from(ymd(2025, Month::January, 1)),
             None,
