@@ -373,7 +373,7 @@ impl Regime {
     /// child's per COPPA (646A.578(2)(b)); a consumer of 13 to 15 had to
     /// consent to targeted ads, sale and profiling (646A.578(2)(c)), and
     /// from 1 January 2026 these are banned under 16 (HB 2008 of 2025).
-    /// Opt-out preference signals bind from 1 January 2026.
+    /// Opt-out preference signals bind from 1 January 2026 (646A.578(5)(c)).
     #[must_use]
     pub fn oregon() -> Regime {
         const OPT_OUT: &str =
@@ -413,7 +413,7 @@ impl Regime {
                 // Conflict rule not read in the statute text: the protective
                 // reading, as for Texas.
                 Precedence::ConfirmedAfterNotice,
-                "ORS 646A.574: opt-out preference signals bind from 2026-01-01",
+                "ORS 646A.578(5)(c): a signal sent by a platform, technology or mechanism opts out of sale and targeted advertising, from 2026-01-01",
             )
             .from(ymd(2026, Month::January, 1)),
             None,
