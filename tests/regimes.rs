@@ -165,6 +165,7 @@ const TABLE: &[Row] = &[
     dated((2025, Month::June, 1), row("US-OR", Sale, Some(12), N, Conditional, Parent, "646A.578(2)(b)")),
     row("US-OR", Profiling, Some(16), N, OptOut, No, "646A.574(1)(d)"),
     row("US-OR", Sensitive, ADULT, N, OptIn, No, "646A.578(2)(b)"),
+    row("US-OR", Ads, ADULT, Gpc, OptOut, BySignal, "646A.578(5)(c)"),
     // COPPA (a US state without a preset): 16 CFR §312.5(a)(1) verifiable
     // parental consent under 13; (a)(2) separate consent to disclose to
     // third parties from 2026-04-22; (c)(7) internal operations.
