@@ -199,7 +199,11 @@ impl Regime {
         };
         rule.mechanism = Mechanism::OptOut;
         rule.condition = Condition::OptedOutBySignal;
-        rule.since = self.signal.since;
+        // The duty's date only when the duty is what applies.
+        rule.since = match rule.signal {
+            SignalStatus::Binding => self.signal.since,
+            _ => None,
+        };
         rule.source = &self.signal.source;
         rule
     }

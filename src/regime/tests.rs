@@ -83,6 +83,7 @@ fn a_signal_binds_only_from_its_date() {
         date(2024, Month::June, 30),
     );
     assert_eq!(before.signal(), SignalStatus::HonouredByChoice);
+    assert_eq!(before.since(), None);
     let after = co.rule_on(
         PurposeKind::Sale,
         Some(30),
