@@ -17,8 +17,12 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(PurposeKind::ALL.len(), 7);
 /// assert_eq!(PurposeKind::TargetedAdvertising.name(), "targeted_advertising");
 /// ```
+///
+/// More kinds may come (a regime's rules grow with them), so the enum is
+/// `#[non_exhaustive]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum PurposeKind {
     /// Sale of personal data (disclosure to a third party for money or
     /// other valuable consideration; Cal. Civ. Code §1798.140(ad)).
@@ -220,6 +224,7 @@ impl fmt::Display for Mechanism {
 /// from the adult default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Condition {
     /// Nothing more.
     None,
