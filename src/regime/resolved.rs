@@ -14,6 +14,9 @@ use super::types::{Condition, Mechanism, PurposeKind, Signal};
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PackedRule(u8);
 
+// INVARIANT: three bits each hold every mechanism and every condition.
+const _: () = assert!(Mechanism::ALL.len() <= 8 && Condition::ALL.len() <= 8);
+
 impl PackedRule {
     /// Packs a mechanism and a condition.
     #[must_use]
