@@ -11,6 +11,9 @@ use super::types::{Binding, Condition, KindSet, Mechanism, Objection, Precedence
 /// The most age tiers a kind's rule holds.
 pub const MAX_TIERS: usize = 4;
 
+/// The source of the ban a preset rule with too many tiers falls back to.
+pub(crate) const TOO_MANY_TIERS: &str = "preset error: more than 4 age tiers";
+
 /// The highest age a tier may name (`below` is at most this).
 pub const MAX_TIER_AGE: u8 = 21;
 
@@ -192,11 +195,19 @@ impl KindRule {
         }
     }
 
-    /// Adds an age tier after the existing ones (presets: at most
-    /// [`MAX_TIERS`], checked by the preset tests; a fifth is dropped).
+    /// Adds an age tier after the existing ones, for presets. A fifth tier
+    /// has no room: the rule then fails closed (every age tier and the base
+    /// become [`TOO_MANY_TIERS`] bans), which the preset tests look for.
     pub(crate) fn tier(mut self, below: u8, step: Step) -> KindRule {
-        if let Some(slot) = self.tiers.iter_mut().find(|t| t.is_none()) {
-            *slot = Some(Tier::fixed(below, step));
+        match self.tiers.iter_mut().find(|t| t.is_none()) {
+            Some(slot) => *slot = Some(Tier::fixed(below, step)),
+            None => {
+                let ban = Step::fixed(Mechanism::Prohibited, Condition::None, TOO_MANY_TIERS);
+                self.base = ban.clone();
+                for tier in self.tiers.iter_mut().flatten() {
+                    tier.step = ban.clone();
+                }
+            }
         }
         self
     }

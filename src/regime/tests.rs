@@ -21,6 +21,12 @@ fn every_preset_is_valid_and_dated_sensibly() {
         for kind in PurposeKind::ALL {
             let rule = r.kind_rule(kind);
             for step in std::iter::once(rule.base()).chain(rule.tiers().map(Tier::step)) {
+                assert_ne!(
+                    step.source(),
+                    super::rules::TOO_MANY_TIERS,
+                    "{} {kind}",
+                    r.code()
+                );
                 // `ymd` yields Date::MIN for an impossible date.
                 assert_ne!(step.since(), Some(Date::MIN), "{} {kind}", r.code());
             }
@@ -493,5 +499,19 @@ fn a_table_fails_closed_and_refuses_twins() {
             .unwrap_err()
             .to_string(),
         "regime `US-UT`: the code is given twice"
+    );
+}
+
+#[test]
+fn a_preset_rule_with_a_fifth_tier_fails_closed() {
+    let step = |m| Step::new(m, Condition::None, "x");
+    let rule = (1..=5).fold(
+        super::rules::KindRule::fixed(step(Mechanism::OptOut)),
+        |r, age| r.tier(age, step(Mechanism::OptIn)),
+    );
+    assert_eq!(rule.base().source(), super::rules::TOO_MANY_TIERS);
+    assert!(
+        rule.tiers()
+            .all(|t| t.step().mechanism() == Mechanism::Prohibited)
     );
 }
