@@ -345,6 +345,15 @@ pub enum Error {
         /// The size found.
         found: usize,
     },
+    /// A regime (its builder or its JSON) is invalid; `problem` names the
+    /// kind of purpose or field at fault.
+    #[error("regime {}: {}", Quoted(regime), Prose(problem))]
+    InvalidRegime {
+        /// The regime's code as given.
+        regime: String,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// What is wrong with a field of the evidence, for

@@ -21,6 +21,7 @@ pub mod limits;
 
 mod ledger;
 mod model;
+pub mod regime;
 mod rights;
 mod wire;
 

@@ -1,9 +1,10 @@
 //! The hot paths allocate nothing: checks by name and by handle, and the
-//! explained decision. Counted with a global allocator (one test in this
+//! explained decision, and the evaluation of regimes. Counted with a global allocator (one test in this
 //! binary, so no other test allocates meanwhile).
 
 use std::alloc::System;
 
+use consentry::regime::{PurposeKind, Regime, RegimeTable, Signal};
 use consentry::{
     Catalog, CollectionMethod, Decision, Evidence, Grant, Ledger, LegalBasis, PurposeDef, Timestamp,
 };
@@ -116,4 +117,41 @@ fn checks_do_not_allocate() {
     let region = Region::new(GLOBAL);
     l.give(Grant::new("user-new", "news", at, ev)).unwrap();
     assert!(region.change().allocations > 0);
+
+    // Regimes: evaluating, banding, resolving and reading a resolved table
+    // allocate nothing either.
+    let regimes = [
+        Regime::california(),
+        Regime::connecticut(),
+        Regime::gdpr("FR").unwrap(),
+    ];
+    let day = time::macros::date!(2026 - 01 - 01);
+    let mut silent = 0;
+    let table = RegimeTable::new(regimes.to_vec()).unwrap();
+    let keys: Vec<_> = ["US-CA", "US-CT", "FR"]
+        .iter()
+        .filter_map(|c| table.position(c))
+        .flat_map(|id| [Some(9), Some(15), None].map(|age| table.key(id, age, Signal::Present)))
+        .collect();
+    let region = Region::new(GLOBAL);
+    for key in &keys {
+        let set = table.rules(*key, day);
+        silent += usize::from(set.get(PurposeKind::Other).permits_silence());
+    }
+    for r in &regimes {
+        for age in (0..=20).map(Some).chain([None]) {
+            for signal in [Signal::Absent, Signal::Present] {
+                let band = r.age_band(age);
+                let set = r.resolve(band, signal);
+                for kind in PurposeKind::ALL {
+                    silent += usize::from(r.rule(kind, age, signal).permits_silence());
+                    silent += usize::from(r.rule_on(kind, age, signal, day).permits_silence());
+                    silent += usize::from(set.get(kind).permits_silence());
+                }
+            }
+        }
+    }
+    let stats = region.change();
+    assert_eq!(stats.allocations, 0, "regimes allocated: {stats:?}");
+    assert!(silent > 0);
 }
