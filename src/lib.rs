@@ -15,6 +15,8 @@
     )
 )]
 
+#[cfg(feature = "tcf")]
+pub mod codec;
 mod error;
 pub mod limits;
 
