@@ -15,7 +15,13 @@
     )
 )]
 
-#[cfg(feature = "tcf")]
+#[cfg(any(
+    feature = "tcf",
+    feature = "usp",
+    feature = "gpc",
+    feature = "consent_mode",
+    feature = "gpp"
+))]
 pub mod codec;
 mod error;
 pub mod limits;

@@ -114,6 +114,63 @@ pub enum DecodeProblem {
         /// Bits asked for.
         bits: u32,
     },
+    /// A character that the field does not accept (text formats: US Privacy).
+    UnexpectedChar {
+        /// Index of the character in the text.
+        index: usize,
+        /// The character.
+        found: char,
+        /// What the field accepts, e.g. "`Y`, `N` or `-`".
+        expected: &'static str,
+    },
+    /// A text of the wrong length.
+    WrongLength {
+        /// The length found, in bytes.
+        found: usize,
+        /// The length expected.
+        expected: usize,
+    },
+    /// A value the specification forbids in this combination; says which rule.
+    Forbidden {
+        /// The rule broken.
+        rule: &'static str,
+    },
+    /// A one bit in the zero padding after the last field.
+    NonZeroPadding,
+    /// More characters than the fields and their padding need.
+    TrailingCharacters {
+        /// Characters in the segment.
+        chars: usize,
+        /// Characters the fields take with the IAB libraries' padding.
+        expected: usize,
+    },
+    /// A GPP header whose section ids do not match the sections that follow.
+    SectionCount {
+        /// Sections the header lists (or at least, when it lists more than
+        /// the string has).
+        header: usize,
+        /// Sections in the string.
+        found: usize,
+    },
+    /// A key that the format does not know (Consent Mode).
+    UnknownKey {
+        /// The key (cut after 80 bytes).
+        key: String,
+    },
+    /// A key given twice (Consent Mode).
+    RepeatedKey,
+    /// A value of the wrong kind (Consent Mode), as JSON (cut).
+    BadValue {
+        /// The value found.
+        found: String,
+        /// What the key accepts.
+        expected: &'static str,
+    },
+    /// Text that is not the JSON object expected (Consent Mode).
+    Json {
+        /// The JSON parser's message.
+        message: String,
+    },
 }
 
 impl fmt::Display for DecodeProblem {
@@ -151,6 +208,38 @@ impl fmt::Display for DecodeProblem {
             }
             DecodeProblem::TooWide { bits } => {
                 write!(f, "a {bits}-bit field is wider than 64 bits")
+            }
+            DecodeProblem::UnexpectedChar {
+                index,
+                found,
+                expected,
+            } => write!(
+                f,
+                "found `{}` at character {index} (expected {expected})",
+                found.escape_default()
+            ),
+            DecodeProblem::WrongLength { found, expected } => {
+                write!(f, "length {found} (expected {expected})")
+            }
+            DecodeProblem::Forbidden { rule } => f.write_str(rule),
+            DecodeProblem::NonZeroPadding => f.write_str("non-zero bit in the padding"),
+            DecodeProblem::TrailingCharacters { chars, expected } => write!(
+                f,
+                "{chars} characters where the fields take {expected} (trailing characters)"
+            ),
+            DecodeProblem::SectionCount { header, found } => write!(
+                f,
+                "the header lists {header} sections but the string has {found}"
+            ),
+            DecodeProblem::UnknownKey { key } => {
+                write!(f, "unknown key `{}`", key.escape_default())
+            }
+            DecodeProblem::RepeatedKey => f.write_str("key given twice"),
+            DecodeProblem::BadValue { found, expected } => {
+                write!(f, "value {} (expected {expected})", found.escape_default())
+            }
+            DecodeProblem::Json { message } => {
+                write!(f, "not a JSON object: {}", message.escape_default())
             }
         }
     }
