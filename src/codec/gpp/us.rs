@@ -21,6 +21,7 @@ pub(crate) trait Field: Sized {
 }
 
 impl<T: TwoBit> Field for T {
+    #[inline]
     fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, DecodeError> {
         let at = r.position();
         let bits = r.read(2, field)?;
@@ -41,6 +42,7 @@ impl<T: TwoBit> Field for T {
 }
 
 impl<T: TwoBit + Default, const N: usize> Field for [T; N] {
+    #[inline]
     fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, DecodeError> {
         let mut out = [T::default(); N];
         for slot in &mut out {
