@@ -2,6 +2,7 @@
 //!
 //! - [`bits`]: the bit reader and writer (most significant bit first) and the
 //!   base64url text shared by the IAB formats.
+//! - [`tcf`]: the IAB TCF v2.2 TC string ([`tcf::TcString`]).
 //! - [`DecodeError`]: what every decoder returns for a string it cannot
 //!   read, naming the format, the field and the bit offset.
 //!
@@ -10,5 +11,7 @@
 
 pub mod bits;
 mod error;
+#[cfg(feature = "tcf")]
+pub mod tcf;
 
 pub use error::{DecodeError, DecodeProblem};
