@@ -88,7 +88,8 @@ fn iabgpp_java_every_section_at_its_default() {
     let mut expected = vec![2];
     expected.extend(5..=23);
     assert_eq!(ids, expected);
-    assert!(matches!(gpp.section(2), Some(Section::Opaque(_))));
+    // tcfeuv2 goes through the TCF codec (feature `tcf`, on by default).
+    assert!(matches!(gpp.section(2), Some(Section::TcfEuV2(_))));
     assert!(matches!(gpp.section(5), Some(Section::Opaque(_))));
     assert_eq!(
         gpp.section(6),
@@ -129,6 +130,48 @@ fn iabgpp_java_gpp_model_strings() {
     assert_eq!(exact("DBABTA~1YYN").section(6).map(Section::id), Some(6));
     assert_eq!(exact("DBAA").sections(), &[]);
     assert_eq!(GppString::new().encode(), "DBAA");
+}
+
+#[test]
+fn tcfeuv2_through_the_tcf_codec() {
+    // GppModelTest.testDecodeTcfEuV2: the values it asserts.
+    let text = "DBABMA~CPSG_8APSG_8ANwAAAENAwCAAAAAAAAAAAAAAAAAAAAA.QAAA.IAAA";
+    let gpp = exact(text);
+    assert_eq!(gpp.section_ids().collect::<Vec<_>>(), [2]);
+    let Some(Section::TcfEuV2(section)) = gpp.section(2) else {
+        panic!("tcfeuv2")
+    };
+    let tc = section.tc_string();
+    assert_eq!(tc.version(), 2);
+    assert_eq!(tc.cmp_id(), 880);
+    assert_eq!(tc.cmp_version(), 0);
+    assert_eq!(tc.consent_screen(), 0);
+    assert_eq!(tc.consent_language(), "EN");
+    assert_eq!(tc.vendor_list_version(), 48);
+    assert_eq!(tc.policy_version(), 2);
+    assert!(!tc.is_service_specific());
+    assert!(!tc.use_non_standard_texts());
+    assert!(!tc.purpose_one_treatment());
+    assert_eq!(tc.publisher_cc(), "AA");
+    // 2022-01-01T00:00:00Z in deciseconds.
+    assert_eq!(tc.created_deciseconds(), 16_409_952_000);
+    assert_eq!(tc.last_updated_deciseconds(), 16_409_952_000);
+    assert_eq!(
+        section.text(),
+        "CPSG_8APSG_8ANwAAAENAwCAAAAAAAAAAAAAAAAAAAAA.QAAA.IAAA"
+    );
+
+    // A section built from a TcString writes the TCF codec's canonical text.
+    let built = consentry::codec::gpp::TcfEuV2::new(tc.clone());
+    assert_eq!(built.tc_string(), tc);
+    assert_eq!(
+        Section::decode(2, built.text()).unwrap(),
+        Section::TcfEuV2(built.clone())
+    );
+
+    // A TC string that does not decode is an error of the TCF codec.
+    let err = GppString::decode("DBABMA~CPSG_8A").unwrap_err();
+    assert!(err.format.starts_with("tcf"), "{err}");
 }
 
 // --- usnat ----------------------------------------------------------------

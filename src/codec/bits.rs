@@ -335,11 +335,49 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
 /// # Ok::<(), consentry::codec::DecodeError>(())
 /// ```
 pub fn decode_base64url(format: &'static str, text: &str) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::new();
+    decode_base64url_into(format, text, &mut out)?;
+    Ok(out)
+}
+
+/// Like [`decode_base64url`], appending to `out` (so a decoder can reuse one
+/// buffer); on error `out` may hold part of the bytes.
+///
+/// # Errors
+///
+/// As [`decode_base64url`].
+pub fn decode_base64url_into(
+    format: &'static str,
+    text: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), DecodeError> {
     const FIELD: &str = "base64url text";
     if text.is_empty() {
         return Err(DecodeError::new(format, FIELD, 0, DecodeProblem::Empty));
     }
-    LENIENT.decode(text).map_err(|e| {
+    // The first character outside the alphabet, found here because the
+    // base64 engine reports some of them past the first one.
+    let bytes = text.as_bytes();
+    let body = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b'=').count();
+    if let Some(index) = bytes
+        .iter()
+        .take(body)
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    {
+        // Every byte before `index` is ASCII: it is the character index
+        // and a char boundary.
+        let found = text
+            .get(index..)
+            .and_then(|s| s.chars().next())
+            .unwrap_or('\u{fffd}');
+        return Err(DecodeError::new(
+            format,
+            FIELD,
+            index.saturating_mul(6),
+            DecodeProblem::BadBase64Char { index, found },
+        ));
+    }
+    LENIENT.decode_vec(text, out).map_err(|e| {
         let bad_char = |index: usize| {
             // Every byte before `index` decoded, so it is ASCII: `index`
             // is a char boundary and also the character's index.
@@ -373,6 +411,11 @@ pub fn decode_base64url(format: &'static str, text: &str) -> Result<Vec<u8>, Dec
 #[must_use]
 pub fn encode_base64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Appends bytes to `out` as base64url without padding.
+pub fn encode_base64url_into(bytes: &[u8], out: &mut String) {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(bytes, out);
 }
 
 #[cfg(test)]

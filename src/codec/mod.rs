@@ -2,6 +2,7 @@
 //!
 //! - [`bits`]: the bit reader and writer (most significant bit first) and the
 //!   base64url text shared by the IAB formats.
+//! - [`tcf`]: the IAB TCF v2.2 TC string ([`tcf::TcString`]).
 //! - `usp`: the US Privacy string (`1YNN`).
 //! - `gpc`: the Global Privacy Control signal (`Sec-GPC: 1`).
 //! - `consent_mode`: Google Consent Mode v2's consent types, as gtag's JSON.
@@ -21,6 +22,8 @@ mod error;
 pub mod gpc;
 #[cfg(feature = "gpp")]
 pub mod gpp;
+#[cfg(feature = "tcf")]
+pub mod tcf;
 #[cfg(feature = "usp")]
 pub mod usp;
 

@@ -3,10 +3,11 @@
 //! (Global-Privacy-Platform `Core/Consent String Specification.md`; section
 //! ids from `Sections/Section Information.md`).
 //!
-//! Decoded sections: `uspv1` (6, through [`UsPrivacy`]), `usnat` (7, both
+//! Decoded sections: `tcfeuv2` (2, through the TCF codec when the `tcf`
+//! feature is on), `uspv1` (6, through [`UsPrivacy`]), `usnat` (7, both
 //! field layouts), `usca` (8), `usva` (9), `usco` (10), `usut` (11) and
 //! `usct` (12), each with its GPC sub-section where the specification gives
-//! one. Every other section, `tcfeuv2` and `tcfcav1` included, is kept as
+//! one. Every other section, `tcfcav1` included, is kept as
 //! [`OpaqueSection`] text and written back unchanged.
 //!
 //! Decoding then encoding gives back the same text: the padding of each
@@ -107,13 +108,74 @@ impl OpaqueSection {
 
 /// Whether this build decodes section `id` (so it never stays opaque).
 const fn decoded_here(id: u16) -> bool {
-    matches!(id, 6..=12)
+    matches!(id, 6..=12) || (cfg!(feature = "tcf") && id == 2)
+}
+
+/// The `tcfeuv2` section (id 2): an IAB TCF v2 TC string, decoded by
+/// [`TcString`](crate::codec::tcf::TcString), with the text it was read from.
+///
+/// The TCF codec writes one canonical form; the IAB's libraries pad TC
+/// segments differently (iabgpp-java to 24 bits inside GPP). So that a GPP
+/// string encodes back exactly, the section keeps the text it was decoded
+/// from and writes it unchanged; a section built from a `TcString` writes
+/// that string's canonical encoding.
+#[cfg(feature = "tcf")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TcfEuV2 {
+    // Boxed: a TcString is about 250 bytes, the US sections a few dozen.
+    tc: Box<crate::codec::tcf::TcString>,
+    // INVARIANT: `text` decodes to `tc`.
+    text: String,
+}
+
+#[cfg(feature = "tcf")]
+impl TcfEuV2 {
+    /// The section id.
+    pub const ID: u16 = 2;
+
+    /// The section for `tc`, in the TCF codec's canonical text.
+    #[must_use]
+    pub fn new(tc: crate::codec::tcf::TcString) -> Self {
+        let text = tc.encode();
+        Self {
+            tc: Box::new(tc),
+            text,
+        }
+    }
+
+    /// Decodes the section's text.
+    ///
+    /// # Errors
+    ///
+    /// The TCF codec's [`DecodeError`].
+    pub fn decode(text: &str) -> Result<Self, DecodeError> {
+        let tc = crate::codec::tcf::TcString::decode(text)?;
+        Ok(Self {
+            tc: Box::new(tc),
+            text: text.to_owned(),
+        })
+    }
+
+    /// The decoded TC string.
+    #[must_use]
+    pub const fn tc_string(&self) -> &crate::codec::tcf::TcString {
+        &self.tc
+    }
+
+    /// The text written in the GPP string.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
 }
 
 /// One section of a GPP string.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Section {
+    /// `tcfeuv2` (id 2): the IAB TCF v2 TC string (feature `tcf`).
+    #[cfg(feature = "tcf")]
+    TcfEuV2(TcfEuV2),
     /// `uspv1` (id 6): the US Privacy string.
     UspV1(UsPrivacy),
     /// `usnat` (id 7), version 2.
@@ -139,6 +201,8 @@ impl Section {
     #[must_use]
     pub const fn id(&self) -> u16 {
         match self {
+            #[cfg(feature = "tcf")]
+            Self::TcfEuV2(_) => TcfEuV2::ID,
             Self::UspV1(_) => 6,
             Self::UsNat(_) | Self::UsNatV1(_) => UsNat::ID,
             Self::UsCa(_) => UsCa::ID,
@@ -157,6 +221,8 @@ impl Section {
     /// A [`DecodeError`] naming the section, field and bit offset.
     pub fn decode(id: u16, text: &str) -> Result<Self, DecodeError> {
         Ok(match id {
+            #[cfg(feature = "tcf")]
+            2 => Self::TcfEuV2(TcfEuV2::decode(text)?),
             6 => Self::UspV1(UsPrivacy::decode(text)?),
             7 => {
                 // The core segment's length picks the layout, as in iabgpp-java
@@ -187,6 +253,8 @@ impl Section {
 
     fn encode_into(&self, out: &mut String) {
         match self {
+            #[cfg(feature = "tcf")]
+            Self::TcfEuV2(s) => out.push_str(&s.text),
             Self::UspV1(usp) => out.push_str(&usp.encode()),
             Self::UsNat(s) => s.encode_into(out),
             Self::UsNatV1(s) => s.encode_into(out),
