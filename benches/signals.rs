@@ -3,12 +3,18 @@
 //! same group, by the `iab_gpp` crate (parse plus decoding every section, so
 //! both do the same work).
 //!
+//! Then, one group each, the other signal codecs on their usual input: a US
+//! Privacy string, a `Sec-GPC` value, a Consent Mode update.
+//!
 //! `cargo bench -p consentry-benches --bench signals`
 
 use std::hint::black_box;
 use std::str::FromStr;
 
+use consentry::codec::consent_mode::ConsentMode;
+use consentry::codec::gpc::Gpc;
 use consentry::codec::gpp::{GppString, Section};
+use consentry::codec::usp::UsPrivacy;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// The string: iabgpp-java's vectors for each section, joined under one
@@ -39,5 +45,24 @@ fn decode(c: &mut Criterion) {
     println!("string: {text}");
 }
 
-criterion_group!(benches, decode);
+fn others(c: &mut Criterion) {
+    let mut group = c.benchmark_group("signals");
+    group.bench_function("usp_decode", |b| {
+        b.iter(|| UsPrivacy::decode(black_box("1YNN")).expect("decodes"));
+    });
+    group.bench_function("gpc_header", |b| {
+        b.iter(|| Gpc::from_header_value(black_box(b" 1")));
+    });
+    let update = r#"{"ad_storage":"denied","ad_user_data":"denied","ad_personalization":"denied","analytics_storage":"granted"}"#;
+    group.bench_function("consent_mode_from_json", |b| {
+        b.iter(|| ConsentMode::from_json(black_box(update)).expect("reads"));
+    });
+    let mode = ConsentMode::from_json(update).expect("reads");
+    group.bench_function("consent_mode_to_json", |b| {
+        b.iter(|| black_box(&mode).to_json());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, decode, others);
 criterion_main!(benches);
