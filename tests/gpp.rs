@@ -5,8 +5,8 @@
 
 use consentry::codec::DecodeProblem;
 use consentry::codec::gpp::{
-    Consent, GpcSubsection, GppString, MspaMode, Notice, OptOut, Padding, Section, UsCa, UsCo,
-    UsCt, UsNat, UsNatV1, UsNatVersion, UsUt, UsVa,
+    Consent, GpcSubsection, GppString, MspaMode, Notice, OptOut, OptimizedRange, Padding, Section,
+    TcfCaV1, UsCa, UsCo, UsCt, UsNat, UsNatV1, UsNatVersion, UsUt, UsVa,
 };
 use consentry::codec::usp::UsPrivacy;
 use proptest::prelude::*;
@@ -50,10 +50,11 @@ fn headers_from_the_specification_and_the_iab_libraries() {
         let mut text = header.to_owned();
         for id in ids {
             text.push('~');
-            text.push_str(if *id == 6 {
-                "1YNN"
-            } else {
-                "CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA"
+            text.push_str(match id {
+                6 => "1YNN",
+                // iabgpp-es's default tcfcav1 section.
+                5 => "BPSG_8APSG_8AAAAAAENAACAAAAAAAAAAAAAAAAAAA.YAAAAAAAAAA",
+                _ => "CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA",
             });
         }
         let gpp = exact(&text);
@@ -64,18 +65,21 @@ fn headers_from_the_specification_and_the_iab_libraries() {
 
 #[test]
 fn spec_gpp_string_examples() {
-    // Consent String Specification, "GPP String Examples" 1 to 3.
-    for text in [
-        "DBABM~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA",
-        "DBACNY~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA~1YNN",
-        "DBABjw~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA~1YNN",
-    ] {
-        let gpp = exact(text);
-        assert!(
-            matches!(gpp.section(6), Some(Section::UspV1(u)) if u.to_string() == "1YNN")
-                || !text.ends_with("1YNN")
-        );
-    }
+    // Consent String Specification, "GPP String Examples" 1 and 2.
+    exact("DBABM~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA");
+    let gpp = exact("DBACNY~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA~1YNN");
+    assert_eq!(
+        gpp.section(6),
+        Some(&Section::UspV1("1YNN".parse().unwrap()))
+    );
+    // Example 3 puts the EU TC string of the others (version 2) where the
+    // Canadian section (id 5, version 1) goes: an error naming it.
+    let err =
+        GppString::decode("DBABjw~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA~1YNN").unwrap_err();
+    assert_eq!(
+        (err.format, err.field, err.offset),
+        ("gpp tcfcav1 core segment", "Version", 0)
+    );
 }
 
 #[test]
@@ -90,7 +94,7 @@ fn iabgpp_java_every_section_at_its_default() {
     assert_eq!(ids, expected);
     // tcfeuv2 goes through the TCF codec (feature `tcf`, on by default).
     assert!(matches!(gpp.section(2), Some(Section::TcfEuV2(_))));
-    assert!(matches!(gpp.section(5), Some(Section::Opaque(_))));
+    assert!(matches!(gpp.section(5), Some(Section::TcfCaV1(_))));
     assert_eq!(
         gpp.section(6),
         Some(&Section::UspV1(UsPrivacy::NOT_APPLICABLE))
@@ -172,6 +176,120 @@ fn tcfeuv2_through_the_tcf_codec() {
     // A TC string that does not decode is an error of the TCF codec.
     let err = GppString::decode("DBABMA~CPSG_8A").unwrap_err();
     assert!(err.format.starts_with("tcf"), "{err}");
+}
+
+// --- tcfcav1 --------------------------------------------------------------
+
+#[track_caller]
+fn tcfca(text: &str) -> TcfCaV1 {
+    let section = Section::decode(5, text).unwrap_or_else(|e| panic!("{text}: {e}"));
+    assert_eq!(section.encode(), text);
+    let Section::TcfCaV1(s) = section else {
+        panic!("tcfcav1")
+    };
+    *s
+}
+
+/// 2022-01-01T00:00:00Z in deciseconds, the date the IAB tests set.
+const JAN_2022: u64 = 16_409_952_000;
+
+#[test]
+fn tcfcav1_iabgpp_es_vectors() {
+    // iabgpp-es test/encoder/section/TcfCaV1.test.ts: the `to.eql` encodings
+    // and the values the same test sets (or, for the default, the library's
+    // defaults: policy version 2, language EN).
+    let default = tcfca("BPSG_8APSG_8AAAAAAENAACAAAAAAAAAAAAAAAAAAA.YAAAAAAAAAA");
+    assert_eq!(
+        (default.created, default.last_updated),
+        (JAN_2022, JAN_2022)
+    );
+    assert_eq!(
+        (
+            default.cmp_id,
+            default.cmp_version,
+            default.vendor_list_version
+        ),
+        (0, 0, 0)
+    );
+    assert_eq!(&default.consent_language, b"EN");
+    assert_eq!(default.tcf_policy_version, 2);
+    assert_eq!(default.vendor_express_consent.iter().count(), 0);
+    assert!(default.pub_restrictions.is_empty());
+    let publisher = default
+        .publisher_purposes
+        .clone()
+        .expect("publisher purposes segment");
+    assert!(publisher.custom.is_empty());
+    assert_eq!(default.disclosed_vendors, None);
+
+    let full = tcfca("BPSG_8APSG_8AAyACAENGdCgf_gfgAfgfgBhADVqxGAD0AILVgAA.fHHHA4444ao");
+    assert_eq!(
+        (full.cmp_id, full.cmp_version, full.vendor_list_version),
+        (50, 2, 413)
+    );
+    assert!(full.use_non_standard_stacks);
+    assert_eq!(
+        full.special_feature_express_consent,
+        [
+            false, false, false, false, false, false, true, true, true, true, true, true
+        ]
+    );
+    assert_eq!(
+        full.vendor_express_consent.iter().collect::<Vec<_>>(),
+        [12, 24, 48]
+    );
+    assert_eq!(
+        full.vendor_implied_consent.iter().collect::<Vec<_>>(),
+        [18, 30]
+    );
+    assert!(full.vendor_express_consent.contains(24) && !full.vendor_express_consent.contains(25));
+    let custom = &full
+        .publisher_purposes
+        .as_ref()
+        .expect("publisher purposes")
+        .custom;
+    assert_eq!(custom, &[(false, true), (true, false), (false, true)]);
+    // The library's choice of form: built from the ids, the same text.
+    let rebuilt = TcfCaV1 {
+        vendor_express_consent: OptimizedRange::new([48, 12, 24]),
+        vendor_implied_consent: OptimizedRange::new([18, 30]),
+        ..full.clone()
+    };
+    assert_eq!(rebuilt, full);
+
+    let disclosed = tcfca("BPSG_8APSG_8AAAAAAENAACAAAAAAAAAAAAAAAAAAA.YAAAAAAAAAA.IAGO5w");
+    let (vendors, _) = disclosed
+        .disclosed_vendors
+        .clone()
+        .expect("disclosed vendors");
+    assert_eq!(
+        vendors.iter().collect::<Vec<_>>(),
+        [1, 2, 3, 5, 6, 7, 10, 11, 12]
+    );
+    assert_eq!(vendors, OptimizedRange::new([1, 2, 3, 5, 6, 7, 10, 11, 12]));
+
+    let restricted = tcfca("BPSG_8APSG_8AAAAAAENAACAAAAAAAAAAAAAAAAACCgAS7o.YAAAAAAAAAA");
+    assert_eq!(restricted.pub_restrictions.len(), 1);
+    let r = &restricted.pub_restrictions[0];
+    assert_eq!((r.purpose, r.restriction_type), (1, 1));
+    assert_eq!(r.vendors.iter().collect::<Vec<_>>(), [1, 2, 3, 5, 6, 7, 9]);
+    assert_eq!(r.vendors, OptimizedRange::new([1, 2, 3, 5, 6, 7, 9]));
+
+    // Segments out of order, or an unknown segment type.
+    let err = Section::decode(
+        5,
+        "BPSG_8APSG_8AAAAAAENAACAAAAAAAAAAAAAAAAAAA.IAGO5w.YAAAAAAAAAA",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err.problem,
+            DecodeProblem::UnexpectedSegment { segment_type: 3 }
+        ),
+        "{err}"
+    );
+    let err = Section::decode(5, "CPSG_8APSG_8AAAAAAENAACAAAAAAAAAAAAAAAAAAA").unwrap_err();
+    assert_eq!((err.field, err.offset), ("Version", 0));
 }
 
 // --- usnat ----------------------------------------------------------------
@@ -960,6 +1078,89 @@ fn states(n: &UsNat, ca_sensitive: [OptOut; 9]) -> Vec<Section> {
     ]
 }
 
+fn vendor_set() -> impl Strategy<Value = OptimizedRange> {
+    proptest::collection::vec(1u16..400, 0..20).prop_map(OptimizedRange::new)
+}
+
+fn flags<const N: usize>() -> impl Strategy<Value = [bool; N]> {
+    proptest::collection::vec(any::<bool>(), N).prop_map(|v| {
+        let mut out = [false; N];
+        out.copy_from_slice(&v);
+        out
+    })
+}
+
+fn tcfcav1() -> impl Strategy<Value = TcfCaV1> {
+    (
+        (
+            0u64..(1 << 36),
+            0u64..(1 << 36),
+            0u16..4096,
+            0u16..4096,
+            0u8..64,
+        ),
+        (
+            proptest::array::uniform2(b'A'..=b'Z'),
+            0u16..4096,
+            0u8..64,
+            any::<bool>(),
+        ),
+        (flags::<12>(), flags::<24>(), flags::<24>()),
+        (vendor_set(), vendor_set()),
+        proptest::collection::vec((0u8..64, 0u8..4, vendor_set()), 0..3),
+        (
+            padding(),
+            proptest::option::of((
+                flags::<24>(),
+                flags::<24>(),
+                proptest::collection::vec(any::<(bool, bool)>(), 0..8),
+                padding(),
+            )),
+        ),
+        proptest::option::of((vendor_set(), padding())),
+    )
+        .prop_map(
+            |(a, b, c, v, restrictions, (pad, publisher), disclosed)| TcfCaV1 {
+                created: a.0,
+                last_updated: a.1,
+                cmp_id: a.2,
+                cmp_version: a.3,
+                consent_screen: a.4,
+                consent_language: b.0,
+                vendor_list_version: b.1,
+                tcf_policy_version: b.2,
+                use_non_standard_stacks: b.3,
+                special_feature_express_consent: c.0,
+                purposes_express_consent: c.1,
+                purposes_implied_consent: c.2,
+                vendor_express_consent: v.0,
+                vendor_implied_consent: v.1,
+                pub_restrictions: restrictions
+                    .into_iter()
+                    .map(|(purpose, restriction_type, vendors)| {
+                        consentry::codec::gpp::PubRestriction {
+                            purpose,
+                            restriction_type,
+                            vendors,
+                        }
+                    })
+                    .collect(),
+                padding: pad,
+                publisher_purposes: publisher.map(
+                    |(express_consent, implied_consent, custom, padding)| {
+                        consentry::codec::gpp::TcfCaPublisherPurposes {
+                            express_consent,
+                            implied_consent,
+                            custom,
+                            padding,
+                        }
+                    },
+                ),
+                disclosed_vendors: disclosed,
+            },
+        )
+}
+
 /// Where `Padding::Sextet` gives the same length as `Padding::Byte`, the
 /// decoder reports `Byte`: the text is the same either way.
 fn normalized(gpp: &GppString) -> String {
@@ -1022,6 +1223,18 @@ proptest! {
         }
         let decoded = GppString::decode(&gpp.encode()).unwrap();
         prop_assert_eq!(decoded, gpp);
+    }
+
+    #[test]
+    fn tcfcav1_round_trips(section in tcfcav1()) {
+        let text = section.encode();
+        let decoded = TcfCaV1::decode(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+        prop_assert_eq!(decoded.encode(), text);
+        // Equal up to the padding tie (see `normalized`).
+        prop_assert_eq!(&decoded.vendor_express_consent, &section.vendor_express_consent);
+        prop_assert_eq!(&decoded.pub_restrictions, &section.pub_restrictions);
+        prop_assert_eq!(decoded.disclosed_vendors.map(|d| d.0), section.disclosed_vendors.map(|d| d.0));
+        prop_assert_eq!(decoded.publisher_purposes.map(|p| p.custom), section.publisher_purposes.map(|p| p.custom));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! feature is on), `uspv1` (6, through [`UsPrivacy`]), `usnat` (7, both
 //! field layouts), `usca` (8), `usva` (9), `usco` (10), `usut` (11) and
 //! `usct` (12), each with its GPC sub-section where the specification gives
-//! one. Every other section, `tcfcav1` included, is kept as
+//! one, and `tcfcav1` (5). Every other section is kept as
 //! [`OpaqueSection`] text and written back unchanged.
 //!
 //! Decoding then encoding gives back the same text: the padding of each
@@ -33,10 +33,12 @@
 //! ```
 
 mod sextet;
+mod tcfca;
 mod us;
 mod values;
 
 pub use sextet::Padding;
+pub use tcfca::{OptimizedRange, PubRestriction, RangeForm, TcfCaPublisherPurposes, TcfCaV1};
 pub use us::{GpcSubsection, UsCa, UsCo, UsCt, UsNat, UsNatV1, UsUt, UsVa};
 pub use values::{Consent, MspaMode, Notice, OptOut, UsNatVersion};
 
@@ -108,7 +110,7 @@ impl OpaqueSection {
 
 /// Whether this build decodes section `id` (so it never stays opaque).
 const fn decoded_here(id: u16) -> bool {
-    matches!(id, 6..=12) || (cfg!(feature = "tcf") && id == 2)
+    matches!(id, 5..=12) || (cfg!(feature = "tcf") && id == 2)
 }
 
 /// The `tcfeuv2` section (id 2): an IAB TCF v2 TC string, decoded by
@@ -176,6 +178,8 @@ pub enum Section {
     /// `tcfeuv2` (id 2): the IAB TCF v2 TC string (feature `tcf`).
     #[cfg(feature = "tcf")]
     TcfEuV2(TcfEuV2),
+    /// `tcfcav1` (id 5): the Canadian TCF section (boxed: it is large).
+    TcfCaV1(Box<TcfCaV1>),
     /// `uspv1` (id 6): the US Privacy string.
     UspV1(UsPrivacy),
     /// `usnat` (id 7), version 2.
@@ -203,6 +207,7 @@ impl Section {
         match self {
             #[cfg(feature = "tcf")]
             Self::TcfEuV2(_) => TcfEuV2::ID,
+            Self::TcfCaV1(_) => TcfCaV1::ID,
             Self::UspV1(_) => 6,
             Self::UsNat(_) | Self::UsNatV1(_) => UsNat::ID,
             Self::UsCa(_) => UsCa::ID,
@@ -223,6 +228,7 @@ impl Section {
         Ok(match id {
             #[cfg(feature = "tcf")]
             2 => Self::TcfEuV2(TcfEuV2::decode(text)?),
+            5 => Self::TcfCaV1(Box::new(TcfCaV1::decode(text)?)),
             6 => Self::UspV1(UsPrivacy::decode(text)?),
             7 => {
                 // The core segment's length picks the layout, as in iabgpp-java
@@ -255,6 +261,7 @@ impl Section {
         match self {
             #[cfg(feature = "tcf")]
             Self::TcfEuV2(s) => out.push_str(&s.text),
+            Self::TcfCaV1(s) => out.push_str(&s.encode()),
             Self::UspV1(usp) => out.push_str(&usp.encode()),
             Self::UsNat(s) => s.encode_into(out),
             Self::UsNatV1(s) => s.encode_into(out),

@@ -270,6 +270,11 @@ impl Writer {
         }
     }
 
+    /// Bits written so far.
+    pub(crate) fn len(&self) -> usize {
+        self.bits.len()
+    }
+
     pub(crate) fn write_bool(&mut self, value: bool) {
         self.bits.push(value);
     }
