@@ -15,6 +15,14 @@
     )
 )]
 
+#[cfg(any(
+    feature = "tcf",
+    feature = "usp",
+    feature = "gpc",
+    feature = "consent_mode",
+    feature = "gpp"
+))]
+pub mod codec;
 mod error;
 mod instant;
 pub mod limits;
