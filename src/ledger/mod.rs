@@ -367,6 +367,9 @@ mod construction {
 mod checks;
 
 mod batch;
+
+#[cfg(feature = "gpc")]
+mod gpc;
 pub use batch::PermittedPurposes;
 
 mod changes;
