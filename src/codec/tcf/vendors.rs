@@ -59,7 +59,8 @@ pub(super) fn read_section(r: &mut BitReader<'_>, n: &Names) -> Result<VendorSet
     // max_id < 2^16.
     let max = max_id as usize;
     if is_range {
-        let mut set = VendorSet::new();
+        // Room up to max_id (at most 8 KiB), so that ranges do not regrow it.
+        let mut set = VendorSet::with_capacity(max);
         read_entries(
             r,
             n,
