@@ -305,6 +305,7 @@ impl VendorSet {
     }
 
     /// Sets bits `start..=end` (both in `1..=65535`, `start <= end`).
+    #[inline]
     pub(crate) fn set_range(&mut self, start: usize, end: usize) {
         let (first, last) = (start / 64, end / 64);
         if self.words.len() <= last {
@@ -331,6 +332,7 @@ impl VendorSet {
 
     /// ORs `bits` (bit `j` is id `first + j`, `j < count`, `count <= 64`)
     /// into the set; `first >= 1`, `first + count - 1 <= 65535`.
+    #[inline]
     pub(crate) fn or_bits(&mut self, first: usize, bits: u64) {
         if bits == 0 {
             return;
