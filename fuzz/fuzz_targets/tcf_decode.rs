@@ -26,5 +26,9 @@ fuzz_target!(|data: &[u8]| {
     let canonical = tc.encode();
     let again = TcString::decode(&canonical).expect("the canonical form decodes");
     assert_eq!(again, tc, "decode(encode(x)) == x");
-    assert_eq!(again.encode(), canonical, "the canonical form is a fixed point");
+    assert_eq!(
+        again.encode(),
+        canonical,
+        "the canonical form is a fixed point"
+    );
 });

@@ -142,7 +142,10 @@ fn read_publisher_tc(r: &mut BitReader<'_>) -> Result<PublisherTc, DecodeError> 
 }
 
 pub(super) fn encode(tc: &TcString) -> String {
-    let mut w = BitWriter::new();
+    // Room for the fixed fields and both vendor sections as bit fields.
+    let vendors = usize::from(tc.vendor_consents.max_id())
+        + usize::from(tc.vendor_legitimate_interests.max_id());
+    let mut w = BitWriter::with_capacity(300 + vendors);
     w.write_u64(2, 6);
     w.write_deciseconds(tc.created);
     w.write_deciseconds(tc.last_updated);
@@ -162,7 +165,7 @@ pub(super) fn encode(tc: &TcString) -> String {
     write_section(&mut w, &tc.vendor_consents);
     write_section(&mut w, &tc.vendor_legitimate_interests);
     write_restrictions(&mut w, &tc.publisher_restrictions);
-    let mut out = String::with_capacity(w.len() / 6 + 64);
+    let mut out = String::with_capacity(w.len() / 6 + 16 + segments_room(tc));
     finish(w, &mut out);
     for (segment_type, set) in [
         (TYPE_DISCLOSED, &tc.disclosed_vendors),
@@ -189,6 +192,15 @@ pub(super) fn encode(tc: &TcString) -> String {
         finish(w, &mut out);
     }
     out
+}
+
+/// Characters the optional segments may take, as bit fields.
+fn segments_room(tc: &TcString) -> usize {
+    let set =
+        |s: &Option<super::VendorSet>| s.as_ref().map_or(0, |s| usize::from(s.max_id()) / 6 + 8);
+    set(&tc.disclosed_vendors)
+        + set(&tc.allowed_vendors)
+        + tc.publisher_tc.as_ref().map_or(0, |_| 40)
 }
 
 /// Writes `bits` flags, id 1 first.

@@ -277,45 +277,62 @@ impl VendorSet {
     /// The maximal runs of consecutive ids, ascending, as `(start, end)`
     /// (`start == end` for a lone id).
     pub fn runs(&self) -> impl Iterator<Item = (u16, u16)> + '_ {
-        let mut ids = self.iter().peekable();
+        // Word-wise: the next set bit at or after `pos`, then the next
+        // clear bit after it (encoding spends most of its time here).
+        let mut pos = 0usize;
         std::iter::from_fn(move || {
-            let start = ids.next()?;
-            let mut end = start;
-            while let Some(&next) = ids.peek() {
-                if Some(next) != end.checked_add(1) {
-                    break;
-                }
-                end = next;
-                ids.next();
-            }
-            Some((start, end))
+            let start = self.next_bit(pos, false)?;
+            let end = self.next_bit(start, true).unwrap_or(self.words.len() * 64) - 1;
+            pos = end + 1;
+            Some((u16::try_from(start).ok()?, u16::try_from(end).ok()?))
         })
     }
 
-    /// Sets bits `start..=end` (both in `1..=65535`, `start <= end`).
-    pub(crate) fn set_range(&mut self, start: usize, end: usize) {
-        let last_word = end / 64;
-        if self.words.len() <= last_word {
-            self.words.resize(last_word + 1, 0);
+    /// The first bit at or after `from` that is set (`clear == false`) or
+    /// clear (`clear == true`, `None` past the last word).
+    fn next_bit(&self, from: usize, clear: bool) -> Option<usize> {
+        let mut i = from / 64;
+        let mut mask = u64::MAX << (from % 64);
+        while let Some(&w) = self.words.get(i) {
+            let w = if clear { !w } else { w } & mask;
+            if w != 0 {
+                return Some(i * 64 + w.trailing_zeros() as usize);
+            }
+            i += 1;
+            mask = u64::MAX;
         }
-        let first_word = start / 64;
-        for (i, word) in self
-            .words
-            .iter_mut()
-            .enumerate()
-            .take(last_word + 1)
-            .skip(first_word)
-        {
-            let lo = if i == first_word { start % 64 } else { 0 };
-            let hi = if i == last_word { end % 64 } else { 63 };
-            // Bits lo..=hi.
-            let mask = (u64::MAX >> (63 - hi)) & (u64::MAX << lo);
-            *word |= mask;
+        None
+    }
+
+    /// Sets bits `start..=end` (both in `1..=65535`, `start <= end`).
+    #[inline]
+    pub(crate) fn set_range(&mut self, start: usize, end: usize) {
+        let (first, last) = (start / 64, end / 64);
+        if self.words.len() <= last {
+            self.words.resize(last + 1, 0);
+        }
+        let low = u64::MAX << (start % 64);
+        let high = u64::MAX >> (63 - end % 64);
+        if first == last {
+            if let Some(w) = self.words.get_mut(first) {
+                *w |= low & high;
+            }
+            return;
+        }
+        if let Some(w) = self.words.get_mut(first) {
+            *w |= low;
+        }
+        if let Some(middle) = self.words.get_mut(first + 1..last) {
+            middle.fill(u64::MAX);
+        }
+        if let Some(w) = self.words.get_mut(last) {
+            *w |= high;
         }
     }
 
     /// ORs `bits` (bit `j` is id `first + j`, `j < count`, `count <= 64`)
     /// into the set; `first >= 1`, `first + count - 1 <= 65535`.
+    #[inline]
     pub(crate) fn or_bits(&mut self, first: usize, bits: u64) {
         if bits == 0 {
             return;

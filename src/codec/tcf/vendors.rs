@@ -59,7 +59,8 @@ pub(super) fn read_section(r: &mut BitReader<'_>, n: &Names) -> Result<VendorSet
     // max_id < 2^16.
     let max = max_id as usize;
     if is_range {
-        let mut set = VendorSet::new();
+        // Room up to max_id (at most 8 KiB), so that ranges do not regrow it.
+        let mut set = VendorSet::with_capacity(max);
         read_entries(
             r,
             n,
@@ -160,18 +161,24 @@ fn read_entries(
     Ok(())
 }
 
-/// Bits the range form of `set` takes after the encoding bit, and its
-/// number of entries.
-fn range_form(set: &VendorSet) -> (usize, usize) {
-    set.runs()
-        .fold((NUM_ENTRIES_BITS as usize, 0), |(bits, count), (s, e)| {
-            let entry = if s == e {
-                SINGLE_ENTRY_BITS
-            } else {
-                RANGE_ENTRY_BITS
-            };
-            (bits + entry, count + 1)
-        })
+/// The number of entries of the range form of `set` when it takes fewer
+/// than `limit` bits after the encoding bit; `None` otherwise (stops
+/// counting there, so a dense set costs little).
+fn shorter_range_form(set: &VendorSet, limit: usize) -> Option<usize> {
+    let mut bits = NUM_ENTRIES_BITS as usize;
+    let mut count = 0;
+    for (s, e) in set.runs() {
+        bits += if s == e {
+            SINGLE_ENTRY_BITS
+        } else {
+            RANGE_ENTRY_BITS
+        };
+        if bits >= limit {
+            return None;
+        }
+        count += 1;
+    }
+    (bits < limit).then_some(count)
 }
 
 /// Writes a vendor section in its shorter form: `MaxVendorId` is the
@@ -181,10 +188,9 @@ pub(super) fn write_section(w: &mut BitWriter, set: &VendorSet) {
     let max = set.max_id();
     w.write_u64(u64::from(max), VENDOR_ID_BITS);
     let max = usize::from(max);
-    let (range_bits, count) = range_form(set);
     // Shorter than the bit field means fewer than 3,855 entries: the
     // 12-bit count holds it.
-    if range_bits < max {
+    if let Some(count) = shorter_range_form(set, max) {
         w.write_bool(true);
         write_entries(w, count, set.runs());
         return;
