@@ -16,7 +16,10 @@ use consentry::{Ledger, Snapshot, Timestamp};
 use criterion::{Criterion, Throughput};
 use time::OffsetDateTime;
 
-const CHECKS: usize = 1 << 16;
+/// Random checks per run: at 1M subjects, enough that the data they touch
+/// (~80 MB) does not stay in the caches from one run to the next, as in
+/// real traffic.
+const CHECKS: usize = 1 << 18;
 
 fn sizes() -> Vec<(usize, &'static str)> {
     let mut v = vec![(10_000, "10k")];
@@ -156,6 +159,7 @@ fn checks(c: &mut Criterion, w: &Workload, label: &str) {
     // Throughput: independent checks, one after the other, each at its own
     // instant (given as `OffsetDateTime` unless the name says otherwise).
     let mut g = c.benchmark_group(format!("check_{label}"));
+    g.sample_size(10);
     g.throughput(Throughput::Elements(named.len() as u64));
     g.bench_function("typical_by_name", |b| {
         b.iter(|| {
@@ -279,6 +283,7 @@ fn checks(c: &mut Criterion, w: &Workload, label: &str) {
     // processor cannot start the next one early.
     let n = named.len();
     let mut g = c.benchmark_group(format!("latency_{label}"));
+    g.sample_size(10);
     g.throughput(Throughput::Elements(n as u64));
     g.bench_function("typical_by_name", |b| {
         b.iter(|| {
