@@ -260,7 +260,10 @@ fn assert_agrees(l: &Ledger, times: &[Timestamp]) {
         // Audiences.
         for p in (0..PURPOSES).map(purpose_name) {
             for c in CATEGORIES {
-                let checked = l.subjects().filter(|s| l.is_permitted(s, &p, c, at)).count();
+                let checked = l
+                    .subjects()
+                    .filter(|s| l.is_permitted(s, &p, c, at))
+                    .count();
                 let mut listed: Vec<&str> = l.audience(&p, c, at).collect();
                 assert_eq!(listed.len(), checked, "audience {p} {c} {at:?}");
                 listed.sort_unstable();
@@ -289,7 +292,16 @@ fn decisions(l: &Ledger, times: &[Timestamp]) -> Vec<String> {
 }
 
 fn ops() -> impl Strategy<Value = Vec<(u8, usize, usize, u8, u8)>> {
-    prop::collection::vec((any::<u8>(), 0..12usize, 0..12usize, any::<u8>(), any::<u8>()), 0..40)
+    prop::collection::vec(
+        (
+            any::<u8>(),
+            0..12usize,
+            0..12usize,
+            any::<u8>(),
+            any::<u8>(),
+        ),
+        0..40,
+    )
 }
 
 proptest! {
@@ -330,5 +342,291 @@ proptest! {
         if raised.set_catalog(wide_catalog(&[0, 1, 2, 5, 60, 66, 71])).is_ok() {
             assert_agrees(&raised, &times[..3]);
         }
+    }
+}
+
+/// An id of exactly `len` bytes (1 to 256) unique to `i`, non-ASCII for odd
+/// `i` where it fits.
+fn sized_id(i: usize, len: usize) -> String {
+    let mut id = format!("s{i}-");
+    let pad = if i % 2 == 1 { 'é' } else { 'x' };
+    while id.len() + pad.len_utf8() <= len {
+        id.push(pad);
+    }
+    while id.len() < len {
+        id.push('.');
+    }
+    id
+}
+
+/// What every id is allowed, by name and by batch (the batch must agree).
+fn answers(l: &Ledger, ids: &[String], at: Timestamp) -> Vec<bool> {
+    let checks: Vec<(&str, &str, &str)> = ids
+        .iter()
+        .flat_map(|s| {
+            [
+                (s.as_str(), "p00", "contact"),
+                (s.as_str(), "p66", "contact"),
+            ]
+        })
+        .collect();
+    let single: Vec<bool> = checks
+        .iter()
+        .map(|&(s, p, c)| l.is_permitted(s, p, c, at))
+        .collect();
+    let mut out = Vec::new();
+    l.is_permitted_many(&checks, at, &mut out);
+    assert_eq!(out, single);
+    single
+}
+
+/// Passing property check: thousands of ids of every length up to the
+/// 256-byte cap, through table growth, `shrink_to_fit` (a smaller table)
+/// and growth again, a snapshot round trip and a merge: every id is found
+/// as itself, its handle keeps answering for it, and nothing is lost.
+#[test]
+fn many_ids_through_shrink_growth_restore_and_merge() {
+    let mut l = Ledger::new(wide_catalog(&[]));
+    let at = Timestamp::from(T0);
+    let mut ids = Vec::new();
+    let add = |l: &mut Ledger, ids: &mut Vec<String>, range: std::ops::Range<usize>| {
+        for i in range {
+            let id = sized_id(i, 1 + i % 256);
+            assert!(id.len() <= 256 && !id.is_empty(), "{}", id.len());
+            match i % 3 {
+                0 => drop(l.give(Grant::new(&id, "p00", T0, ev(1))).expect("valid")),
+                1 => drop(l.give(Grant::new(&id, "p66", T0, ev(2))).expect("valid")),
+                _ => drop(l.register(&id, T0).expect("valid")),
+            }
+            ids.push(id);
+        }
+    };
+    add(&mut l, &mut ids, 0..3_000);
+    let before = answers(&l, &ids, at);
+    assert_eq!(before.iter().filter(|b| **b).count(), 2_000);
+    let handles: Vec<SubjectHandle> = ids
+        .iter()
+        .map(|s| l.subject_handle(s).expect("known"))
+        .collect();
+    let p00 = l.catalog().purpose_handle("p00").expect("declared");
+    let contact = l.catalog().category_handle("contact").expect("declared");
+
+    l.shrink_to_fit();
+    assert_eq!(answers(&l, &ids, at), before);
+    add(&mut l, &mut ids, 3_000..6_000);
+    l.shrink_to_fit();
+    add(&mut l, &mut ids, 6_000..6_100);
+    assert_eq!(l.subject_count(), 6_100);
+    let all = answers(&l, &ids, at);
+    assert_eq!(all[..before.len()], before[..]);
+    for (i, (id, h)) in ids.iter().zip(&handles).enumerate() {
+        assert_eq!(l.subject_handle(id), Some(*h), "{i}");
+        assert_eq!(
+            l.is_permitted_by(*h, p00, contact, at),
+            l.is_permitted(id, "p00", "contact", at)
+        );
+    }
+    // Ids alike but for their last byte, or one byte longer, are others.
+    for id in ids.iter().take(600) {
+        let mut other = id.clone();
+        if other.pop().is_some() && !ids.contains(&other) {
+            assert_eq!(l.subject_handle(&other), None, "{other}");
+        }
+    }
+
+    let json = l.snapshot().to_json().expect("writes");
+    let restored =
+        Ledger::restore(consentry::Snapshot::from_json(&json).expect("reads")).expect("restores");
+    assert_eq!(answers(&restored, &ids, at), all);
+    let mut merged = Ledger::new(wide_catalog(&[]));
+    merged.register("already-here", T0).expect("valid");
+    merged.merge(&l).expect("merges");
+    assert_eq!(answers(&merged, &ids, at), all);
+    assert_eq!(merged.subject_count(), 6_101);
+    let mut ids_back: Vec<&str> = restored.subjects().collect();
+    ids_back.sort_unstable();
+    let mut want: Vec<&str> = ids.iter().map(String::as_str).collect();
+    want.sort_unstable();
+    assert_eq!(ids_back, want);
+}
+
+/// Passing property check: a snapshot subject with nothing recorded is
+/// not stored, but a second subject with its id is still refused, whether
+/// the id is short, non-ASCII or 256 bytes long; one of 257 bytes is
+/// refused with an error naming it.
+#[test]
+fn snapshot_bare_subjects_and_duplicates() {
+    let mut l = Ledger::new(wide_catalog(&[]));
+    l.give(Grant::new("ann", "p00", T0, ev(1))).expect("valid");
+    let json = l.snapshot().to_json().expect("writes");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let with = |subjects: Vec<serde_json::Value>| {
+        let mut v = v.clone();
+        v["subjects"] = serde_json::Value::Array(subjects);
+        consentry::Snapshot::from_json(&v.to_string()).and_then(Ledger::restore)
+    };
+    let ann = v["subjects"][0].clone();
+    let bare = |id: &str| serde_json::json!({ "id": id, "records": [] });
+    let long = "é".repeat(128);
+    for id in ["bo", "日本", long.as_str()] {
+        let ok = with(vec![bare(id), ann.clone()]).expect("a bare subject is fine");
+        assert_eq!(ok.subject_handle(id), None, "not stored");
+        assert!(ok.is_permitted("ann", "p00", "contact", T0));
+        let err = with(vec![bare(id), ann.clone(), bare(id)]).expect_err("duplicate");
+        assert!(err.to_string().contains("appears twice"), "{err}");
+        let mut named = ann.clone();
+        named["id"] = serde_json::json!(id);
+        assert!(
+            with(vec![bare(id), named.clone()]).is_err(),
+            "bare then stored"
+        );
+        assert!(with(vec![named, bare(id)]).is_err(), "stored then bare");
+    }
+    let too_long = "x".repeat(257);
+    let err = with(vec![bare(&too_long)]).expect_err("too long");
+    assert!(err.to_string().contains("256 bytes"), "{err}");
+}
+
+/// Passing property check: handles from a clone, from before a catalog
+/// change, and of another catalog are denied inside a batch and by
+/// `permitted_purposes_by`, without changing the answers of the lanes
+/// around them.
+#[test]
+fn foreign_handles_in_batches() {
+    let mut l = Ledger::new(wide_catalog(&[]));
+    for (i, p) in ["p00", "p66", "p00"].iter().enumerate() {
+        l.give(Grant::new(format!("s{i}"), *p, T0, ev(2)))
+            .expect("valid");
+    }
+    let clone = l.clone();
+    // Other names: other handles (a catalog with the same names in the
+    // same order numbers them alike, and its handles are accepted).
+    let other_catalog = Catalog::builder()
+        .category("contact")
+        .purpose(purpose(0, 1))
+        .build()
+        .expect("valid");
+    let h = |l: &Ledger, s: &str, p: &str, c: &str| {
+        (
+            l.subject_handle(s).expect("known"),
+            l.catalog().purpose_handle(p).expect("declared"),
+            l.catalog().category_handle(c).expect("declared"),
+        )
+    };
+    let old = h(&l, "s0", "p00", "contact");
+    let mut checks = Vec::new();
+    let mut want = Vec::new();
+    for i in 0..100 {
+        let own = h(&l, &format!("s{}", i % 3), ["p00", "p66"][i % 2], "contact");
+        let own_ok = l.is_permitted_by(own.0, own.1, own.2, T0);
+        checks.push(own);
+        want.push(own_ok);
+        let foreign = match i % 3 {
+            0 => h(&clone, "s0", "p00", "contact"),
+            1 => (
+                own.0,
+                other_catalog.purpose_handle("p00").expect("declared"),
+                own.2,
+            ),
+            _ => (
+                own.0,
+                own.1,
+                other_catalog.category_handle("contact").expect("declared"),
+            ),
+        };
+        checks.push(foreign);
+        want.push(false);
+    }
+    assert!(want.iter().any(|b| *b));
+    let mut out = Vec::new();
+    l.is_permitted_many_by(&checks, T0, &mut out);
+    assert_eq!(out, want);
+    let single: Vec<bool> = checks
+        .iter()
+        .map(|&(s, p, c)| l.is_permitted_by(s, p, c, T0))
+        .collect();
+    assert_eq!(single, want);
+    // Same names, same order: the same numbering, accepted alike.
+    let alike = wide_catalog(&[7]);
+    let (s0, p00) = (checks[0].0, alike.purpose_handle("p00").expect("declared"));
+    let c = alike.category_handle("contact").expect("declared");
+    assert!(l.is_permitted_by(s0, p00, c, T0));
+    l.is_permitted_many_by(&[(s0, p00, c)], T0, &mut out);
+    assert_eq!(out, [true]);
+    // After a catalog change the old handles are foreign.
+    l.set_catalog(wide_catalog(&[9])).expect("valid");
+    l.is_permitted_many_by(&[old; 40], T0, &mut out);
+    assert_eq!(out, [false; 40]);
+    assert!(l.is_permitted("s0", "p00", "contact", T0));
+    assert_eq!(l.permitted_purposes_by(old.0, old.2, T0).count(), 0);
+    let fresh = h(&l, "s0", "p00", "contact");
+    l.is_permitted_many_by(&[fresh; 33], T0, &mut out);
+    assert_eq!(out, [true; 33]);
+    // Empty batches clear `out`.
+    l.is_permitted_many_by(&[], T0, &mut out);
+    assert!(out.is_empty());
+    out.push(true);
+    l.is_permitted_many(&[], T0, &mut out);
+    assert!(out.is_empty());
+}
+
+/// Passing property check: checks at the stored range's ends and past
+/// them, by `OffsetDateTime` and by raw nanoseconds, agree, and compare as
+/// the exact instants would.
+#[test]
+fn instants_at_and_past_the_range_ends() {
+    let mut l = Ledger::new(wide_catalog(&[]));
+    l.give(Grant::new("first", "p00", FIRST, ev(1)))
+        .expect("valid");
+    l.give(Grant::new("last", "p00", LAST, ev(1)))
+        .expect("valid");
+    l.give(Grant::new("until-last", "p00", T0, ev(1)).expires_at(LAST))
+        .expect("valid");
+    let nanos = |t: OffsetDateTime| i64::try_from(t.unix_timestamp_nanos()).expect("in i64");
+    let cases: [(Timestamp, [bool; 3]); 9] = [
+        (Timestamp::from_unix_nanos(i64::MIN), [false, false, false]),
+        (
+            Timestamp::from_unix_seconds(i64::MIN),
+            [false, false, false],
+        ),
+        (
+            Timestamp::from_unix_nanos(nanos(FIRST) - 1),
+            [false, false, false],
+        ),
+        (
+            Timestamp::from_unix_nanos(nanos(FIRST)),
+            [true, false, false],
+        ),
+        (
+            Timestamp::from(LAST - Duration::nanoseconds(1)),
+            [true, false, true],
+        ),
+        (Timestamp::from(LAST), [true, true, false]),
+        (Timestamp::from_unix_nanos(i64::MAX), [true, true, false]),
+        (Timestamp::from_unix_seconds(i64::MAX), [true, true, false]),
+        (
+            Timestamp::from(datetime!(9999-12-31 23:59 UTC)),
+            [true, true, false],
+        ),
+    ];
+    let mut out = Vec::new();
+    for (at, want) in cases {
+        let got = ["first", "last", "until-last"].map(|s| l.is_permitted(s, "p00", "contact", at));
+        assert_eq!(got, want, "{at:?}");
+        l.is_permitted_many(
+            &[
+                ("first", "p00", "contact"),
+                ("last", "p00", "contact"),
+                ("until-last", "p00", "contact"),
+            ],
+            at,
+            &mut out,
+        );
+        assert_eq!(out, want);
+        let count = want.iter().filter(|b| **b).count();
+        assert_eq!(l.audience_count("p00", "contact", at), count);
+        assert_eq!(l.audience("p00", "contact", at).count(), count);
+        // The raw value round-trips through an OffsetDateTime.
+        assert_eq!(Timestamp::from(at.to_offset_date_time()), at);
     }
 }
