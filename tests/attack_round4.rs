@@ -140,7 +140,12 @@ fn history(ops: &[(u8, usize, usize, u8, u8)]) -> Ledger {
     let ids = tricky_ids();
     let mut l = Ledger::new(wide_catalog(&[]));
     for &op in ops {
-        let _ = l.record(change(&ids, op));
+        if op.0 % 23 == 22 {
+            // Pruning drops what no longer decides; a trace stays.
+            let _ = l.prune(instant(op.3));
+        } else {
+            let _ = l.record(change(&ids, op));
+        }
     }
     l
 }
@@ -629,4 +634,78 @@ fn instants_at_and_past_the_range_ends() {
         // The raw value round-trips through an OffsetDateTime.
         assert_eq!(Timestamp::from(at.to_offset_date_time()), at);
     }
+}
+
+/// Passing property check: with every category index in use (128, the
+/// capacity) and purposes past the head's 60, grants of many distinct
+/// category sets, some released again, audiences, batches and
+/// `permitted_purposes` agree with the single checks for every category.
+#[test]
+fn every_category_index_and_far_purposes() {
+    let names: Vec<String> = (0..consentry::CATEGORY_CAPACITY)
+        .map(|i| format!("c{i:03}"))
+        .collect();
+    let mut b = Catalog::builder();
+    for n in &names {
+        b = b.category(n.as_str());
+    }
+    for i in 0..64 {
+        let p = format!("p{i:02}");
+        b = b.purpose(
+            PurposeDef::new(p.clone(), LegalBasis::Consent)
+                .title(p.clone())
+                .description(p)
+                .categories(names.iter().cloned()),
+        );
+    }
+    let mut l = Ledger::new(b.build().expect("valid"));
+    let purposes = ["p00", "p59", "p60", "p63"];
+    for s in 0..200usize {
+        let set: Vec<&str> = (0..3)
+            .map(|k| names[(s * 37 + k * 11) % names.len()].as_str())
+            .collect();
+        let p = purposes[s % purposes.len()];
+        l.give(Grant::new(format!("s{s}"), p, T0, ev(1)).categories(set))
+            .expect("valid");
+        if s % 7 == 0 {
+            // A later answer releases the set the grant held.
+            l.refuse(&format!("s{s}"), p, T0 + Duration::days(1), ev(1))
+                .expect("valid");
+        }
+    }
+    let at = Timestamp::from(T0 + Duration::days(2));
+    let mut total = 0;
+    let mut out = Vec::new();
+    for c in &names {
+        for p in purposes {
+            let checked = l.subjects().filter(|s| l.is_permitted(s, p, c, at)).count();
+            total += checked;
+            assert_eq!(l.audience_count(p, c, at), checked, "{p} {c}");
+            assert_eq!(l.audience(p, c, at).count(), checked, "{p} {c}");
+        }
+        let checks: Vec<(String, &str)> = (0..200)
+            .map(|s| (format!("s{s}"), purposes[s % purposes.len()]))
+            .collect();
+        let refs: Vec<(&str, &str, &str)> = checks
+            .iter()
+            .map(|(s, p)| (s.as_str(), *p, c.as_str()))
+            .collect();
+        l.is_permitted_many(&refs, at, &mut out);
+        let single: Vec<bool> = refs
+            .iter()
+            .map(|&(s, p, c)| l.is_permitted(s, p, c, at))
+            .collect();
+        assert_eq!(out, single, "{c}");
+        for (s, p) in &checks {
+            let got: Vec<&str> = l.permitted_purposes(s, c, at).map(|p| p.name()).collect();
+            let want: Vec<&str> = if l.is_permitted(s, p, c, at) {
+                vec![*p]
+            } else {
+                vec![]
+            };
+            assert_eq!(got, want, "{s} {c}");
+        }
+    }
+    // 200 grants of 3 categories each, every 7th refused since.
+    assert_eq!(total, (200 - 29) * 3);
 }
