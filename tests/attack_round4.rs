@@ -709,3 +709,69 @@ fn every_category_index_and_far_purposes() {
     // 200 grants of 3 categories each, every 7th refused since.
     assert_eq!(total, (200 - 29) * 3);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Passing property check: random ids (non-ASCII, alike but for a
+    /// character, up to the 256-byte cap) each resolve to their own
+    /// subject and no other string resolves, before and after
+    /// `shrink_to_fit`, in a clone and in a restored snapshot; batches by
+    /// name answer as the single checks.
+    #[test]
+    fn random_ids_resolve_to_themselves(
+        raw in prop::collection::vec(("[a-cé日 .-]{0,12}", 1..24usize), 1..120),
+        probes in prop::collection::vec("[a-cé日 .-]{1,30}", 0..40),
+    ) {
+        let mut ids: Vec<String> = raw
+            .iter()
+            .map(|(s, n)| {
+                let mut id = format!("{s}{n}");
+                // Stretch some towards the cap, cut at a char boundary.
+                if n % 5 == 0 {
+                    id = id.repeat(40);
+                }
+                while id.len() > 256 {
+                    id.pop();
+                }
+                id
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut l = Ledger::new(wide_catalog(&[]));
+        for (i, id) in ids.iter().enumerate() {
+            let p = if i % 2 == 0 { "p00" } else { "p66" };
+            l.give(Grant::new(id, p, T0, ev(1))).expect("valid");
+        }
+        let check = |l: &Ledger| {
+            let mut seen = std::collections::HashSet::new();
+            for id in &ids {
+                let h = l.subject_handle(id).expect("known");
+                assert!(seen.insert(h), "two ids share a handle");
+            }
+            for p in &probes {
+                assert_eq!(l.subject_handle(p).is_some(), ids.contains(p), "{p}");
+            }
+            let checks: Vec<(&str, &str, &str)> = ids
+                .iter()
+                .chain(&probes)
+                .flat_map(|s| [(s.as_str(), "p00", "contact"), (s.as_str(), "p66", "contact")])
+                .collect();
+            let single: Vec<bool> = checks
+                .iter()
+                .map(|&(s, p, c)| l.is_permitted(s, p, c, T0))
+                .collect();
+            let mut out = Vec::new();
+            l.is_permitted_many(&checks, T0, &mut out);
+            assert_eq!(out, single);
+            assert_eq!(single.iter().take(ids.len() * 2).filter(|b| **b).count(), ids.len());
+        };
+        check(&l);
+        l.shrink_to_fit();
+        check(&l);
+        check(&l.clone());
+        let json = l.snapshot().to_json().expect("writes");
+        check(&Ledger::restore(consentry::Snapshot::from_json(&json).expect("reads")).expect("restores"));
+    }
+}
