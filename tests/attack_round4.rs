@@ -775,3 +775,24 @@ proptest! {
         check(&Ledger::restore(consentry::Snapshot::from_json(&json).expect("reads")).expect("restores"));
     }
 }
+
+/// Passing property check: an erasure moves another subject's record in
+/// the purpose's column (here "d" takes "a"'s place, and the audience
+/// lists d, b, c), so the audience is a set, "in no particular order" as
+/// `Ledger::audience` says; it stays exactly the subjects the checks
+/// permit.
+#[test]
+fn audience_after_an_erasure_is_the_permitted_set() {
+    let mut l = Ledger::new(wide_catalog(&[]));
+    for s in ["a", "b", "c", "d"] {
+        l.give(Grant::new(s, "p00", T0, ev(1))).expect("valid");
+    }
+    l.erase("a", T0 + Duration::days(1)).expect("valid");
+    let at = T0 + Duration::days(2);
+    let listed: Vec<&str> = l.audience("p00", "contact", at).collect();
+    let mut sorted = listed.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, ["b", "c", "d"]);
+    assert_eq!(l.audience_count("p00", "contact", at), 3);
+    assert_eq!(l.audience("p00", "contact", at).count(), 3);
+}
