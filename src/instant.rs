@@ -69,12 +69,6 @@ impl Timestamp {
     pub fn to_offset_date_time(self) -> OffsetDateTime {
         timestamp::from_nanos(self.0)
     }
-
-    /// The value the engine compares.
-    #[inline]
-    pub(crate) const fn nanos(self) -> Nanos {
-        self.0
-    }
 }
 
 impl From<OffsetDateTime> for Timestamp {
@@ -106,7 +100,7 @@ mod tests {
             datetime!(2500-01-01 0:00 UTC),
         ] {
             let at = Timestamp::from(t);
-            assert_eq!(at.nanos(), timestamp::check_nanos(t));
+            assert_eq!(at.unix_nanos(), timestamp::check_nanos(t));
             assert_eq!(Timestamp::from_unix_nanos(at.unix_nanos()), at);
         }
         // Raw values saturate as converted instants do.

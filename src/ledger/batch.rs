@@ -88,7 +88,7 @@ impl Ledger {
         at: impl Into<Timestamp>,
         out: &mut Vec<bool>,
     ) {
-        let at = at.into().nanos();
+        let at = at.into().unix_nanos();
         out.clear();
         out.reserve(checks.len());
         for chunk in checks.chunks(LANES) {
@@ -152,7 +152,7 @@ impl Ledger {
         at: impl Into<Timestamp>,
         out: &mut Vec<bool>,
     ) {
-        let at = at.into().nanos();
+        let at = at.into().unix_nanos();
         out.clear();
         out.reserve(checks.len());
         let fingerprint = self.catalog.fingerprint();
@@ -252,7 +252,7 @@ impl Ledger {
         category: &str,
         at: impl Into<Timestamp>,
     ) -> PermittedPurposes<'_> {
-        let at = at.into().nanos();
+        let at = at.into().unix_nanos();
         match self.catalog.category_index(category) {
             Some(c) => PermittedPurposes::new(self, self.store.names.find(subject), c, at),
             None => PermittedPurposes::empty(self),
@@ -291,7 +291,7 @@ impl Ledger {
         category: CategoryHandle,
         at: impl Into<Timestamp>,
     ) -> PermittedPurposes<'_> {
-        let at = at.into().nanos();
+        let at = at.into().unix_nanos();
         if subject.ledger != self.tag || category.catalog != self.catalog.fingerprint() {
             return PermittedPurposes::empty(self);
         }

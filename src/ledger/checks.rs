@@ -74,7 +74,7 @@ impl Ledger {
             return false;
         };
         let s = self.store.names.find(subject);
-        self.outcome(s, p, c, at.into().nanos()).is_permitted()
+        self.outcome(s, p, c, at.into().unix_nanos()).is_permitted()
     }
 
     /// The decision for `subject`, `purpose`, `category` at `at`, with its
@@ -118,7 +118,7 @@ impl Ledger {
             return Decision::UnknownCategory;
         };
         let s = self.store.names.find(subject);
-        self.decision(self.outcome(s, p, c, at.into().nanos()))
+        self.decision(self.outcome(s, p, c, at.into().unix_nanos()))
     }
 
     /// [`Ledger::decide`], strict about names: an undeclared purpose or
@@ -213,7 +213,7 @@ impl Ledger {
             .category_index(category)
             .ok_or_else(|| Error::UnknownCategory(shown(category)))?;
         let s = self.store.names.find(subject);
-        Ok(self.outcome(s, p, c, at.into().nanos()).is_permitted())
+        Ok(self.outcome(s, p, c, at.into().unix_nanos()).is_permitted())
     }
 
     /// Resolves a subject id once, for repeated checks by handle. `None` if
@@ -287,7 +287,7 @@ impl Ledger {
         category: CategoryHandle,
         at: impl Into<Timestamp>,
     ) -> Decision {
-        self.decision(self.outcome_by(subject, purpose, category, at.into().nanos()))
+        self.decision(self.outcome_by(subject, purpose, category, at.into().unix_nanos()))
     }
 
     /// [`Ledger::is_permitted`] by handles: the fastest check. A handle of
@@ -326,7 +326,7 @@ impl Ledger {
         category: CategoryHandle,
         at: impl Into<Timestamp>,
     ) -> bool {
-        self.outcome_by(subject, purpose, category, at.into().nanos())
+        self.outcome_by(subject, purpose, category, at.into().unix_nanos())
             .is_permitted()
     }
 
@@ -557,7 +557,7 @@ impl Ledger {
     /// ```
     #[must_use]
     pub fn status(&self, subject: &str, purpose: &str, at: impl Into<Timestamp>) -> ConsentStatus {
-        let at = at.into().nanos();
+        let at = at.into().unix_nanos();
         let (Some(s), Some(ph)) = (
             self.store.names.find(subject),
             self.catalog.purpose_index(purpose),

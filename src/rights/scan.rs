@@ -97,11 +97,15 @@ const _: () = assert!(GIVEN == 0);
 
 #[inline]
 fn grants(ledger: &Ledger, r: &Row, covering: CategorySet, at: Nanos) -> bool {
+    valid_grant(r, at) & ledger.store.set(r.set()).intersects(covering)
+}
+
+/// Whether a row is a grant under the current notice, valid at `at`
+/// (the category test aside). Branch-free.
+#[inline]
+fn valid_grant(r: &Row, at: Nanos) -> bool {
     let flags = r.flags & (RowFlags::KIND | RowFlags::NOTICE_OK);
-    (flags == RowFlags::NOTICE_OK)
-        & (r.from <= at)
-        & (at < r.until)
-        & ledger.store.set(r.set()).intersects(covering)
+    (flags == RowFlags::NOTICE_OK) & (r.from <= at) & (at < r.until)
 }
 
 impl Scan<'_> {
@@ -127,12 +131,8 @@ impl Scan<'_> {
                     .map(|s| s.intersects(covering))
                     .collect();
                 rows.map(|r| {
-                    let flags = r.flags & (RowFlags::KIND | RowFlags::NOTICE_OK);
                     usize::from(
-                        (flags == RowFlags::NOTICE_OK)
-                            & (r.from <= at)
-                            & (at < r.until)
-                            & covers.get(r.set() as usize).copied().unwrap_or(false),
+                        valid_grant(r, at) & covers.get(r.set() as usize).copied().unwrap_or(false),
                     )
                 })
                 .sum()
@@ -152,7 +152,7 @@ impl Ledger {
     /// it checks every subject. One allocation per call (the list of marked
     /// subjects, when there are any), none per record.
     pub(crate) fn scan(&self, purpose: &str, category: &str, at: Timestamp) -> Scan<'_> {
-        let at = at.nanos();
+        let at = at.unix_nanos();
         let (Some(ph), Some(ch)) = (
             self.catalog.purpose_index(purpose),
             self.catalog.category_index(category),

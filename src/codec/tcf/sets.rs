@@ -210,16 +210,7 @@ impl VendorSet {
     ///
     /// [`ValueError`] when `start` is 0 or `end` is below `start`.
     pub fn insert_range(&mut self, start: u16, end: u16) -> Result<(), ValueError> {
-        if start == 0 {
-            return Err(ValueError::new("vendor id", 0, "1..=65535"));
-        }
-        if end < start {
-            return Err(ValueError::new(
-                "vendor range end",
-                u64::from(end),
-                "at least the range start",
-            ));
-        }
+        check_range(start, end)?;
         self.set_range(usize::from(start), usize::from(end));
         Ok(())
     }
@@ -450,16 +441,7 @@ impl VendorRanges {
     /// result would hold more than [`MAX_RESTRICTION_RANGES`] ranges (the
     /// most a string can carry); the set is then unchanged.
     pub fn insert_range(&mut self, start: u16, end: u16) -> Result<(), ValueError> {
-        if start == 0 {
-            return Err(ValueError::new("vendor id", 0, "1..=65535"));
-        }
-        if end < start {
-            return Err(ValueError::new(
-                "vendor range end",
-                u64::from(end),
-                "at least the range start",
-            ));
-        }
+        check_range(start, end)?;
         // The ranges that overlap or touch start..=end: from the first whose
         // end + 1 >= start to the last whose start <= end + 1.
         let lo = self
@@ -512,6 +494,21 @@ impl fmt::Debug for VendorRanges {
             .entries(self.ranges.iter().map(|&(s, e)| s..=e))
             .finish()
     }
+}
+
+/// A vendor range as a setter takes it: ids from 1, `end` not below `start`.
+fn check_range(start: u16, end: u16) -> Result<(), ValueError> {
+    if start == 0 {
+        return Err(ValueError::new("vendor id", 0, "1..=65535"));
+    }
+    if end < start {
+        return Err(ValueError::new(
+            "vendor range end",
+            u64::from(end),
+            "at least the range start",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
