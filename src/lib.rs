@@ -47,6 +47,10 @@ pub use model::catalog::{Catalog, CatalogBuilder, CategoryHandle, PurposeHandle}
 pub use model::category::{Category, CategoryDef};
 pub use model::evidence::{CollectionMethod, Evidence};
 pub use model::purpose::{Purpose, PurposeDef};
+pub use model::standards::{
+    ConsentType, Standards, TCF_CONSENT_ONLY_PURPOSES, TCF_MAX_PURPOSE, TCF_MAX_SPECIAL_FEATURE,
+    UsOptOut,
+};
 pub use rights::audit::Audit;
 pub use rights::export::{EXPORT_FORMAT, EXPORT_FORMAT_VERSION, SubjectExport};
 pub use rights::prompt::{Ask, ExpiringGrant, PrunedRecord, Refusal};

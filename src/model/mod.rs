@@ -10,3 +10,4 @@ pub(crate) mod category;
 pub(crate) mod evidence;
 pub(crate) mod purpose;
 pub(crate) mod repr;
+pub(crate) mod standards;

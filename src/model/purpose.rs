@@ -9,6 +9,7 @@ use crate::error::{Error, NameKind, Result};
 use crate::limits;
 use crate::model::basis::LegalBasis;
 use crate::model::category::{Category, CategorySet};
+use crate::model::standards::Standards;
 use crate::wire::timestamp::{self, Nanos};
 
 /// A purpose as declared, before the catalog checks it: name, basis, texts,
@@ -51,6 +52,7 @@ pub struct PurposeDef {
     pub(crate) sale_or_sharing: bool,
     pub(crate) direct_marketing: bool,
     pub(crate) cooldown_months: Option<u32>,
+    pub(crate) standards: Standards,
 }
 
 impl PurposeDef {
@@ -90,6 +92,7 @@ impl PurposeDef {
             sale_or_sharing: false,
             direct_marketing: false,
             cooldown_months: None,
+            standards: Standards::new(),
         }
     }
 
@@ -461,6 +464,7 @@ pub struct Purpose {
     pub(crate) default_span: Option<Span>,
     /// What a requested expiry is capped to.
     pub(crate) max_span: Option<Span>,
+    pub(crate) standards: Standards,
 }
 
 /// A validity: an exact duration or calendar months.
@@ -603,7 +607,11 @@ impl Purpose {
                 Purpose::MAX_COOLDOWN_MONTHS
             )));
         }
+        if let Some(problem) = def.standards.problem(def.basis, def.sale_or_sharing) {
+            return Err(bad(problem));
+        }
         Ok(Purpose {
+            standards: def.standards,
             title: def.title,
             description: def.description,
             basis: def.basis,
@@ -766,6 +774,7 @@ impl Purpose {
             sale_or_sharing: self.sale_or_sharing,
             direct_marketing: self.direct_marketing,
             cooldown_months: self.cooldown_months,
+            standards: self.standards.clone(),
         }
     }
 }

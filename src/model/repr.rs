@@ -10,6 +10,7 @@ use crate::model::basis::LegalBasis;
 use crate::model::catalog::Catalog;
 use crate::model::category::CategoryDef;
 use crate::model::purpose::PurposeDef;
+use crate::model::standards::Standards;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +67,9 @@ pub(crate) struct PurposeRepr {
     /// cooldowns existed load with the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) cooldown_months: Option<u32>,
+    /// Absent: the purpose is in no standard signal.
+    #[serde(default, skip_serializing_if = "Standards::is_empty")]
+    pub(crate) standards: Standards,
 }
 
 impl From<PurposeDef> for PurposeRepr {
@@ -85,6 +89,7 @@ impl From<PurposeDef> for PurposeRepr {
             sale_or_sharing: d.sale_or_sharing,
             direct_marketing: d.direct_marketing,
             cooldown_months: d.cooldown_months,
+            standards: d.standards,
         }
     }
 }
@@ -161,6 +166,7 @@ impl TryFrom<CatalogRepr> for Catalog {
             if let Some(months) = p.cooldown_months {
                 d = d.cooldown_months(months);
             }
+            d = d.standards(p.standards);
             b = b.purpose(d);
         }
         b.build()
