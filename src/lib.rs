@@ -35,6 +35,8 @@ mod wire;
 
 pub use error::{Error, EvidenceProblem, JsonCategory, NameKind, Result};
 pub use instant::Timestamp;
+#[cfg(any(feature = "tcf", feature = "gpp", feature = "usp"))]
+pub use ledger::SignalFormat;
 pub use ledger::decision::{ConsentStatus, Decision};
 pub use ledger::records::{Answer, ConsentRecord, OptOutSignal, SubjectMark, SubjectRecords};
 pub use ledger::snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};

@@ -374,6 +374,11 @@ pub use batch::PermittedPurposes;
 
 mod changes;
 
+#[cfg(any(feature = "tcf", feature = "gpp", feature = "usp"))]
+mod signal_import;
+#[cfg(any(feature = "tcf", feature = "gpp", feature = "usp"))]
+pub use signal_import::SignalFormat;
+
 mod prepare;
 pub use prepare::{Change, Choice, Recorded};
 

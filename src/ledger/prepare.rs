@@ -257,8 +257,8 @@ impl Change {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
-    event: Event,
-    applied: Applied,
+    pub(super) event: Event,
+    pub(super) applied: Applied,
 }
 
 impl Recorded {

@@ -77,6 +77,7 @@ impl ConsentType {
     }
 
     /// The position in [`ConsentType::ALL`].
+    #[cfg_attr(not(feature = "consent_mode"), allow(dead_code))]
     pub(crate) const fn index(self) -> usize {
         self as usize
     }
