@@ -43,6 +43,13 @@ pub use ledger::snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};
 pub use ledger::{
     Applied, Change, Choice, Grant, Ledger, PermittedPurposes, Recorded, SubjectHandle,
 };
+#[cfg(any(
+    feature = "tcf",
+    feature = "gpp",
+    feature = "usp",
+    feature = "consent_mode"
+))]
+pub use ledger::{ExportOptions, TcfVendor, gpp_sections_for};
 pub use limits::CATEGORY_CAPACITY;
 pub use model::basis::LegalBasis;
 pub use model::catalog::{Catalog, CatalogBuilder, CategoryHandle, PurposeHandle};

@@ -200,6 +200,7 @@ fn read_gpp(catalog: &Catalog, gpp: &crate::codec::gpp::GppString, reading: &mut
             reading.gpc = true;
         }
     };
+    #[cfg(feature = "tcf")]
     let mut tcf = None;
     for section in gpp.sections() {
         let o = gpp_opted_out;
@@ -251,8 +252,6 @@ fn read_gpp(catalog: &Catalog, gpp: &crate::codec::gpp::GppString, reading: &mut
     if let Some(tc) = tcf {
         read_tcf(catalog, tc, reading);
     }
-    #[cfg(not(feature = "tcf"))]
-    let _: Option<()> = tcf;
     us.apply(catalog, reading);
 }
 
