@@ -490,7 +490,6 @@ impl PurposeDef {
 impl Purpose {
     /// What the purpose corresponds to in the standard consent signals
     /// (empty when the catalog declares no correspondence).
-    #[must_use]
     pub fn standards(&self) -> &Standards {
         &self.standards
     }
