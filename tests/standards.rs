@@ -393,6 +393,36 @@ fn us_opt_outs_refuse_and_not_opting_out_is_no_consent() {
 }
 
 #[test]
+fn not_opting_out_is_not_consent_and_a_refusal_from_any_section_wins() {
+    // `ads` rests on consent and maps TCF purposes and the US opt-outs.
+    let mut l = Ledger::new(catalog());
+    let none = l
+        .import_signal("ann", SignalFormat::UsPrivacy, "1YNN", T0, cmp())
+        .unwrap();
+    assert!(none.is_empty());
+    assert!(matches!(
+        l.decide("ann", "ads", "browsing", T0),
+        Decision::NoConsent
+    ));
+
+    // tcfeuv2 consents to every advertising purpose, usnat opts out of sale.
+    let mut gpp = GppString::new();
+    let tc = TcString::decode(&tc_string(&[2, 3, 4, 7], &[])).unwrap();
+    gpp.insert(Section::TcfEuV2(consentry::codec::gpp::TcfEuV2::new(tc)));
+    gpp.insert(Section::UsNat(UsNat {
+        sale_opt_out_notice: Notice::Provided,
+        sale_opt_out: OptOut::OptedOut,
+        ..UsNat::default()
+    }));
+    l.import_signal("ann", SignalFormat::Gpp, &gpp.encode(), T0, cmp())
+        .unwrap();
+    assert!(matches!(
+        l.decide("ann", "ads", "browsing", T0),
+        Decision::Refused { .. }
+    ));
+}
+
+#[test]
 fn a_gpp_string_with_tcfeuv2_and_gpc_records_both() {
     let mut l = Ledger::new(us_catalog());
     let mut gpp = GppString::new();
