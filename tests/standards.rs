@@ -276,6 +276,42 @@ fn a_purpose_mapped_from_several_tcf_purposes_needs_all_of_them() {
     assert!(permitted(&l, "ann", "improve", later));
 }
 
+/// Regression: the same string imported twice at the same instant (a CMP
+/// that posts it again, a retried request) is the same answer twice: every
+/// event a `Duplicate`, nothing changed. The second grant used to count as
+/// a renewal of the first (a grant is valid at its own instant), so its
+/// event differed and could replace the first.
+#[test]
+fn the_same_string_twice_at_one_instant_is_a_duplicate() {
+    let mut l = Ledger::new(catalog());
+    let text = tc_string(&[1, 2, 3, 4, 7, 8, 9], &[10, 11]);
+    let first = l
+        .import_signal("ann", SignalFormat::Tcf, &text, T0, cmp())
+        .unwrap();
+    let snapshot = l.snapshot().to_json().unwrap();
+    let again = l
+        .import_signal("ann", SignalFormat::Tcf, &text, T0, cmp())
+        .unwrap();
+    let applied: Vec<_> = again.iter().map(|r| r.applied()).collect();
+    assert_eq!(applied, vec![consentry::Applied::Duplicate; 3]);
+    for (a, b) in first.iter().zip(&again) {
+        assert_eq!(a.event().id(), b.event().id());
+    }
+    assert_eq!(l.snapshot().to_json().unwrap(), snapshot);
+    // The same for a plain grant given twice at one instant.
+    let ev = || Evidence::new(CollectionMethod::Banner).with_notice_version(1);
+    l.give(Grant::new("ben", "ads", T0, ev())).unwrap();
+    let twice = l.give(Grant::new("ben", "ads", T0, ev())).unwrap();
+    assert_eq!(twice.applied(), consentry::Applied::Duplicate);
+    // A grant given again later while the first is valid is a renewal.
+    let later = l
+        .give(Grant::new("ben", "ads", T0 + Duration::hours(1), ev()))
+        .unwrap();
+    assert!(later.took_effect());
+    let rec = l.subject_records("ben").unwrap();
+    assert!(rec.record("ads").unwrap().is_renewal());
+}
+
 #[test]
 fn prepare_signal_changes_nothing_until_applied() {
     let l0 = Ledger::new(catalog());
