@@ -202,46 +202,35 @@ fn read_gpp(catalog: &Catalog, gpp: &crate::codec::gpp::GppString, reading: &mut
     };
     #[cfg(feature = "tcf")]
     let mut tcf = None;
+    // One arm per section type: the opt-outs it carries, and its GPC
+    // sub-section where it has one.
+    macro_rules! us {
+        ($s:ident: $($kind:ident = $field:ident),+ $(; $gpc:ident)?) => {{
+            $( us.add($kind, gpp_opted_out($s.$field)); )+
+            $( gpc($s.$gpc); )?
+        }};
+    }
     for section in gpp.sections() {
-        let o = gpp_opted_out;
         match section {
             #[cfg(feature = "tcf")]
             Section::TcfEuV2(s) => tcf = Some(s.tc_string()),
             Section::UspV1(usp) => us.add(Sale, usp_opted_out(usp)),
-            Section::UsNat(s) => {
-                us.add(Sale, o(s.sale_opt_out));
-                us.add(Sharing, o(s.sharing_opt_out));
-                us.add(Targeted, o(s.targeted_advertising_opt_out));
-                gpc(s.gpc);
-            }
-            Section::UsNatV1(s) => {
-                us.add(Sale, o(s.sale_opt_out));
-                us.add(Sharing, o(s.sharing_opt_out));
-                us.add(Targeted, o(s.targeted_advertising_opt_out));
-                gpc(s.gpc);
-            }
-            Section::UsCa(s) => {
-                us.add(Sale, o(s.sale_opt_out));
-                us.add(Sharing, o(s.sharing_opt_out));
-                gpc(s.gpc);
-            }
+            Section::UsNat(s) => us!(s: Sale = sale_opt_out, Sharing = sharing_opt_out,
+                Targeted = targeted_advertising_opt_out; gpc),
+            Section::UsNatV1(s) => us!(s: Sale = sale_opt_out, Sharing = sharing_opt_out,
+                Targeted = targeted_advertising_opt_out; gpc),
+            Section::UsCa(s) => us!(s: Sale = sale_opt_out, Sharing = sharing_opt_out; gpc),
             Section::UsVa(s) => {
-                us.add(Sale, o(s.sale_opt_out));
-                us.add(Targeted, o(s.targeted_advertising_opt_out));
+                us!(s: Sale = sale_opt_out, Targeted = targeted_advertising_opt_out)
             }
             Section::UsCo(s) => {
-                us.add(Sale, o(s.sale_opt_out));
-                us.add(Targeted, o(s.targeted_advertising_opt_out));
-                gpc(s.gpc);
+                us!(s: Sale = sale_opt_out, Targeted = targeted_advertising_opt_out; gpc)
             }
             Section::UsUt(s) => {
-                us.add(Sale, o(s.sale_opt_out));
-                us.add(Targeted, o(s.targeted_advertising_opt_out));
+                us!(s: Sale = sale_opt_out, Targeted = targeted_advertising_opt_out)
             }
             Section::UsCt(s) => {
-                us.add(Sale, o(s.sale_opt_out));
-                us.add(Targeted, o(s.targeted_advertising_opt_out));
-                gpc(s.gpc);
+                us!(s: Sale = sale_opt_out, Targeted = targeted_advertising_opt_out; gpc)
             }
             // Canada's TCF and sections this build keeps as text answer
             // for no catalog purpose.
@@ -413,12 +402,7 @@ impl Ledger {
         evidence: Evidence,
     ) -> Result<Vec<Recorded>> {
         let events = self.prepare_signal(subject, format, text, at, evidence)?;
-        let applied = self.apply_all(&events)?;
-        Ok(events
-            .into_iter()
-            .zip(applied)
-            .map(|(event, applied)| Recorded { event, applied })
-            .collect())
+        self.record_all(events)
     }
 
     /// Decodes `text` and reads what it answers for each catalog purpose.

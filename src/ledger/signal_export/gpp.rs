@@ -70,6 +70,21 @@ impl Ledger {
         let (targeted_notice, targeted) = answer(UsOptOut::TargetedAdvertising);
         let gpc = Some(GpcSubsection::new(self.opt_out_signal_on(subject, at)));
         let covered = options.mspa_covered_transaction;
+        // The state sections with the opt-outs of sale and targeted
+        // advertising, and a GPC sub-section where the section has one.
+        macro_rules! sale_and_targeted {
+            ($section:ident $(; $gpc:ident)?) => {
+                $section {
+                    sale_opt_out_notice: sale_notice,
+                    targeted_advertising_opt_out_notice: targeted_notice,
+                    sale_opt_out: sale,
+                    targeted_advertising_opt_out: targeted,
+                    mspa_covered_transaction: covered,
+                    $($gpc,)?
+                    ..$section::default()
+                }
+            };
+        }
         let mut gpp = GppString::new();
         for &id in ids {
             let section = match id {
@@ -99,40 +114,10 @@ impl Ledger {
                     gpc,
                     ..UsCa::default()
                 }),
-                9 => Section::UsVa(UsVa {
-                    sale_opt_out_notice: sale_notice,
-                    targeted_advertising_opt_out_notice: targeted_notice,
-                    sale_opt_out: sale,
-                    targeted_advertising_opt_out: targeted,
-                    mspa_covered_transaction: covered,
-                    ..UsVa::default()
-                }),
-                10 => Section::UsCo(UsCo {
-                    sale_opt_out_notice: sale_notice,
-                    targeted_advertising_opt_out_notice: targeted_notice,
-                    sale_opt_out: sale,
-                    targeted_advertising_opt_out: targeted,
-                    mspa_covered_transaction: covered,
-                    gpc,
-                    ..UsCo::default()
-                }),
-                11 => Section::UsUt(UsUt {
-                    sale_opt_out_notice: sale_notice,
-                    targeted_advertising_opt_out_notice: targeted_notice,
-                    sale_opt_out: sale,
-                    targeted_advertising_opt_out: targeted,
-                    mspa_covered_transaction: covered,
-                    ..UsUt::default()
-                }),
-                12 => Section::UsCt(UsCt {
-                    sale_opt_out_notice: sale_notice,
-                    targeted_advertising_opt_out_notice: targeted_notice,
-                    sale_opt_out: sale,
-                    targeted_advertising_opt_out: targeted,
-                    mspa_covered_transaction: covered,
-                    gpc,
-                    ..UsCt::default()
-                }),
+                9 => Section::UsVa(sale_and_targeted!(UsVa)),
+                10 => Section::UsCo(sale_and_targeted!(UsCo; gpc)),
+                11 => Section::UsUt(sale_and_targeted!(UsUt)),
+                12 => Section::UsCt(sale_and_targeted!(UsCt; gpc)),
                 other => {
                     return Err(Error::InvalidSignal {
                         format: "GPP export",
