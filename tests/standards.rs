@@ -39,7 +39,7 @@ fn catalog() -> Catalog {
         .purpose(def("stats", LegalBasis::Consent).standards(Standards::analytics()))
         .purpose(
             def("improve", LegalBasis::LegitimateInterest)
-                .standards(Standards::new().tcf_purposes([10, 11])),
+                .standards(Standards::new().with_tcf_purposes([10, 11])),
         )
         .purpose(def("orders", LegalBasis::Contract))
         .build()
@@ -55,12 +55,12 @@ fn us_catalog() -> Catalog {
         .purpose(
             def("share", LegalBasis::LegitimateInterest)
                 .sale_or_sharing()
-                .standards(Standards::new().us_opt_outs(UsOptOut::ALL)),
+                .standards(Standards::new().with_us_opt_outs(UsOptOut::ALL)),
         )
         .purpose(
             def("ads", LegalBasis::Consent)
                 .sale_or_sharing()
-                .standards(Standards::new().tcf_purposes([2, 3, 4, 7])),
+                .standards(Standards::new().with_tcf_purposes([2, 3, 4, 7])),
         )
         .build()
         .expect("valid catalog")
@@ -138,11 +138,11 @@ fn a_wrong_mapping_is_an_error_naming_the_purpose_and_what_is_wrong() {
     let consent = LegalBasis::Consent;
     let cases: Vec<(Vec<PurposeDef>, &str)> = vec![
         (
-            vec![def("a", consent).standards(Standards::new().tcf_purposes([12]))],
+            vec![def("a", consent).standards(Standards::new().with_tcf_purposes([12]))],
             "purpose `a`: maps TCF purpose 12; TCF v2.2 purposes are 1 to 11",
         ),
         (
-            vec![def("a", consent).standards(Standards::new().tcf_special_features([3]))],
+            vec![def("a", consent).standards(Standards::new().with_tcf_special_features([3]))],
             "purpose `a`: maps TCF special feature 3; TCF v2.2 special features are 1 to 2",
         ),
         (
@@ -156,7 +156,7 @@ fn a_wrong_mapping_is_an_error_naming_the_purpose_and_what_is_wrong() {
         (
             vec![
                 def("a", consent).standards(Standards::analytics()),
-                def("b", consent).standards(Standards::new().tcf_purposes([9])),
+                def("b", consent).standards(Standards::new().with_tcf_purposes([9])),
             ],
             "purpose `b`: TCF purpose 9 (consent) is already mapped from purpose `a`; each maps from at most one catalog purpose",
         ),
@@ -167,7 +167,7 @@ fn a_wrong_mapping_is_an_error_naming_the_purpose_and_what_is_wrong() {
                     .standards(Standards::advertising()),
                 def("b", LegalBasis::LegitimateInterest)
                     .sale_or_sharing()
-                    .standards(Standards::new().us_opt_outs([UsOptOut::Sale])),
+                    .standards(Standards::new().with_us_opt_outs([UsOptOut::Sale])),
             ],
             "purpose `b`: the US opt-out `sale` is already mapped from purpose `a`; each maps from at most one catalog purpose",
         ),
@@ -183,15 +183,15 @@ fn a_wrong_mapping_is_an_error_naming_the_purpose_and_what_is_wrong() {
         .purpose(
             def("a", consent).standards(
                 Standards::new()
-                    .tcf_purposes([7])
-                    .consent_mode([ConsentType::AdStorage]),
+                    .with_tcf_purposes([7])
+                    .with_consent_mode([ConsentType::AdStorage]),
             ),
         )
         .purpose(
             def("b", LegalBasis::LegitimateInterest).standards(
                 Standards::new()
-                    .tcf_purposes([7])
-                    .consent_mode([ConsentType::AdStorage]),
+                    .with_tcf_purposes([7])
+                    .with_consent_mode([ConsentType::AdStorage]),
             ),
         )
         .build();

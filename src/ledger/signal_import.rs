@@ -111,7 +111,7 @@ impl UsAnswers {
     /// all offered and not exercised.
     fn apply(&self, catalog: &Catalog, reading: &mut Reading) {
         for (i, p) in catalog.purposes.iter().enumerate() {
-            let kinds = p.standards.us_opt_out_list();
+            let kinds = p.standards.us_opt_outs();
             if kinds.is_empty() {
                 continue;
             }
@@ -143,8 +143,8 @@ fn read_tcf(catalog: &Catalog, tc: &crate::codec::tcf::TcString, reading: &mut R
             tc.purposes_consent()
         };
         let features = tc.special_feature_optins();
-        let yes = s.tcf_purpose_ids().iter().all(|id| set.contains(*id))
-            && s.tcf_special_feature_ids()
+        let yes = s.tcf_purposes().iter().all(|id| set.contains(*id))
+            && s.tcf_special_features()
                 .iter()
                 .all(|id| features.contains(*id));
         reading.say(i, yes);

@@ -169,25 +169,25 @@ impl ListLimit for Ids {
 ///             .categories(["browsing"])
 ///             .standards(
 ///                 Standards::new()
-///                     .tcf_purposes([1, 8, 9])
-///                     .consent_mode([ConsentType::AnalyticsStorage]),
+///                     .with_tcf_purposes([1, 8, 9])
+///                     .with_consent_mode([ConsentType::AnalyticsStorage]),
 ///             ),
 ///     )
 ///     .build()?;
 /// let ads = catalog.purpose("ads").expect("declared").standards();
-/// assert_eq!(ads.tcf_purpose_ids(), [2, 3, 4, 7]);
-/// assert!(ads.us_opt_out_list().contains(&UsOptOut::Sale));
+/// assert_eq!(ads.tcf_purposes(), [2, 3, 4, 7]);
+/// assert!(ads.us_opt_outs().contains(&UsOptOut::Sale));
 ///
 /// // A TCF purpose maps from one catalog purpose at most.
 /// let clash = Catalog::builder()
 ///     .category("browsing")
 ///     .purpose(
 ///         PurposeDef::new("a", LegalBasis::Consent).title("A").description("A.")
-///             .categories(["browsing"]).standards(Standards::new().tcf_purposes([2])),
+///             .categories(["browsing"]).standards(Standards::new().with_tcf_purposes([2])),
 ///     )
 ///     .purpose(
 ///         PurposeDef::new("b", LegalBasis::Consent).title("B").description("B.")
-///             .categories(["browsing"]).standards(Standards::new().tcf_purposes([2])),
+///             .categories(["browsing"]).standards(Standards::new().with_tcf_purposes([2])),
 ///     )
 ///     .build();
 /// assert_eq!(
@@ -247,13 +247,13 @@ impl Standards {
     /// and 4 cannot rest on legitimate interest).
     pub fn advertising() -> Self {
         Standards::new()
-            .tcf_purposes([2, 3, 4, 7])
-            .consent_mode([
+            .with_tcf_purposes([2, 3, 4, 7])
+            .with_consent_mode([
                 ConsentType::AdStorage,
                 ConsentType::AdUserData,
                 ConsentType::AdPersonalization,
             ])
-            .us_opt_outs(UsOptOut::ALL)
+            .with_us_opt_outs(UsOptOut::ALL)
     }
 
     /// Analytics: TCF purposes 1 (store and/or access information on a
@@ -262,8 +262,8 @@ impl Standards {
     /// is consent only, so the purpose must rest on consent.
     pub fn analytics() -> Self {
         Standards::new()
-            .tcf_purposes([1, 8, 9])
-            .consent_mode([ConsentType::AnalyticsStorage])
+            .with_tcf_purposes([1, 8, 9])
+            .with_consent_mode([ConsentType::AnalyticsStorage])
     }
 
     /// Personalised content: TCF purposes 5 and 6 (create and use profiles
@@ -271,61 +271,61 @@ impl Standards {
     /// Consent Mode `personalization_storage`.
     pub fn personalised_content() -> Self {
         Standards::new()
-            .tcf_purposes([5, 6, 11])
-            .consent_mode([ConsentType::PersonalizationStorage])
+            .with_tcf_purposes([5, 6, 11])
+            .with_consent_mode([ConsentType::PersonalizationStorage])
     }
 
     /// Product development: TCF purpose 10 (develop and improve services).
     pub fn product_development() -> Self {
-        Standards::new().tcf_purposes([10])
+        Standards::new().with_tcf_purposes([10])
     }
 
     /// Adds TCF purposes (1 to [`TCF_MAX_PURPOSE`]).
-    pub fn tcf_purposes(mut self, ids: impl IntoIterator<Item = u8>) -> Self {
+    pub fn with_tcf_purposes(mut self, ids: impl IntoIterator<Item = u8>) -> Self {
         self.tcf_purposes.extend(ids);
         self
     }
 
     /// Adds TCF special features (1 to [`TCF_MAX_SPECIAL_FEATURE`]); they
     /// are opt-in only, so the purpose must rest on consent.
-    pub fn tcf_special_features(mut self, ids: impl IntoIterator<Item = u8>) -> Self {
+    pub fn with_tcf_special_features(mut self, ids: impl IntoIterator<Item = u8>) -> Self {
         self.tcf_special_features.extend(ids);
         self
     }
 
     /// Adds US opt-outs (GPP and US Privacy strings).
-    pub fn us_opt_outs(mut self, opt_outs: impl IntoIterator<Item = UsOptOut>) -> Self {
+    pub fn with_us_opt_outs(mut self, opt_outs: impl IntoIterator<Item = UsOptOut>) -> Self {
         self.us_opt_outs.extend(opt_outs);
         self
     }
 
     /// Adds Google Consent Mode types.
-    pub fn consent_mode(mut self, types: impl IntoIterator<Item = ConsentType>) -> Self {
+    pub fn with_consent_mode(mut self, types: impl IntoIterator<Item = ConsentType>) -> Self {
         self.consent_mode.extend(types);
         self
     }
 
     /// The TCF purposes, as declared.
     #[must_use]
-    pub fn tcf_purpose_ids(&self) -> &[u8] {
+    pub fn tcf_purposes(&self) -> &[u8] {
         &self.tcf_purposes
     }
 
     /// The TCF special features, as declared.
     #[must_use]
-    pub fn tcf_special_feature_ids(&self) -> &[u8] {
+    pub fn tcf_special_features(&self) -> &[u8] {
         &self.tcf_special_features
     }
 
     /// The US opt-outs, as declared.
     #[must_use]
-    pub fn us_opt_out_list(&self) -> &[UsOptOut] {
+    pub fn us_opt_outs(&self) -> &[UsOptOut] {
         &self.us_opt_outs
     }
 
     /// The Consent Mode types, as declared.
     #[must_use]
-    pub fn consent_mode_types(&self) -> &[ConsentType] {
+    pub fn consent_mode(&self) -> &[ConsentType] {
         &self.consent_mode
     }
 
@@ -478,7 +478,7 @@ impl PurposeDef {
     ///     )
     ///     .build()?;
     /// let stats = catalog.purpose("stats").expect("declared");
-    /// assert_eq!(stats.standards().tcf_purpose_ids(), [1, 8, 9]);
+    /// assert_eq!(stats.standards().tcf_purposes(), [1, 8, 9]);
     /// # Ok::<(), consentry::Error>(())
     /// ```
     pub fn standards(mut self, standards: Standards) -> Self {
@@ -512,31 +512,31 @@ mod tests {
             (Standards::advertising(), consent, true, None),
             (Standards::analytics(), consent, false, None),
             (
-                Standards::new().tcf_purposes([12]),
+                Standards::new().with_tcf_purposes([12]),
                 consent,
                 false,
                 Some("maps TCF purpose 12; TCF v2.2 purposes are 1 to 11"),
             ),
             (
-                Standards::new().tcf_purposes([0]),
+                Standards::new().with_tcf_purposes([0]),
                 consent,
                 false,
                 Some("maps TCF purpose 0; TCF v2.2 purposes are 1 to 11"),
             ),
             (
-                Standards::new().tcf_special_features([3]),
+                Standards::new().with_tcf_special_features([3]),
                 consent,
                 false,
                 Some("maps TCF special feature 3; TCF v2.2 special features are 1 to 2"),
             ),
             (
-                Standards::new().tcf_purposes([2, 2]),
+                Standards::new().with_tcf_purposes([2, 2]),
                 consent,
                 false,
                 Some("maps TCF purpose 2 twice"),
             ),
             (
-                Standards::new().tcf_purposes([2, 4]),
+                Standards::new().with_tcf_purposes([2, 4]),
                 li,
                 false,
                 Some(
@@ -544,7 +544,7 @@ mod tests {
                 ),
             ),
             (
-                Standards::new().tcf_purposes([7]),
+                Standards::new().with_tcf_purposes([7]),
                 LegalBasis::Contract,
                 false,
                 Some(
@@ -552,7 +552,7 @@ mod tests {
                 ),
             ),
             (
-                Standards::new().us_opt_outs([UsOptOut::Sale]),
+                Standards::new().with_us_opt_outs([UsOptOut::Sale]),
                 li,
                 false,
                 Some(
@@ -572,8 +572,8 @@ mod tests {
         assert_eq!(
             s,
             Standards::new()
-                .tcf_purposes([2])
-                .us_opt_outs([UsOptOut::Sale])
+                .with_tcf_purposes([2])
+                .with_us_opt_outs([UsOptOut::Sale])
         );
         assert_eq!(
             serde_json::to_string(&Standards::analytics()).unwrap(),

@@ -44,7 +44,7 @@ impl Ledger {
     /// #             .description("Ads based on what you browse.")
     /// #             .categories(["browsing"])
     /// #             .sale_or_sharing()
-    /// #             .standards(Standards::new().us_opt_outs(UsOptOut::ALL)),
+    /// #             .standards(Standards::new().with_us_opt_outs(UsOptOut::ALL)),
     /// #     )
     /// #     .build()?;
     /// # let ledger = Ledger::new(catalog);

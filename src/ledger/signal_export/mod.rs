@@ -355,7 +355,7 @@ impl Ledger {
                 continue;
             }
             let s = &p.standards;
-            for &id in s.tcf_purpose_ids() {
+            for &id in s.tcf_purposes() {
                 if p.basis == LegalBasis::LegitimateInterest {
                     tc.purposes_li_transparency_mut()
                         .insert(id)
@@ -364,7 +364,7 @@ impl Ledger {
                     tc.purposes_consent_mut().insert(id).map_err(invalid)?;
                 }
             }
-            for &id in s.tcf_special_feature_ids() {
+            for &id in s.tcf_special_features() {
                 tc.special_feature_optins_mut()
                     .insert(id)
                     .map_err(invalid)?;
@@ -410,7 +410,7 @@ impl Ledger {
             .purposes
             .iter()
             .zip(permitted)
-            .find(|(p, _)| p.standards.us_opt_out_list().contains(&kind))
+            .find(|(p, _)| p.standards.us_opt_outs().contains(&kind))
             .map(|(_, ok)| !ok)
     }
 
@@ -501,7 +501,7 @@ impl Ledger {
         // Per type: mapped at all, and every mapping purpose permitted.
         let mut state = [(false, true); 7];
         for (p, ok) in self.catalog.purposes.iter().zip(&permitted) {
-            for t in p.standards.consent_mode_types() {
+            for t in p.standards.consent_mode() {
                 if let Some(slot) = state.get_mut(t.index()) {
                     *slot = (true, slot.1 && *ok);
                 }
