@@ -790,3 +790,14 @@ proptest! {
         prop_assert_eq!(permitted(&fresh, "s", "share", at), permitted(&l, "s", "share", at));
     }
 }
+
+#[test]
+fn the_new_public_types_are_send_and_sync() {
+    fn check<T: Send + Sync + Clone + std::fmt::Debug + PartialEq>() {}
+    check::<Standards>();
+    check::<UsOptOut>();
+    check::<ConsentType>();
+    check::<ExportOptions>();
+    check::<TcfVendor>();
+    check::<SignalFormat>();
+}
