@@ -36,6 +36,8 @@ mod wire;
 pub use error::{Error, EvidenceProblem, JsonCategory, NameKind, Result};
 pub use instant::Timestamp;
 pub use ledger::decision::{ConsentStatus, Decision};
+pub use ledger::facts::MAX_JURISDICTIONS;
+pub use ledger::regime_check::{Explanation, SignalContest};
 pub use ledger::records::{Answer, ConsentRecord, OptOutSignal, SubjectMark, SubjectRecords};
 pub use ledger::snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};
 pub use ledger::{
@@ -45,7 +47,8 @@ pub use limits::CATEGORY_CAPACITY;
 pub use model::basis::LegalBasis;
 pub use model::catalog::{Catalog, CatalogBuilder, CategoryHandle, PurposeHandle};
 pub use model::category::{Category, CategoryDef};
-pub use model::evidence::{CollectionMethod, Evidence};
+pub use model::evidence::{CollectionMethod, Evidence, GivenBy};
+pub use model::facts::{Age, Jurisdiction, MAX_AGE_YEARS};
 pub use model::purpose::{Purpose, PurposeDef};
 pub use rights::audit::Audit;
 pub use rights::export::{EXPORT_FORMAT, EXPORT_FORMAT_VERSION, SubjectExport};

@@ -8,5 +8,8 @@ pub(crate) mod basis;
 pub(crate) mod catalog;
 pub(crate) mod category;
 pub(crate) mod evidence;
+pub(crate) mod facts;
+pub(crate) mod kinds;
 pub(crate) mod purpose;
+pub(crate) mod regimes;
 pub(crate) mod repr;

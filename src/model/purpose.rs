@@ -9,6 +9,8 @@ use crate::error::{Error, NameKind, Result};
 use crate::limits;
 use crate::model::basis::LegalBasis;
 use crate::model::category::{Category, CategorySet};
+use crate::model::kinds;
+use crate::regime::{KindSet, Mechanism};
 use crate::wire::timestamp::{self, Nanos};
 
 /// A purpose as declared, before the catalog checks it: name, basis, texts,
@@ -51,6 +53,10 @@ pub struct PurposeDef {
     pub(crate) sale_or_sharing: bool,
     pub(crate) direct_marketing: bool,
     pub(crate) cooldown_months: Option<u32>,
+    /// Declared kinds (see `kinds.rs`); empty for the default.
+    pub(crate) kinds: KindSet,
+    /// Mechanisms overridden per regime code.
+    pub(crate) mechanisms: Vec<(String, Mechanism)>,
 }
 
 impl PurposeDef {
@@ -90,6 +96,8 @@ impl PurposeDef {
             sale_or_sharing: false,
             direct_marketing: false,
             cooldown_months: None,
+            kinds: KindSet::EMPTY,
+            mechanisms: Vec::new(),
         }
     }
 
@@ -451,6 +459,10 @@ pub struct Purpose {
     pub(crate) direct_marketing: bool,
     /// As declared; `None` for the default of the purpose's kind.
     pub(crate) cooldown_months: Option<u32>,
+    /// As declared (empty for the default); see [`Purpose::kinds`].
+    pub(crate) kinds: KindSet,
+    /// Mechanisms overridden per regime code, sorted by code.
+    pub(crate) mechanisms: Vec<(String, Mechanism)>,
     /// The declared categories.
     pub(crate) declared: CategorySet,
     /// The declared categories and their descendants: what the purpose may use.
@@ -623,6 +635,8 @@ impl Purpose {
             sale_or_sharing: def.sale_or_sharing,
             direct_marketing: def.direct_marketing,
             cooldown_months: def.cooldown_months,
+            kinds: def.kinds,
+            mechanisms: kinds::check_mechanisms(def.mechanisms).map_err(bad)?,
             declared,
             allowed,
             default_span,
@@ -766,6 +780,8 @@ impl Purpose {
             sale_or_sharing: self.sale_or_sharing,
             direct_marketing: self.direct_marketing,
             cooldown_months: self.cooldown_months,
+            kinds: self.kinds,
+            mechanisms: self.mechanisms.clone(),
         }
     }
 }
