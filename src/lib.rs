@@ -37,8 +37,8 @@ pub use error::{Error, EvidenceProblem, JsonCategory, NameKind, Result};
 pub use instant::Timestamp;
 pub use ledger::decision::{ConsentStatus, Decision};
 pub use ledger::facts::MAX_JURISDICTIONS;
-pub use ledger::regime_check::{Explanation, SignalContest};
 pub use ledger::records::{Answer, ConsentRecord, OptOutSignal, SubjectMark, SubjectRecords};
+pub use ledger::regime_check::{Explanation, SignalContest};
 pub use ledger::snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};
 pub use ledger::{
     Applied, Change, Choice, Grant, Ledger, PermittedPurposes, Recorded, SubjectHandle,

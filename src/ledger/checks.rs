@@ -13,8 +13,8 @@ use crate::ledger::{Ledger, SubjectHandle};
 use crate::model::basis::LegalBasis;
 use crate::model::catalog::{CategoryHandle, PurposeHandle};
 use crate::model::category::{Category, CategorySet};
-use crate::regime::Mechanism;
 use crate::model::purpose::Purpose;
+use crate::regime::Mechanism;
 use crate::wire::timestamp::{self, NEVER, Nanos};
 
 /// The ledger's internal answer; [`Decision`] is built from it on demand, so

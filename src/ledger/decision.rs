@@ -268,21 +268,21 @@ impl fmt::Display for Decision {
                     "permitted: the law that applies allows it until the subject opts out",
                 ),
             },
-            Decision::Prohibited => f.write_str(
-                "denied: the law that applies does not allow this for this person",
-            ),
+            Decision::Prohibited => {
+                f.write_str("denied: the law that applies does not allow this for this person")
+            }
             Decision::ParentalConsentRequired { jointly: false } => {
                 f.write_str("denied: a parent's or guardian's consent is required")
             }
-            Decision::ParentalConsentRequired { jointly: true } => f.write_str(
-                "denied: consent given jointly with a parent or guardian is required",
-            ),
+            Decision::ParentalConsentRequired { jointly: true } => {
+                f.write_str("denied: consent given jointly with a parent or guardian is required")
+            }
             Decision::MinorOptInRequired => {
                 f.write_str("denied: a minor must opt in first, and has not")
             }
-            Decision::ConsentRequired => f.write_str(
-                "denied: the law that applies does not allow this without consent",
-            ),
+            Decision::ConsentRequired => {
+                f.write_str("denied: the law that applies does not allow this without consent")
+            }
         }
     }
 }

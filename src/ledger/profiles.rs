@@ -66,9 +66,10 @@ impl Store {
                 // A new profile: it takes a reference to each of its texts.
                 let mut taken: [Option<u32>; 4] = [None; 4];
                 let mut failed = None;
-                for (slot, text) in taken
-                    .iter_mut()
-                    .zip([e.channel, e.jurisdiction, e.language, e.verification])
+                for (slot, text) in
+                    taken
+                        .iter_mut()
+                        .zip([e.channel, e.jurisdiction, e.language, e.verification])
                 {
                     let Some(text) = text else { continue };
                     match self.texts.acquire(text) {

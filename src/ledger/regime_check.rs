@@ -12,8 +12,8 @@ use time::OffsetDateTime;
 
 use crate::instant::Timestamp;
 use crate::ledger::Ledger;
-use crate::ledger::decision::Decision;
 use crate::ledger::checks::Outcome;
+use crate::ledger::decision::Decision;
 use crate::ledger::facts::{age_on, date_of};
 use crate::ledger::store::{GIVEN, Row, RowFlags};
 use crate::model::basis::LegalBasis;
@@ -22,9 +22,7 @@ use crate::model::evidence::GivenBy;
 use crate::model::facts::Jurisdiction;
 use crate::model::purpose::Purpose;
 use crate::model::regimes::CatalogRegimes;
-use crate::regime::{
-    Condition, Mechanism, Objection, PackedRule, Precedence, PurposeKind, RegimeId, Signal,
-};
+use crate::regime::{Condition, Mechanism, PackedRule, Precedence, PurposeKind, RegimeId, Signal};
 use crate::wire::timestamp::Nanos;
 
 /// What decided a check under a regime, for the decision and its
@@ -71,9 +69,7 @@ impl Ledger {
         } else {
             Signal::Absent
         };
-        let key = regimes
-            .table
-            .key(RegimeId::from_index(regime), age, signal);
+        let key = regimes.table.key(RegimeId::from_index(regime), age, signal);
         let rules = regimes.table.rules(key, day);
         // The strictest rule of the purpose's kinds; the signal applies if
         // it applies to any of them.
@@ -93,8 +89,10 @@ impl Ledger {
             }
         }
         let mut overridden = false;
-        if !matches!(rule.mechanism(), Mechanism::Conditional | Mechanism::Prohibited)
-            && rule.condition() != Condition::OptedOutBySignal
+        if !matches!(
+            rule.mechanism(),
+            Mechanism::Conditional | Mechanism::Prohibited
+        ) && rule.condition() != Condition::OptedOutBySignal
             && let Some(m) = regimes.override_for(purpose, regime)
         {
             rule = PackedRule::new(m, Condition::None);
@@ -113,7 +111,8 @@ impl Ledger {
             return j;
         }
         let basis = p.basis();
-        let explicit_ok = |r: &Row| basis == LegalBasis::ExplicitConsent || r.flags.contains(RowFlags::EXPLICIT);
+        let explicit_ok =
+            |r: &Row| basis == LegalBasis::ExplicitConsent || r.flags.contains(RowFlags::EXPLICIT);
         let sensitive = c.needs_explicit;
         // A valid grant, or why not.
         let granted = |r: Row| self.record_outcome(basis, purpose, c, s, at, r, true, true);
@@ -128,11 +127,15 @@ impl Ledger {
                     && r.from > set
                     && match precedence {
                         Precedence::LaterConsentWins => true,
-                        Precedence::ConfirmedAfterNotice => r.flags.contains(RowFlags::SIGNAL_SHOWN),
+                        Precedence::ConfirmedAfterNotice => {
+                            r.flags.contains(RowFlags::SIGNAL_SHOWN)
+                        }
                         Precedence::SignalWins => false,
                     }
             });
-            let won = later.map(granted).filter(|o| matches!(o, Outcome::Granted { .. }));
+            let won = later
+                .map(granted)
+                .filter(|o| matches!(o, Outcome::Granted { .. }));
             j.signal = Some((set, won.is_some()));
             j.outcome = match won {
                 Some(o) if !sensitive || later.is_some_and(|r| explicit_ok(&r)) => o,
@@ -140,10 +143,12 @@ impl Ledger {
             };
             return j;
         }
-        let condition = match (rule.mechanism(), rule.condition()) {
-            (Mechanism::Conditional, c) => c,
+        // Sensitive data needs explicit consent under every regime (the
+        // catalog declares it so).
+        let condition = match rule.mechanism() {
+            Mechanism::Conditional => rule.condition(),
             _ if sensitive => Condition::ExplicitConsent,
-            _ => Condition::None,
+            _ => rule.condition(),
         };
         j.outcome = match (rule.mechanism(), condition) {
             (Mechanism::NoticeOnly | Mechanism::OptOut, Condition::None) => {
@@ -157,19 +162,24 @@ impl Ledger {
                 let honours = rule.mechanism() == Mechanism::OptOut
                     || basis.is_consent()
                     || basis.honours_refusal();
-                match record.map(|r| self.record_outcome(basis, purpose, c, s, at, r, true, honours)) {
-                    Some(o @ (Outcome::Granted { .. } | Outcome::Refused(_) | Outcome::Withdrawn(..))) => o,
+                match record
+                    .map(|r| self.record_outcome(basis, purpose, c, s, at, r, true, honours))
+                {
+                    Some(
+                        o
+                        @ (Outcome::Granted { .. } | Outcome::Refused(_) | Outcome::Withdrawn(..)),
+                    ) => o,
                     _ => fallback,
                 }
             }
             (Mechanism::OptIn, Condition::None | Condition::MinorOptIn) => {
-                let objection = regimes
-                    .objections
+                let stands = regimes
+                    .basis_stands
                     .get(usize::from(regime))
                     .and_then(|o| o.get(kind.index()))
                     .copied()
-                    .unwrap_or(Objection::None);
-                if !basis.is_consent() && objection != Objection::None && !overridden {
+                    .unwrap_or(false);
+                if !basis.is_consent() && stands && !overridden {
                     // The law lets the controller rely on another basis
                     // for this kind, subject to objection: the purpose's.
                     self.basis_outcome(p, purpose, c, s, at, record)
@@ -189,7 +199,9 @@ impl Ledger {
                     _ => true,
                 } && (!sensitive && condition != Condition::ExplicitConsent || explicit_ok(r));
                 let missing = match condition {
-                    Condition::ParentalConsent => Outcome::ParentalConsentRequired { jointly: false },
+                    Condition::ParentalConsent => {
+                        Outcome::ParentalConsentRequired { jointly: false }
+                    }
                     Condition::JointConsent => Outcome::ParentalConsentRequired { jointly: true },
                     _ => Outcome::ExplicitConsentRequired,
                 };
@@ -329,13 +341,18 @@ impl fmt::Display for Explanation<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.decision)?;
         if let (Some(regime), Some(rule)) = (self.regime, self.rule) {
-            write!(f, ", under {} ({}): {}", regime.name, regime.code, rule.source)?;
+            write!(
+                f,
+                ", under {} ({}): {}",
+                regime.name, regime.code, rule.source
+            )?;
             if rule.overridden {
                 f.write_str(" (mechanism set by the catalog)")?;
             }
         }
         if let Some(s) = self.signal {
-            let when = crate::wire::timestamp::format(crate::wire::timestamp::check_nanos(s.set_at));
+            let when =
+                crate::wire::timestamp::format(crate::wire::timestamp::check_nanos(s.set_at));
             let why = match s.precedence {
                 Precedence::LaterConsentWins => "a consent given after the signal wins",
                 Precedence::ConfirmedAfterNotice => {
@@ -343,7 +360,11 @@ impl fmt::Display for Explanation<'_> {
                 }
                 Precedence::SignalWins => "nothing on the site overrides the signal",
             };
-            let winner = if s.consent_won { "the later consent" } else { "the signal" };
+            let winner = if s.consent_won {
+                "the later consent"
+            } else {
+                "the signal"
+            };
             write!(f, "; opt-out signal set at {when}: {winner} won ({why})")?;
         }
         Ok(())
@@ -486,7 +507,11 @@ impl Ledger {
             return plain(self.decision(base));
         };
         let idx = s.unwrap_or(u32::MAX);
-        let record = s.and_then(|s| self.store.row(s, crate::ledger::store::Slot::Purpose(ph)).copied());
+        let record = s.and_then(|s| {
+            self.store
+                .row(s, crate::ledger::store::Slot::Purpose(ph))
+                .copied()
+        });
         let own = self.jurisdiction(subject);
         let mut candidates: Vec<(Option<Jurisdiction>, u16)> = Vec::with_capacity(2);
         match (own, request) {
@@ -519,7 +544,11 @@ impl Ledger {
         let outcome = if request.is_none() { base } else { j.outcome };
         let regime = regimes.regime(j.regime);
         let day = super::facts::date_of(at);
-        let signal = if j.signal.is_some() { Signal::Present } else { Signal::Absent };
+        let signal = if j.signal.is_some() {
+            Signal::Present
+        } else {
+            Signal::Absent
+        };
         let source = regime.map_or("", |r| {
             if j.overridden {
                 "the catalog sets this purpose's mechanism under this regime"

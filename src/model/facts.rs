@@ -269,9 +269,8 @@ mod date_text {
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!("`{s}` is not a date as YYYY-MM-DD"))
-        })
+        parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a date as YYYY-MM-DD")))
     }
 
     fn parse(s: &str) -> Option<Date> {

@@ -3,7 +3,7 @@
 //! overrides for one regime.
 
 use crate::model::purpose::{Purpose, PurposeDef};
-use crate::regime::{KindSet, Mechanism, MAX_REGIME_TEXT, PurposeKind};
+use crate::regime::{KindSet, MAX_REGIME_TEXT, Mechanism, PurposeKind};
 
 /// Most mechanism overrides one purpose declares.
 pub const MAX_MECHANISM_OVERRIDES: usize = 64;
@@ -153,7 +153,10 @@ pub(crate) fn check_mechanisms(
         }
     }
     list.sort_by(|a, b| a.0.cmp(&b.0));
-    if let Some(w) = list.windows(2).find(|w| w.first().map(|x| &x.0) == w.get(1).map(|x| &x.0)) {
+    if let Some(w) = list
+        .windows(2)
+        .find(|w| w.first().map(|x| &x.0) == w.get(1).map(|x| &x.0))
+    {
         let code = w.first().map_or("", |x| x.0.as_str());
         return Err(format!(
             "overrides the mechanism for regime {} twice",

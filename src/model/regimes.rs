@@ -45,8 +45,12 @@ pub(crate) struct CatalogRegimes {
     pub(crate) default: u16,
     /// Per regime: what wins when a consent follows the signal.
     pub(crate) precedence: Vec<Precedence>,
-    /// Per regime and kind: the objection the law gives.
-    pub(crate) objections: Vec<[Objection; PurposeKind::COUNT]>,
+    /// Per regime and kind: whether a purpose on a basis other than
+    /// consent keeps it where the rule is opt-in. A law that gives a right
+    /// to object to processing of the kind on another basis (GDPR Art.
+    /// 21(1), LGPD Art. 18 §2) lets the controller rely on it; for the
+    /// most protective default, only if every enabled regime does.
+    pub(crate) basis_stands: Vec<[bool; PurposeKind::COUNT]>,
     /// Per purpose index: (regime index, mechanism), sorted.
     pub(crate) overrides: Vec<Vec<(u16, Mechanism)>>,
 }
@@ -243,11 +247,18 @@ impl RegimeDecls {
                 regimes.len() - 1
             }
         };
-        let precedence = regimes.iter().map(|r| r.signal_rule().precedence()).collect();
-        let objections = regimes
+        let precedence = regimes
             .iter()
-            .map(|r| PurposeKind::ALL.map(|k| r.objection(k).0))
+            .map(|r| r.signal_rule().precedence())
             .collect();
+        let stands = |r: &Regime| PurposeKind::ALL.map(|k| r.objection(k).0 != Objection::None);
+        let mut basis_stands: Vec<[bool; PurposeKind::COUNT]> =
+            regimes.iter().map(stands).collect();
+        if self.default.is_none()
+            && let Some(made) = basis_stands.get_mut(default_index)
+        {
+            *made = PurposeKind::ALL.map(|k| entries.iter().all(|(_, r)| stands(r)[k.index()]));
+        }
         let table = RegimeTable::new(regimes)?;
         let mut overrides = Vec::with_capacity(purposes.len());
         for p in purposes {
@@ -269,7 +280,7 @@ impl RegimeDecls {
             table,
             lookup,
             precedence,
-            objections,
+            basis_stands,
             overrides,
         })))
     }
@@ -322,8 +333,8 @@ impl CatalogRegimes {
             .entries
             .iter()
             .map(|(list, r)| {
-                let own = list.len() == 1
-                    && list.first().map(Jurisdiction::as_str) == Some(r.code());
+                let own =
+                    list.len() == 1 && list.first().map(Jurisdiction::as_str) == Some(r.code());
                 let (preset, rules) = match RegimeRef::of(r) {
                     RegimeRef::Preset(code) => (Some(code), None),
                     RegimeRef::Rules(rules) => (None, Some(rules)),

@@ -168,7 +168,10 @@ impl Ledger {
         if !p.allowed.contains(CategorySet::single(ch)) {
             return Scan::Empty;
         }
-        if c.needs_explicit && p.basis() == crate::LegalBasis::Consent && self.catalog.regimes.is_none() {
+        if c.needs_explicit
+            && p.basis() == crate::LegalBasis::Consent
+            && self.catalog.regimes.is_none()
+        {
             return Scan::Empty; // sensitive data needs explicit consent
         }
         let needs_consent = p.basis().is_consent() || c.needs_explicit;
