@@ -52,6 +52,7 @@ pub use model::facts::{Age, Jurisdiction, MAX_AGE_YEARS};
 pub use model::purpose::{Purpose, PurposeDef};
 pub use rights::audit::Audit;
 pub use rights::export::{EXPORT_FORMAT, EXPORT_FORMAT_VERSION, SubjectExport};
+pub use rights::law::{LawReport, Right};
 pub use rights::prompt::{Ask, ExpiringGrant, PrunedRecord, Refusal};
 pub use rights::receipt::{
     ConsentReceipt, ISO27560_RECEIPT_SCHEMA, ISO27560_RECORD_SCHEMA, KANTARA_VERSION,

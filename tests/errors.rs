@@ -672,7 +672,7 @@ fn event_json_errors() {
     );
     event_fails(
         "[]",
-        "invalid event JSON: invalid length 0, expected struct EventRepr with 10 elements at line 1 column 2",
+        "invalid event JSON: invalid length 0, expected struct EventRepr with 12 elements at line 1 column 2",
     );
 
     let mut v = good.clone();

@@ -274,6 +274,19 @@ impl Ledger {
         age_on(self.store.facts(s), day)
     }
 
+    /// The regime that applies to the subject (its jurisdiction's, or the
+    /// catalog's default); `None` when the catalog enables no regime.
+    #[must_use]
+    pub fn regime_of(&self, subject: &str) -> Option<&crate::regime::Regime> {
+        let regimes = self.catalog.regimes.as_ref()?;
+        let word = self
+            .store
+            .names
+            .find(subject)
+            .map_or(0, |s| self.store.facts(s));
+        regimes.regime(self.store.places.regime(word, regimes))
+    }
+
     /// Resolves new places' regimes under the catalog (after changes).
     pub(crate) fn sync_places(&mut self) {
         self.store.places.sync(self.catalog.regimes.as_ref());

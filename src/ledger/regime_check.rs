@@ -38,6 +38,9 @@ pub(super) struct Judgement {
     pub(crate) rule: PackedRule,
     /// Whether the purpose overrode the regime's mechanism.
     pub(crate) overridden: bool,
+    /// Whether the purpose's own legal basis decided (the regime lets it
+    /// stand, subject to objection).
+    pub(crate) basis_stood: bool,
     /// The age in years the rule was chosen for, if known.
     pub(crate) age: Option<u8>,
     /// When an opt-out signal that applies was set, and whether a later
@@ -104,6 +107,7 @@ impl Ledger {
             kind,
             rule,
             overridden,
+            basis_stood: false,
             age,
             signal: None,
         };
@@ -150,6 +154,14 @@ impl Ledger {
             _ if sensitive => Condition::ExplicitConsent,
             _ => rule.condition(),
         };
+        let basis_stands = !basis.is_consent()
+            && !overridden
+            && regimes
+                .basis_stands
+                .get(usize::from(regime))
+                .and_then(|o| o.get(kind.index()))
+                .copied()
+                .unwrap_or(false);
         j.outcome = match (rule.mechanism(), condition) {
             (Mechanism::NoticeOnly | Mechanism::OptOut, Condition::None) => {
                 let fallback = if basis.is_consent() {
@@ -172,26 +184,26 @@ impl Ledger {
                     _ => fallback,
                 }
             }
-            (Mechanism::OptIn, Condition::None | Condition::MinorOptIn) => {
-                let stands = regimes
-                    .basis_stands
-                    .get(usize::from(regime))
-                    .and_then(|o| o.get(kind.index()))
-                    .copied()
-                    .unwrap_or(false);
-                if !basis.is_consent() && stands && !overridden {
-                    // The law lets the controller rely on another basis
-                    // for this kind, subject to objection: the purpose's.
-                    self.basis_outcome(p, purpose, c, s, at, record)
-                } else {
-                    match record {
-                        Some(r) => granted(r),
-                        None if condition == Condition::MinorOptIn => Outcome::MinorOptInRequired,
-                        None if basis.is_consent() => Outcome::NoConsent,
-                        None => Outcome::ConsentRequired,
-                    }
-                }
+            // The law lets the controller rely on another basis for this
+            // kind, subject to objection: the purpose's basis stands, and a
+            // child's consent rule (GDPR Art. 8(1): "where point (a) of
+            // Article 6(1) applies") does not reach it.
+            (
+                Mechanism::OptIn | Mechanism::Conditional,
+                Condition::None
+                | Condition::MinorOptIn
+                | Condition::ParentalConsent
+                | Condition::JointConsent,
+            ) if basis_stands => {
+                j.basis_stood = true;
+                self.basis_outcome(p, purpose, c, s, at, record)
             }
+            (Mechanism::OptIn, Condition::None | Condition::MinorOptIn) => match record {
+                Some(r) => granted(r),
+                None if condition == Condition::MinorOptIn => Outcome::MinorOptInRequired,
+                None if basis.is_consent() => Outcome::NoConsent,
+                None => Outcome::ConsentRequired,
+            },
             (_, condition) => {
                 let met = |r: &Row| match condition {
                     Condition::ParentalConsent => r.flags.given_by().is_parental(),
@@ -552,6 +564,8 @@ impl Ledger {
         let source = regime.map_or("", |r| {
             if j.overridden {
                 "the catalog sets this purpose's mechanism under this regime"
+            } else if j.basis_stood {
+                r.objection(j.kind).1
             } else {
                 r.rule_on(j.kind, j.age, signal, day).source()
             }
@@ -596,4 +610,37 @@ fn is_regime_rule(o: Outcome) -> bool {
             | Outcome::UnknownPurpose
             | Outcome::ForeignHandle
     )
+}
+
+impl Ledger {
+    /// What happens to `p` for `subject` if they say nothing, under the
+    /// regime that applies to them; `None` without regimes.
+    pub(crate) fn default_rule_for(
+        &self,
+        subject: &str,
+        p: &Purpose,
+        at: OffsetDateTime,
+    ) -> Option<crate::rights::default_rule::DefaultRule> {
+        use crate::rights::default_rule::DefaultRule;
+        let regimes = self.catalog.regimes.as_ref()?;
+        let ph = self.catalog.purpose_index(p.name())?;
+        let category = p.categories().next()?;
+        let c = self
+            .catalog
+            .category_index(category)
+            .and_then(|i| self.catalog.category_by_index(i))?;
+        let s = self.store.names.find(subject).unwrap_or(u32::MAX);
+        let regime = self.store.places.regime(self.store.facts(s), regimes);
+        let at = crate::wire::timestamp::check_nanos(at);
+        Some(
+            match self.judge(regimes, regime, p, ph, c, s, at, None).outcome {
+                Outcome::Prohibited => DefaultRule::NotAllowed,
+                Outcome::ParentalConsentRequired { .. } => DefaultRule::DeniedUntilParentConsents,
+                Outcome::NotRequired(Mechanism::NoticeOnly) => DefaultRule::Permitted,
+                Outcome::NotRequired(_) | Outcome::OptedOut(_) => DefaultRule::PermittedUntilOptOut,
+                Outcome::NotConsentBased(_) => DefaultRule::of(&self.catalog, p),
+                _ => DefaultRule::DeniedUntilConsent,
+            },
+        )
+    }
 }
