@@ -130,6 +130,14 @@ pub(crate) fn age_on(word: u32, day: Date) -> Option<u8> {
     Some(Age::BirthDate(born).years_on(day, day))
 }
 
+impl Slot {
+    /// Whether the slot's rows carry evidence (every one but the
+    /// registration and erasure marks).
+    pub(crate) fn has_evidence(self) -> bool {
+        !matches!(self, Slot::Registered | Slot::Erased)
+    }
+}
+
 impl Store {
     /// Recomputes the subject's word after its row for `slot` changed.
     pub(crate) fn refresh_facts(&mut self, s: u32, slot: Slot) {

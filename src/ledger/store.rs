@@ -69,12 +69,6 @@ impl Slot {
         Slot::Age,
     ];
 
-    /// Whether the slot's rows carry evidence (every one but the
-    /// registration and erasure marks).
-    pub(crate) fn has_evidence(self) -> bool {
-        !matches!(self, Slot::Registered | Slot::Erased)
-    }
-
     /// The bit in a head's mask, if the slot has one.
     #[inline]
     fn bit(self) -> Option<u32> {
@@ -765,6 +759,7 @@ impl Store {
     pub(crate) fn shrink_to_fit(&mut self) {
         self.names.shrink_to_fit();
         self.heads.shrink_to_fit();
+        self.facts.shrink_to_fit();
         self.spill.shrink_to_fit();
         self.far.shrink_to_fit();
         self.floors.shrink_to_fit();
@@ -782,6 +777,7 @@ impl Store {
     pub(crate) fn reserve_subjects(&mut self, subjects: usize, bytes: usize) {
         self.names.reserve(subjects, bytes);
         self.heads.reserve(subjects);
+        self.facts.reserve(subjects);
     }
 
     /// Reserves room for `rows` more rows in a slot's column.
