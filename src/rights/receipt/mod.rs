@@ -314,6 +314,17 @@ impl fmt::Display for ConsentReceipt {
                 write!(f, " ({contact})")?;
             }
             writeln!(f)?;
+            let o = &self.options;
+            let reach: Vec<&str> = [&o.controller_email, &o.controller_phone, &o.controller_url]
+                .into_iter()
+                .filter_map(|v| v.as_deref())
+                .collect();
+            if !reach.is_empty() {
+                writeln!(f, "  {}", reach.join(", "))?;
+            }
+            if let Some(a) = &o.controller_address {
+                writeln!(f, "  {}, {}", a.street, a.country)?;
+            }
         }
         writeln!(f, "Purpose: {}", self.title)?;
         writeln!(f, "  {}", self.description)?;
@@ -340,6 +351,9 @@ impl fmt::Display for ConsentReceipt {
         }
         if let Some(m) = &self.options.withdrawal_method {
             writeln!(f, "To withdraw: {m}")?;
+        }
+        if let Some(r) = &self.options.rights_url {
+            writeln!(f, "Your rights (access, erasure and more): {r}")?;
         }
         if let Some(p) = &self.options.policy_url {
             writeln!(f, "Privacy policy: {p}")?;
