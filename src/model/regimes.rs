@@ -26,7 +26,8 @@ pub(crate) struct RegimeDecls {
     /// Each regime with the jurisdiction codes it applies to, as given
     /// (none: the regime's own code).
     entries: Vec<(Vec<String>, Regime)>,
-    default: Option<Regime>,
+    /// Boxed: a regime is large, and the builder is moved by value.
+    default: Option<Box<Regime>>,
 }
 
 /// The regimes of a built catalog.
@@ -126,7 +127,7 @@ impl CatalogBuilder {
     /// regime of its own. Default: the most protective of the enabled
     /// regimes (code `MOST-PROTECTIVE`).
     pub fn default_regime(mut self, regime: Regime) -> Self {
-        self.regimes.default = Some(regime);
+        self.regimes.default = Some(Box::new(regime));
         self
     }
 }
@@ -220,7 +221,7 @@ impl RegimeDecls {
         }
         lookup.sort_unstable();
         let default = match &self.default {
-            Some(r) => r.clone(),
+            Some(r) => Regime::clone(r),
             None => {
                 let all: Vec<Regime> = entries.iter().map(|(_, r)| r.clone()).collect();
                 Regime::most_protective(
@@ -251,13 +252,14 @@ impl RegimeDecls {
             .iter()
             .map(|r| r.signal_rule().precedence())
             .collect();
-        let stands = |r: &Regime| PurposeKind::ALL.map(|k| r.objection(k).0 != Objection::None);
+        let stands_for = |r: &Regime, k: PurposeKind| r.objection(k).0 != Objection::None;
+        let stands = |r: &Regime| PurposeKind::ALL.map(|k| stands_for(r, k));
         let mut basis_stands: Vec<[bool; PurposeKind::COUNT]> =
             regimes.iter().map(stands).collect();
         if self.default.is_none()
             && let Some(made) = basis_stands.get_mut(default_index)
         {
-            *made = PurposeKind::ALL.map(|k| entries.iter().all(|(_, r)| stands(r)[k.index()]));
+            *made = PurposeKind::ALL.map(|k| entries.iter().all(|(_, r)| stands_for(r, k)));
         }
         let table = RegimeTable::new(regimes)?;
         let mut overrides = Vec::with_capacity(purposes.len());
@@ -276,7 +278,7 @@ impl RegimeDecls {
             // INVARIANT: below MAX_CATALOG_REGIMES.
             default: default_index as u16,
             entries,
-            declared_default: self.default,
+            declared_default: self.default.map(|r| *r),
             table,
             lookup,
             precedence,
