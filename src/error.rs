@@ -364,6 +364,17 @@ pub enum Error {
         /// What is wrong.
         problem: String,
     },
+    /// A jurisdiction code is not ISO 3166-1 alpha-2 with an optional
+    /// ISO 3166-2 subdivision (`DE`, `US-CA`).
+    #[error(
+        "invalid jurisdiction {}: expected two letters and an optional `-` with one to three letters or digits (`DE`, `US-CA`)",
+        Quoted(.0)
+    )]
+    InvalidJurisdiction(String),
+    /// An age is out of range, or a birth date is in the future of the
+    /// event that records it.
+    #[error("invalid age: {}", Prose(.0))]
+    InvalidAge(String),
 }
 
 /// What is wrong with a field of the evidence, for
@@ -385,6 +396,11 @@ pub enum EvidenceProblem {
     ControlCharacter,
     /// A notice version of 0 (versions start at 1).
     ZeroNoticeVersion,
+    /// A parent or guardian gave consent, but how they were verified is
+    /// not recorded.
+    VerificationMissing,
+    /// A verification method on a choice the subject made alone.
+    VerificationWithoutParent,
 }
 
 impl fmt::Display for EvidenceProblem {
@@ -396,6 +412,12 @@ impl fmt::Display for EvidenceProblem {
             }
             EvidenceProblem::ControlCharacter => f.write_str("contains a control character"),
             EvidenceProblem::ZeroNoticeVersion => f.write_str("is 0; notice versions start at 1"),
+            EvidenceProblem::VerificationMissing => f.write_str(
+                "is missing: a parent's or guardian's consent names how they were verified",
+            ),
+            EvidenceProblem::VerificationWithoutParent => {
+                f.write_str("is set, but no parent or guardian gave the consent")
+            }
         }
     }
 }

@@ -38,7 +38,9 @@ pub use instant::Timestamp;
 #[cfg(any(feature = "tcf", feature = "gpp", feature = "usp"))]
 pub use ledger::SignalFormat;
 pub use ledger::decision::{ConsentStatus, Decision};
+pub use ledger::facts::MAX_JURISDICTIONS;
 pub use ledger::records::{Answer, ConsentRecord, OptOutSignal, SubjectMark, SubjectRecords};
+pub use ledger::regime_check::{Explanation, SignalContest};
 pub use ledger::snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};
 pub use ledger::{
     Applied, Change, Choice, Grant, Ledger, PermittedPurposes, Recorded, SubjectHandle,
@@ -54,7 +56,8 @@ pub use limits::CATEGORY_CAPACITY;
 pub use model::basis::LegalBasis;
 pub use model::catalog::{Catalog, CatalogBuilder, CategoryHandle, PurposeHandle};
 pub use model::category::{Category, CategoryDef};
-pub use model::evidence::{CollectionMethod, Evidence};
+pub use model::evidence::{CollectionMethod, Evidence, GivenBy};
+pub use model::facts::{Age, Jurisdiction, MAX_AGE_YEARS};
 pub use model::purpose::{Purpose, PurposeDef};
 pub use model::standards::{
     ConsentType, Standards, TCF_CONSENT_ONLY_PURPOSES, TCF_MAX_PURPOSE, TCF_MAX_SPECIAL_FEATURE,
@@ -62,6 +65,7 @@ pub use model::standards::{
 };
 pub use rights::audit::Audit;
 pub use rights::export::{EXPORT_FORMAT, EXPORT_FORMAT_VERSION, SubjectExport};
+pub use rights::law::{LawReport, Right};
 pub use rights::prompt::{Ask, ExpiringGrant, PrunedRecord, Refusal};
 pub use rights::receipt::{
     ConsentReceipt, ISO27560_RECEIPT_SCHEMA, ISO27560_RECORD_SCHEMA, KANTARA_VERSION,

@@ -411,23 +411,52 @@ fn iso27560_receipt_follows_the_dpv_profile() {
         json["dct:identifier"],
         "c1befd3e-b7e5-4ea6-8688-e9a565aade21"
     );
-    assert_eq!(json["dct:conformsTo"], ISO27560_RECEIPT_SCHEMA);
-    assert_eq!(json["dct:created"], "2026-03-31T10:00:00Z");
-    assert_eq!(json["dct:publisher"], "Acme Shop Ltd");
-    assert_eq!(json["dct:references"], "https://shop.example/privacy");
+    assert_eq!(json["dct:conformsTo"]["@id"], ISO27560_RECEIPT_SCHEMA);
+    assert_eq!(
+        json["dct:created"],
+        json!({"@value": "2026-03-31T10:00:00Z", "@type": "xsd:dateTime"})
+    );
+    assert_eq!(json["dct:publisher"], json!({"@id": "_:controller"}));
+    assert_eq!(
+        json["dct:references"],
+        json!({"@id": "https://shop.example/privacy"})
+    );
 
     let record = &json["dpv:hasRecordOfActivity"];
     let held = l.subject_records("ann").unwrap();
     let event = held.record("newsletter").unwrap().event().to_string();
     assert_eq!(record["@type"], "dpv:ConsentRecord");
     assert_eq!(record["dct:identifier"], event.as_str());
-    assert_eq!(record["dct:conformsTo"], ISO27560_RECORD_SCHEMA);
-    assert_eq!(record["dpv:hasDataSubject"], "ann");
-    assert_eq!(record["dpv:hasDataController"], "Acme Shop Ltd");
-    assert_eq!(record["dpv:hasJurisdiction"], "EU");
+    assert_eq!(record["dct:conformsTo"]["@id"], ISO27560_RECORD_SCHEMA);
+    assert_eq!(
+        record["dpv:hasDataSubject"],
+        json!({"@type": "dpv:DataSubject", "dct:identifier": "ann"})
+    );
+    assert_eq!(
+        record["dpv:hasDataController"],
+        json!({"@id": "_:controller"})
+    );
+    assert_eq!(
+        record["dpv:hasEntity"][0],
+        json!({
+            "@id": "_:controller",
+            "@type": "dpv:DataController",
+            "dpv:hasName": "Acme Shop Ltd",
+            "dpv:hasIdentifier": "Acme Shop Ltd",
+            "schema:contactPoint": {"@type": "schema:ContactPoint", "schema:name": "privacy@shop.example"},
+        })
+    );
+    assert_eq!(record["dpv:hasJurisdiction"], json!({"@id": "loc:EU"}));
+    assert_eq!(
+        record["dpv:hasLegalBasis"],
+        json!({"@id": "dpv:ExpressedConsent"})
+    );
     assert_eq!(
         record["dpv:hasNotice"],
-        json!({"@type": "dpv:ConsentNotice", "dct:hasVersion": "2", "dct:language": "en"})
+        json!([
+            {"@type": "dpv:ConsentNotice", "dct:hasVersion": "2", "dct:language": "en"},
+            {"@type": "dpv:PrivacyNotice", "schema:url": {"@id": "https://shop.example/privacy"}},
+        ])
     );
     let process = &record["dpv:hasProcess"];
     assert_eq!(process["@type"], "dpv:Process");
@@ -437,19 +466,37 @@ fn iso27560_receipt_follows_the_dpv_profile() {
         process["dpv:hasPersonalData"],
         json!([{"@type": "dpv:PersonalData", "dct:identifier": "contact.email"}])
     );
-    assert_eq!(process["dpv:hasLegalBasis"], "dpv:Consent");
-    assert_eq!(process["dpv:hasDataController"], "Acme Shop Ltd");
+    assert_eq!(process["dpv:hasLegalBasis"], json!({"@id": "dpv:Consent"}));
+    assert_eq!(
+        process["dpv:hasDataController"],
+        json!({"@id": "_:controller"})
+    );
+    assert_eq!(
+        process["dpv:hasRecipient"],
+        json!([{"@id": "_:controller"}])
+    );
     assert_eq!(
         process["dpv:hasConsentControl"],
-        json!({"@type": "dpv:WithdrawConsent", "dpv:isExercisedAt": "https://shop.example/account/privacy"})
+        json!({"@type": "dpv:WithdrawConsent", "dpv:isExercisedAt": {"@id": "https://shop.example/account/privacy"}})
+    );
+    assert_eq!(
+        process["dpv:hasRight"][0],
+        json!({
+            "@type": ["dpv:DataSubjectRight", "eu-gdpr:A7-3"],
+            "dct:title": "Right to withdraw consent",
+            "dpv:isExercisedAt": {"@id": "https://shop.example/account/privacy"},
+        })
     );
     assert_eq!(
         record["dpv:hasConsentStatus"],
         json!([{
-            "@type": "dpv:ConsentGiven",
-            "dpv:isIndicatedAtTime": "2026-03-01T10:00:00Z",
-            "dpv:hasDuration": {"@type": "dpv:UntilTimeDuration", "rdf:value": "2027-03-31T10:00:00Z"},
-            "dpv:isIndicatedBy": "dpv:DataSubject",
+            "@type": ["dpv:ConsentGiven", "dpv:ExpressedConsent"],
+            "dpv:isIndicatedAtTime": {"@value": "2026-03-01T10:00:00Z", "@type": "xsd:dateTime"},
+            "dpv:hasDuration": {
+                "@type": "dpv:UntilTimeDuration",
+                "rdf:value": {"@value": "2027-03-31T10:00:00Z", "@type": "xsd:dateTime"},
+            },
+            "dpv:isIndicatedBy": {"@id": "dpv:DataSubject"},
             "dpv:hasIndicationMethod": "banner via web",
             "dct:references": "rcpt-0001",
         }])
@@ -469,7 +516,14 @@ fn iso27560_events_say_what_ended_the_consent() {
         .unwrap();
     assert_eq!(events.len(), 2);
     assert_eq!(events[1]["@type"], "dpv:ConsentExpired");
-    assert_eq!(events[1]["dpv:isIndicatedAtTime"], "2027-03-31T10:00:00Z");
+    assert_eq!(
+        events[1]["dpv:isIndicatedAtTime"]["@value"],
+        "2027-03-31T10:00:00Z"
+    );
+    assert_eq!(
+        events[1]["dpv:isIndicatedBy"],
+        json!({"@id": "_:controller"})
+    );
 
     // Withdrawn all at once.
     l.withdraw_all("ann", T0 + days(5), settings()).unwrap();
@@ -479,7 +533,14 @@ fn iso27560_events_say_what_ended_the_consent() {
     let json = parse(&r.to_iso27560_json().unwrap());
     let events = &json["dpv:hasRecordOfActivity"]["dpv:hasConsentStatus"];
     assert_eq!(events[1]["@type"], "dpv:ConsentWithdrawn");
-    assert_eq!(events[1]["dpv:isIndicatedAtTime"], "2026-03-06T10:00:00Z");
+    assert_eq!(
+        events[1]["dpv:isIndicatedAtTime"]["@value"],
+        "2026-03-06T10:00:00Z"
+    );
+    assert_eq!(
+        events[1]["dpv:isIndicatedBy"],
+        json!({"@id": "dpv:DataSubject"})
+    );
 
     // A refusal: the purpose's categories, what was declined.
     let r = l
@@ -492,14 +553,13 @@ fn iso27560_events_say_what_ended_the_consent() {
         record["dpv:hasConsentStatus"][0]["@type"],
         "dpv:ConsentRefused"
     );
-    assert!(
-        record["dpv:hasConsentStatus"][0]
-            .get("dpv:hasDuration")
-            .is_none()
+    assert_eq!(
+        record["dpv:hasConsentStatus"][0]["dpv:hasDuration"],
+        json!({"@type": "dpv:UntilEventDuration", "rdf:value": "until the data subject gives consent again"})
     );
     assert_eq!(
         record["dpv:hasProcess"]["dpv:hasLegalBasis"],
-        "dpv:LegitimateInterest"
+        json!({"@id": "dpv:LegitimateInterest"})
     );
 }
 
@@ -537,7 +597,8 @@ fn legal_bases_map_to_dpv_concepts() {
             .unwrap();
         let json = parse(&r.to_iso27560_json().unwrap());
         assert_eq!(
-            json["dpv:hasRecordOfActivity"]["dpv:hasProcess"]["dpv:hasLegalBasis"], concept,
+            json["dpv:hasRecordOfActivity"]["dpv:hasProcess"]["dpv:hasLegalBasis"],
+            json!({ "@id": concept }),
             "{purpose}"
         );
     }
@@ -566,7 +627,13 @@ fn kantara_receipt() {
             "consentReceiptID": "c1befd3e-b7e5-4ea6-8688-e9a565aade21",
             "language": "en",
             "piiPrincipalId": "ann",
-            "piiControllers": [{"piiController": "Acme Shop Ltd", "contact": "privacy@shop.example"}],
+            "piiControllers": [{
+                "piiController": "Acme Shop Ltd",
+                "contact": "privacy@shop.example",
+                "address": {},
+                "email": "",
+                "phone": "",
+            }],
             "policyUrl": "https://shop.example/privacy",
             "services": [{
                 "service": "Acme Shop Ltd",
@@ -590,6 +657,7 @@ fn kantara_receipt() {
                 }],
             }],
             "sensitive": false,
+            "spiCat": [],
         })
     );
 }
@@ -658,7 +726,8 @@ fn receipt_defaults_and_absence() {
     assert_eq!(r.basis(), LegalBasis::Consent);
     assert_eq!(r.issued_at(), T0 + days(1));
     let k = parse(&r.to_kantara_json().unwrap());
-    assert!(k.get("policyUrl").is_none());
+    // Kantara v1.1 requires a policy URL: empty when the options give none.
+    assert_eq!(k["policyUrl"], "");
     assert_eq!(
         k["services"][0]["purposes"][0]["termination"],
         "valid until 2027-03-31T10:00:00Z"

@@ -203,7 +203,7 @@ impl Workload {
         out
     }
 
-    fn grant(&self, s: usize, g: &GrantSpec) -> Grant {
+    pub fn grant(&self, s: usize, g: &GrantSpec) -> Grant {
         Grant::new(
             self.subjects[s].as_str(),
             purpose_name(g.purpose),

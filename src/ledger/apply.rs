@@ -23,6 +23,8 @@ pub(super) struct Resolved {
     expires: Nanos,
     renewal: bool,
     notice_ok: bool,
+    /// [`EvidenceView::regime_bits`](crate::model::evidence::EvidenceView::regime_bits).
+    evidence: u8,
 }
 
 /// # Persisting and replicating: replaying events
@@ -129,6 +131,17 @@ impl Ledger {
             (KindTag::WithdrawnAll, _) => (Slot::WithdrawnAll, mark_row(s, at, false)),
             (KindTag::OptOutSet, _) => (Slot::OptOut, mark_row(s, at, true)),
             (KindTag::OptOutCleared, _) => (Slot::OptOut, mark_row(s, at, false)),
+            (KindTag::JurisdictionSet, _) => {
+                let code = event.jurisdiction.map_or(0, |j| j.pack());
+                (
+                    Slot::Jurisdiction,
+                    Row::new(at, code, s, 0, RowFlags::empty()),
+                )
+            }
+            (KindTag::AgeSet, _) => {
+                let (word, birth) = event.age.map_or((0, false), |a| a.pack());
+                (Slot::Age, Row::new(at, word, s, 0, RowFlags::mark(birth)))
+            }
             (_, Some(r)) => (
                 Slot::Purpose(r.purpose),
                 Row::new(
@@ -136,7 +149,7 @@ impl Ledger {
                     if r.kind == GIVEN { r.expires } else { NEVER },
                     s,
                     0,
-                    RowFlags::record(r.kind, r.renewal, r.notice_ok),
+                    RowFlags::record(r.kind, r.renewal, r.notice_ok, r.evidence),
                 ),
             ),
             (_, None) => return Ok(Applied::Superseded),
@@ -211,6 +224,9 @@ impl Ledger {
         // The event wins: intern what it needs (a failure here, only past
         // the storage limits, adds nothing visible), then store it.
         // Each step that fails releases what the earlier ones took.
+        if let Some(j) = event.jurisdiction {
+            self.store.places.has_room_for(j)?;
+        }
         if let Some(r) = resolved.as_ref().filter(|r| r.kind == GIVEN) {
             row.set_set(self.store.intern_set(r.categories)?);
         }
@@ -237,6 +253,9 @@ impl Ledger {
         };
         row.subject = s;
         self.store.put(s, slot, row, cold);
+        if slot == Slot::Jurisdiction {
+            self.sync_places();
+        }
         if let Slot::Purpose(p) = slot {
             self.store.clear_floor(s, p);
         }
@@ -340,6 +359,7 @@ impl Ledger {
             expires: NEVER,
             renewal: false,
             notice_ok: notice.is_some_and(|v| v >= p.min_notice_version()),
+            evidence: event.evidence.map_or(0, |e| e.regime_bits()),
         };
         match kind {
             GIVEN => {

@@ -12,8 +12,9 @@ use crate::ledger::traces::KEPT_OPT_OUT;
 use crate::ledger::{Ledger, SubjectHandle};
 use crate::model::basis::LegalBasis;
 use crate::model::catalog::{CategoryHandle, PurposeHandle};
-use crate::model::category::CategorySet;
+use crate::model::category::{Category, CategorySet};
 use crate::model::purpose::Purpose;
+use crate::regime::Mechanism;
 use crate::wire::timestamp::{self, NEVER, Nanos};
 
 /// The ledger's internal answer; [`Decision`] is built from it on demand, so
@@ -37,12 +38,20 @@ pub(super) enum Outcome {
     ForeignHandle,
     UnknownPurpose,
     UnknownCategory,
+    NotRequired(Mechanism),
+    Prohibited,
+    ParentalConsentRequired { jointly: bool },
+    MinorOptInRequired,
+    ConsentRequired,
 }
 
 impl Outcome {
     #[inline]
     pub(super) fn is_permitted(self) -> bool {
-        matches!(self, Outcome::Granted { .. } | Outcome::NotConsentBased(_))
+        matches!(
+            self,
+            Outcome::Granted { .. } | Outcome::NotConsentBased(_) | Outcome::NotRequired(_)
+        )
     }
 }
 
@@ -411,23 +420,49 @@ impl Ledger {
         {
             return Outcome::Objected(k.from);
         }
-        if p.is_sale_or_sharing()
-            && let Some(signal) = st.row(s, Slot::OptOut)
-        {
-            // Named by when it was set: the row while on; once cleared, the
-            // latest `set` kept beside it. A clear with no `set` known (none
-            // received, or erased since) says it was never on.
-            let set = if signal.flags.contains(RowFlags::ON) {
-                Some(signal.from)
-            } else if at < signal.from {
-                st.kept(s, KEPT_OPT_OUT).map(|(k, _)| k.from)
-            } else {
-                None
-            };
-            if let Some(set) = set {
-                return Outcome::OptedOut(set);
-            }
+        if let Some(regimes) = &self.catalog.regimes {
+            let regime = self.store.places.regime(st.facts(s), regimes);
+            return self
+                .judge(regimes, regime, p, purpose, c, s, at, record)
+                .outcome;
         }
+        if p.is_sale_or_sharing()
+            && let Some(set) = self.signal_set(s, at)
+        {
+            return Outcome::OptedOut(set);
+        }
+        self.basis_outcome(p, purpose, c, s, at, record)
+    }
+
+    /// When the subject's opt-out signal that holds at `at` was set.
+    #[inline]
+    pub(super) fn signal_set(&self, s: u32, at: Nanos) -> Option<Nanos> {
+        let st = &self.store;
+        let signal = st.row(s, Slot::OptOut)?;
+        // Named by when it was set: the row while on; once cleared, the
+        // latest `set` kept beside it. A clear with no `set` known (none
+        // received, or erased since) says it was never on.
+        if signal.flags.contains(RowFlags::ON) {
+            Some(signal.from)
+        } else if at < signal.from {
+            st.kept(s, KEPT_OPT_OUT).map(|(k, _)| k.from)
+        } else {
+            None
+        }
+    }
+
+    /// The decision rules by the purpose's legal basis, from the category
+    /// on (after the erasure, objection and signal rules).
+    #[inline]
+    pub(super) fn basis_outcome(
+        &self,
+        p: &Purpose,
+        purpose: u16,
+        c: &Category,
+        s: u32,
+        at: Nanos,
+        record: Option<Row>,
+    ) -> Outcome {
         let sensitive = c.needs_explicit;
         let basis = p.basis();
         if sensitive && basis == LegalBasis::Consent {
@@ -444,6 +479,26 @@ impl Ledger {
             };
         };
         let honours_refusal = needs_consent || basis.honours_refusal();
+        self.record_outcome(basis, purpose, c, s, at, r, needs_consent, honours_refusal)
+    }
+
+    /// The decision rules for the subject's record of a purpose: refused,
+    /// withdrawn, valid at `at`, under the current notice, covering the
+    /// category.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn record_outcome(
+        &self,
+        basis: LegalBasis,
+        purpose: u16,
+        c: &Category,
+        s: u32,
+        at: Nanos,
+        r: Row,
+        needs_consent: bool,
+        honours_refusal: bool,
+    ) -> Outcome {
+        let st = &self.store;
         if r.kind() == GIVEN
             && let Some(w) = st.row(s, Slot::WithdrawnAll)
             && r.from <= w.from
@@ -474,7 +529,7 @@ impl Ledger {
     }
 
     /// The public decision for an outcome: times converted, ids hashed.
-    fn decision(&self, o: Outcome) -> Decision {
+    pub(super) fn decision(&self, o: Outcome) -> Decision {
         let t = timestamp::from_nanos;
         match o {
             Outcome::Granted { subject, purpose } => {
@@ -523,6 +578,13 @@ impl Ledger {
             Outcome::ForeignHandle => Decision::ForeignHandle,
             Outcome::UnknownPurpose => Decision::UnknownPurpose,
             Outcome::UnknownCategory => Decision::UnknownCategory,
+            Outcome::NotRequired(mechanism) => Decision::NotRequired { mechanism },
+            Outcome::Prohibited => Decision::Prohibited,
+            Outcome::ParentalConsentRequired { jointly } => {
+                Decision::ParentalConsentRequired { jointly }
+            }
+            Outcome::MinorOptInRequired => Decision::MinorOptInRequired,
+            Outcome::ConsentRequired => Decision::ConsentRequired,
         }
     }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::model::basis::LegalBasis;
+use crate::regime::Mechanism;
 use crate::wire::id::EventId;
 
 /// The answer to "may this data be used for this purpose now?", with the
@@ -142,6 +143,32 @@ pub enum Decision {
     UnknownPurpose,
     /// Denied: the category is not declared.
     UnknownCategory,
+    /// Permitted: under the regime that applies to the subject
+    /// (see [`crate::regime`]), this use needs no opt-in (`mechanism` is
+    /// opt-out or notice only) and the subject has not opted out.
+    NotRequired {
+        /// What the regime requires.
+        mechanism: Mechanism,
+    },
+    /// Denied: the regime that applies forbids this use for this person
+    /// whatever they say (e.g. ads profiling a minor on an online platform,
+    /// Digital Services Act Art. 28(2)).
+    Prohibited,
+    /// Denied: under the regime that applies, a person of this age needs
+    /// the consent of a parent or guardian (given by them, with how they
+    /// were verified), `jointly` with the person where the law says so.
+    ParentalConsentRequired {
+        /// Whether the person and a parent or guardian consent together
+        /// (France, Loi 78-17 art. 45).
+        jointly: bool,
+    },
+    /// Denied: the regime that applies requires the minor's own opt-in
+    /// (e.g. Cal. Civ. Code §1798.120(c), 13 to 15), which is missing.
+    MinorOptInRequired,
+    /// Denied: the purpose's legal basis does not need consent, but the
+    /// regime that applies allows this use only with consent, which is
+    /// missing (e.g. Maine's broadband privacy law, 35-A M.R.S. §9301).
+    ConsentRequired,
 }
 
 impl Decision {
@@ -151,7 +178,9 @@ impl Decision {
     pub const fn is_permitted(&self) -> bool {
         matches!(
             self,
-            Decision::Granted { .. } | Decision::NotConsentBased { .. }
+            Decision::Granted { .. }
+                | Decision::NotConsentBased { .. }
+                | Decision::NotRequired { .. }
         )
     }
 }
@@ -231,6 +260,29 @@ impl fmt::Display for Decision {
             }
             Decision::UnknownPurpose => f.write_str("denied: unknown purpose"),
             Decision::UnknownCategory => f.write_str("denied: unknown category"),
+            Decision::NotRequired { mechanism } => match mechanism {
+                Mechanism::NoticeOnly => {
+                    f.write_str("permitted: the law that applies requires notice only")
+                }
+                _ => f.write_str(
+                    "permitted: the law that applies allows it until the subject opts out",
+                ),
+            },
+            Decision::Prohibited => {
+                f.write_str("denied: the law that applies does not allow this for this person")
+            }
+            Decision::ParentalConsentRequired { jointly: false } => {
+                f.write_str("denied: a parent's or guardian's consent is required")
+            }
+            Decision::ParentalConsentRequired { jointly: true } => {
+                f.write_str("denied: consent given jointly with a parent or guardian is required")
+            }
+            Decision::MinorOptInRequired => {
+                f.write_str("denied: a minor must opt in first, and has not")
+            }
+            Decision::ConsentRequired => {
+                f.write_str("denied: the law that applies does not allow this without consent")
+            }
         }
     }
 }

@@ -6,6 +6,7 @@
 //! wire format, never the rights views.
 
 pub(crate) mod decision;
+pub(crate) mod facts;
 pub(crate) mod intern;
 pub(crate) mod profiles;
 pub(crate) mod store;
@@ -365,6 +366,7 @@ mod construction {
 }
 
 mod checks;
+pub(crate) mod regime_check;
 
 mod batch;
 

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::ledger::store::Slot;
 use crate::ledger::{Applied, Grant, Ledger};
 use crate::model::evidence::Evidence;
+use crate::model::facts::{Age, Jurisdiction};
 use crate::wire::event::{Event, EventKind, require_notice};
 use crate::wire::timestamp::{self, NEVER, Nanos};
 
@@ -79,6 +80,28 @@ pub enum Change {
         /// When.
         at: OffsetDateTime,
         /// How it was collected.
+        evidence: Evidence,
+    },
+    /// [`Ledger::set_jurisdiction`].
+    SetJurisdiction {
+        /// The subject.
+        subject: String,
+        /// The jurisdiction.
+        jurisdiction: Jurisdiction,
+        /// When.
+        at: OffsetDateTime,
+        /// How it was established.
+        evidence: Evidence,
+    },
+    /// [`Ledger::set_age`].
+    SetAge {
+        /// The subject.
+        subject: String,
+        /// A birth date or a stated age.
+        age: Age,
+        /// When.
+        at: OffsetDateTime,
+        /// How it was established.
         evidence: Evidence,
     },
     /// [`Ledger::set_global_opt_out`].
@@ -174,6 +197,36 @@ impl Change {
         Change::Object {
             subject: subject.into(),
             purpose: purpose.into(),
+            at,
+            evidence,
+        }
+    }
+
+    /// [`Change::SetJurisdiction`].
+    pub fn set_jurisdiction(
+        subject: impl Into<String>,
+        jurisdiction: Jurisdiction,
+        at: OffsetDateTime,
+        evidence: Evidence,
+    ) -> Change {
+        Change::SetJurisdiction {
+            subject: subject.into(),
+            jurisdiction,
+            at,
+            evidence,
+        }
+    }
+
+    /// [`Change::SetAge`].
+    pub fn set_age(
+        subject: impl Into<String>,
+        age: Age,
+        at: OffsetDateTime,
+        evidence: Evidence,
+    ) -> Change {
+        Change::SetAge {
+            subject: subject.into(),
+            age,
             at,
             evidence,
         }
@@ -443,6 +496,25 @@ impl Ledger {
                 at,
                 evidence,
             } => self.prepare_event(&subject, to_nanos(at)?, EventKind::OptOutSet { evidence }),
+            Change::SetJurisdiction {
+                subject,
+                jurisdiction,
+                at,
+                evidence,
+            } => self.prepare_event(
+                &subject,
+                to_nanos(at)?,
+                EventKind::JurisdictionSet {
+                    jurisdiction,
+                    evidence,
+                },
+            ),
+            Change::SetAge {
+                subject,
+                age,
+                at,
+                evidence,
+            } => self.prepare_event(&subject, to_nanos(at)?, EventKind::AgeSet { age, evidence }),
             Change::ClearGlobalOptOut {
                 subject,
                 at,

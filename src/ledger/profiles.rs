@@ -16,6 +16,10 @@ pub(crate) struct Profile {
     pub(crate) channel: u32,
     pub(crate) jurisdiction: u32,
     pub(crate) language: u32,
+    pub(crate) verification: u32,
+    /// Who gave it, explicit, signal conflict shown
+    /// ([`EvidenceView::regime_bits`]).
+    pub(crate) bits: u8,
 }
 
 impl Store {
@@ -52,17 +56,20 @@ impl Store {
             channel: lookup(0, e.channel, self),
             jurisdiction: lookup(1, e.jurisdiction, self),
             language: lookup(2, e.language, self),
+            verification: lookup(3, e.verification, self),
+            bits: e.regime_bits(),
         };
         let existing = (!missing).then(|| self.profiles.find(&profile)).flatten();
         let profile = match existing {
             Some(_) => self.profiles.acquire(profile)?,
             None => {
                 // A new profile: it takes a reference to each of its texts.
-                let mut taken: [Option<u32>; 3] = [None; 3];
+                let mut taken: [Option<u32>; 4] = [None; 4];
                 let mut failed = None;
-                for (slot, text) in taken
-                    .iter_mut()
-                    .zip([e.channel, e.jurisdiction, e.language])
+                for (slot, text) in
+                    taken
+                        .iter_mut()
+                        .zip([e.channel, e.jurisdiction, e.language, e.verification])
                 {
                     let Some(text) = text else { continue };
                     match self.texts.acquire(text) {
@@ -74,10 +81,11 @@ impl Store {
                     }
                 }
                 let plus_one = |t: Option<u32>| t.map_or(0, |i| i + 1);
-                let [channel, jurisdiction, language] = taken;
+                let [channel, jurisdiction, language, verification] = taken;
                 profile.channel = plus_one(channel);
                 profile.jurisdiction = plus_one(jurisdiction);
                 profile.language = plus_one(language);
+                profile.verification = plus_one(verification);
                 let acquired = match failed {
                     Some(err) => Err(err),
                     None => self.profiles.acquire(profile),
@@ -122,6 +130,10 @@ impl Store {
             proof: cold.proof.checked_sub(1).map(|i| self.proofs.get(i)),
             jurisdiction: text(p.jurisdiction),
             language: text(p.language),
+            given_by: crate::model::evidence::GivenBy::from_index(p.bits & 0b11),
+            verification: text(p.verification),
+            explicit: p.bits & 0b100 != 0,
+            signal_conflict_shown: p.bits & 0b1000 != 0,
         }
     }
 
@@ -129,7 +141,7 @@ impl Store {
     /// stored, e.g. a change that failed after interning).
     pub(crate) fn release_evidence(&mut self, cold: &Cold) {
         if let Some(p) = self.profiles.release(cold.profile) {
-            for t in [p.channel, p.jurisdiction, p.language] {
+            for t in [p.channel, p.jurisdiction, p.language, p.verification] {
                 if let Some(t) = t.checked_sub(1) {
                     self.texts.release(t);
                 }

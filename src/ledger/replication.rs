@@ -66,6 +66,22 @@ impl Ledger {
                     },
                 )
             },
+            Slot::Jurisdiction => EventView {
+                evidence,
+                jurisdiction: Some(
+                    crate::model::facts::Jurisdiction::unpack(r.until)
+                        .unwrap_or(crate::model::facts::Jurisdiction::UNKNOWN),
+                ),
+                ..EventView::bare(subject, r.from, KindTag::JurisdictionSet)
+            },
+            Slot::Age => EventView {
+                evidence,
+                age: Some(
+                    crate::model::facts::Age::unpack(r.until, r.flags.contains(RowFlags::ON))
+                        .unwrap_or(crate::model::facts::Age::Years(0)),
+                ),
+                ..EventView::bare(subject, r.from, KindTag::AgeSet)
+            },
             Slot::Purpose(p) => {
                 let purpose = self.catalog.purpose_by_index(p).map(Purpose::name);
                 let tag = match r.kind() {

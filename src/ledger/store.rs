@@ -33,6 +33,7 @@ use crate::ledger::strings::StrPool;
 use crate::model::category::CategorySet;
 use crate::wire::timestamp::Nanos;
 
+pub(crate) use crate::ledger::facts::Places;
 pub(crate) use crate::ledger::traces::Floor;
 
 /// The erasure mark's bit in a head's mask.
@@ -41,7 +42,7 @@ const ERASED_BIT: u64 = 1 << 63;
 const INLINE: usize = 6;
 /// Purposes with an index below this have a bit in the head's mask; the
 /// others (catalogs with more purposes) are found through a side map.
-pub(crate) const FAST_PURPOSES: u16 = 60;
+pub(crate) const FAST_PURPOSES: u16 = 58;
 
 /// Where a row lives: a purpose's record, or one of the subject marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,14 +52,21 @@ pub(crate) enum Slot {
     WithdrawnAll,
     OptOut,
     Erased,
+    /// The subject's jurisdiction: the code packed in `until`.
+    Jurisdiction,
+    /// The subject's age: years or a birth date's Julian day in `until`,
+    /// [`RowFlags::ON`] for a birth date.
+    Age,
 }
 
 impl Slot {
-    pub(crate) const MARKS: [Slot; 4] = [
+    pub(crate) const MARKS: [Slot; 6] = [
         Slot::Registered,
         Slot::WithdrawnAll,
         Slot::OptOut,
         Slot::Erased,
+        Slot::Jurisdiction,
+        Slot::Age,
     ];
 
     /// The bit in a head's mask, if the slot has one.
@@ -67,6 +75,8 @@ impl Slot {
         match self {
             Slot::Purpose(p) if p < FAST_PURPOSES => Some(u32::from(p)),
             Slot::Purpose(_) => None,
+            Slot::Jurisdiction => Some(58),
+            Slot::Age => Some(59),
             Slot::Registered => Some(60),
             Slot::WithdrawnAll => Some(61),
             Slot::OptOut => Some(62),
@@ -92,8 +102,20 @@ bitflags::bitflags! {
         const RENEWAL = 1 << 2;
         /// A grant or refusal made under the purpose's current notice.
         const NOTICE_OK = 1 << 3;
-        /// An opt-out mark that is set (not cleared).
+        /// An opt-out mark that is set (not cleared); an age mark that is a
+        /// birth date.
         const ON = 1 << 4;
+        /// On a purpose's record: the evidence says consent was expressly
+        /// explicit. (Bit 4 is [`RowFlags::ON`] on marks.)
+        const EXPLICIT = 1 << 4;
+        /// On a purpose's record: the person was told the choice conflicts
+        /// with their opt-out signal. (Bit 5 is [`RowFlags::DORMANT`] on
+        /// the erasure mark.)
+        const SIGNAL_SHOWN = 1 << 5;
+        /// On a purpose's record: who gave it, [`GivenBy`] as two bits.
+        ///
+        /// [`GivenBy`]: crate::GivenBy
+        const GIVEN_BY = 0b1100_0000;
         /// On an erasure mark: no registration or grant since the erasure,
         /// so the subject is denied everything. Derived from the subject's
         /// rows, kept up to date by [`Store::put`] and [`Store::remove`].
@@ -103,11 +125,24 @@ bitflags::bitflags! {
 
 impl RowFlags {
     /// The flags of a purpose's record.
-    pub(crate) fn record(kind: u8, renewal: bool, notice_ok: bool) -> RowFlags {
+    /// `evidence` is [`EvidenceView::regime_bits`] of the record's
+    /// evidence.
+    ///
+    /// [`EvidenceView::regime_bits`]: crate::model::evidence::EvidenceView::regime_bits
+    pub(crate) fn record(kind: u8, renewal: bool, notice_ok: bool, evidence: u8) -> RowFlags {
         let mut f = RowFlags::from_bits_retain(kind) & RowFlags::KIND;
         f.set(RowFlags::RENEWAL, renewal);
         f.set(RowFlags::NOTICE_OK, notice_ok);
+        f |= RowFlags::from_bits_retain((evidence & 0b11) << 6);
+        f.set(RowFlags::EXPLICIT, evidence & 0b100 != 0);
+        f.set(RowFlags::SIGNAL_SHOWN, evidence & 0b1000 != 0);
         f
+    }
+
+    /// Who gave a purpose's record.
+    #[inline]
+    pub(crate) fn given_by(self) -> crate::model::evidence::GivenBy {
+        crate::model::evidence::GivenBy::from_index(self.bits() >> 6)
     }
 
     /// The flags of an opt-out mark, set or cleared; of other marks (`false`).
@@ -209,6 +244,11 @@ pub(crate) struct Store {
     /// holds where each id is, saving an access per check by name.
     pub(crate) names: StrPool,
     pub(crate) heads: Vec<Head>,
+    /// Per subject, its jurisdiction and age as the check reads them (see
+    /// `facts.rs`).
+    pub(crate) facts: Vec<u32>,
+    /// The jurisdictions subjects are in, interned for `facts`.
+    pub(crate) places: Places,
     spill: Vec<Vec<u32>>,
     spill_free: Vec<u32>,
     /// Rows of purposes past `FAST_PURPOSES`: per subject, (purpose, row)
@@ -237,7 +277,7 @@ pub(crate) struct Store {
     pub(crate) texts: RcPool<DefaultHashBuilder>,
     /// The channel, jurisdiction and language looked up last, checked
     /// before hashing: bulk loads repeat them.
-    pub(crate) last_texts: [u32; 3],
+    pub(crate) last_texts: [u32; 4],
     /// Proof references, counted by the rows using them.
     pub(crate) proofs: RcPool,
     /// Rows in all columns (the cost of renumbering proof references).
@@ -250,6 +290,8 @@ impl Store {
         Store {
             names: StrPool::default(),
             heads: Vec::new(),
+            facts: Vec::new(),
+            places: Places::default(),
             spill: Vec::new(),
             spill_free: Vec::new(),
             far: HashMap::default(),
@@ -260,7 +302,7 @@ impl Store {
             sets: Counted::new(MAX_SETS, "number of distinct category sets held"),
             profiles: Counted::new(u32::MAX, "number of distinct evidence profiles held"),
             texts: RcPool::default(),
-            last_texts: [0; 3],
+            last_texts: [0; 4],
             proofs: RcPool::default(),
             rows: 0,
         }
@@ -274,6 +316,8 @@ impl Store {
             Slot::WithdrawnAll => usize::from(self.purposes) + 1,
             Slot::OptOut => usize::from(self.purposes) + 2,
             Slot::Erased => usize::from(self.purposes) + 3,
+            Slot::Jurisdiction => usize::from(self.purposes) + 4,
+            Slot::Age => usize::from(self.purposes) + 5,
         }
     }
 
@@ -293,6 +337,7 @@ impl Store {
         }
         let i = self.names.intern(id)?;
         self.heads.push(Head::default());
+        self.facts.push(0);
         Ok(i)
     }
 
@@ -585,6 +630,7 @@ impl Store {
                 self.release(&row, &cold);
             }
             self.refresh_dormant(s);
+            self.refresh_facts(s, slot);
             return;
         }
         let Some(col) = self.columns.get_mut(ci) else {
@@ -596,6 +642,7 @@ impl Store {
         self.rows += 1;
         self.link(s, slot, r);
         self.refresh_dormant(s);
+        self.refresh_facts(s, slot);
     }
 
     /// Removes the subject's row for a slot and releases what it used;
@@ -620,6 +667,7 @@ impl Store {
         }
         self.release(&row, &cold);
         self.refresh_dormant(s);
+        self.refresh_facts(s, slot);
         Some((row, cold))
     }
 
@@ -667,9 +715,10 @@ impl Store {
                 channel: renumber(p.channel),
                 jurisdiction: renumber(p.jurisdiction),
                 language: renumber(p.language),
+                verification: renumber(p.verification),
                 ..p
             });
-            self.last_texts = [0; 3];
+            self.last_texts = [0; 4];
         }
     }
 
@@ -680,7 +729,7 @@ impl Store {
         for e in events {
             ids = ids.saturating_add(e.subject.len());
             if let Some(ev) = &e.evidence {
-                for t in [ev.channel, ev.jurisdiction, ev.language]
+                for t in [ev.channel, ev.jurisdiction, ev.language, ev.verification]
                     .into_iter()
                     .flatten()
                 {
@@ -710,6 +759,7 @@ impl Store {
     pub(crate) fn shrink_to_fit(&mut self) {
         self.names.shrink_to_fit();
         self.heads.shrink_to_fit();
+        self.facts.shrink_to_fit();
         self.spill.shrink_to_fit();
         self.far.shrink_to_fit();
         self.floors.shrink_to_fit();
@@ -727,6 +777,7 @@ impl Store {
     pub(crate) fn reserve_subjects(&mut self, subjects: usize, bytes: usize) {
         self.names.reserve(subjects, bytes);
         self.heads.reserve(subjects);
+        self.facts.reserve(subjects);
     }
 
     /// Reserves room for `rows` more rows in a slot's column.
@@ -740,55 +791,5 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(subject: u32, from: i64) -> Row {
-        Row::new(from, i64::MAX, subject, 0, RowFlags::empty())
-    }
-
-    #[test]
-    fn rows_stay_24_bytes() {
-        assert_eq!(std::mem::size_of::<Row>(), 24);
-        let mut r = row(0, 0);
-        r.set_set(MAX_SETS);
-        assert_eq!(r.set(), MAX_SETS);
-        r.set_set(0x01_0203);
-        assert_eq!(r.set(), 0x01_0203);
-    }
-
-    #[test]
-    fn heads_spill_and_come_back() {
-        let mut st = Store::new(70);
-        let s = st.subject("a").expect("ok");
-        let t = st.subject("b").expect("ok");
-        let slots: Vec<Slot> = (0..10)
-            .map(Slot::Purpose)
-            .chain([Slot::Registered, Slot::OptOut, Slot::Purpose(65)])
-            .collect();
-        for (i, slot) in slots.iter().enumerate() {
-            st.put(s, *slot, row(s, i as i64), Cold::default());
-            st.put(t, *slot, row(t, 100 + i as i64), Cold::default());
-            for (j, done) in slots.iter().enumerate().take(i + 1) {
-                assert_eq!(st.row(s, *done).map(|r| r.from), Some(j as i64));
-                assert_eq!(st.row(t, *done).map(|r| r.from), Some(100 + j as i64));
-            }
-        }
-        assert_eq!(st.slots(s).len(), slots.len());
-        // Remove every other slot of `s`; `t`'s rows move and stay found.
-        for (i, slot) in slots.iter().enumerate().step_by(2) {
-            assert_eq!(st.remove(s, *slot).map(|(r, _)| r.from), Some(i as i64));
-        }
-        for (i, slot) in slots.iter().enumerate() {
-            let expected = (i % 2 == 1).then_some(i as i64);
-            assert_eq!(st.row(s, *slot).map(|r| r.from), expected, "{slot:?}");
-            assert_eq!(st.row(t, *slot).map(|r| r.from), Some(100 + i as i64));
-        }
-        assert!(st.is_known(s));
-        for slot in &slots {
-            st.remove(s, *slot);
-        }
-        assert!(!st.is_known(s));
-        assert!(st.is_known(t));
-    }
-}
+#[path = "store_tests.rs"]
+mod tests;

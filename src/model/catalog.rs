@@ -6,6 +6,8 @@ use crate::error::{Error, NameKind, Result};
 use crate::limits::{self, CATEGORY_CAPACITY, MAX_PURPOSES};
 use crate::model::category::{Category, CategoryDef, CategorySet, title_from_name};
 use crate::model::purpose::{Purpose, PurposeDef};
+use crate::model::regimes::{CatalogRegimes, RegimeDecls};
+use std::sync::Arc;
 
 /// Builds a [`Catalog`]; [`CatalogBuilder::build`] checks every declaration.
 ///
@@ -35,6 +37,7 @@ pub struct CatalogBuilder {
     controller: Option<String>,
     categories: Vec<CategoryDef>,
     purposes: Vec<PurposeDef>,
+    pub(crate) regimes: RegimeDecls,
 }
 
 impl CatalogBuilder {
@@ -271,6 +274,7 @@ impl CatalogBuilder {
             categories.iter().map(|c| c.name.as_str()),
             purposes.iter().map(|p| p.name.as_str()),
         );
+        let regimes = self.regimes.build(&purposes)?;
         Ok(Catalog {
             fingerprint,
             alpha,
@@ -279,6 +283,7 @@ impl CatalogBuilder {
             category_index,
             purposes,
             purpose_index,
+            regimes,
         })
     }
 }
@@ -320,6 +325,9 @@ pub struct Catalog {
     /// A fingerprint of the purpose and category names in order: what
     /// handles are valid for.
     pub(crate) fingerprint: u64,
+    /// The regimes enabled, resolved (see `regimes.rs`); `None` when the
+    /// catalog enables none.
+    pub(crate) regimes: Option<Arc<CatalogRegimes>>,
 }
 
 impl Catalog {

@@ -110,6 +110,85 @@ impl fmt::Display for CollectionMethod {
     }
 }
 
+/// Who made a choice: the person the record is about, or a parent or
+/// guardian on their behalf (GDPR Art. 8(1); COPPA, 16 CFR §312.5; Cal.
+/// Civ. Code §1798.120(c); LGPD Art. 14 §1), or both together (France,
+/// Loi 78-17 art. 45: under 15, jointly with a holder of parental
+/// authority).
+///
+/// Serialized by snake_case name (`"parent_or_guardian"`).
+///
+/// # Examples
+///
+/// ```
+/// use consentry::{CollectionMethod, Evidence, GivenBy};
+/// let by_parent = Evidence::new(CollectionMethod::Form)
+///     .with_notice_version(1)
+///     .with_given_by(GivenBy::ParentOrGuardian)
+///     .with_verification("signed consent form");
+/// assert_eq!(by_parent.given_by(), GivenBy::ParentOrGuardian);
+/// assert!(GivenBy::SubjectWithParent.is_parental());
+/// ```
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum GivenBy {
+    /// The person the record is about (the default).
+    #[default]
+    Subject,
+    /// A parent or guardian, for a child.
+    ParentOrGuardian,
+    /// The person together with a parent or guardian (joint consent).
+    SubjectWithParent,
+}
+
+impl GivenBy {
+    /// Whether a parent or guardian took part.
+    #[must_use]
+    pub const fn is_parental(self) -> bool {
+        !matches!(self, GivenBy::Subject)
+    }
+
+    /// Its serialized name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            GivenBy::Subject => "subject",
+            GivenBy::ParentOrGuardian => "parent_or_guardian",
+            GivenBy::SubjectWithParent => "subject_with_parent",
+        }
+    }
+
+    /// The stored form (two bits).
+    pub(crate) const fn index(self) -> u8 {
+        self as u8
+    }
+
+    /// The value stored as `i`.
+    pub(crate) const fn from_index(i: u8) -> GivenBy {
+        match i {
+            1 => GivenBy::ParentOrGuardian,
+            2 => GivenBy::SubjectWithParent,
+            _ => GivenBy::Subject,
+        }
+    }
+
+    fn is_subject(&self) -> bool {
+        matches!(self, GivenBy::Subject)
+    }
+}
+
+impl fmt::Display for GivenBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            GivenBy::Subject => "the person",
+            GivenBy::ParentOrGuardian => "a parent or guardian",
+            GivenBy::SubjectWithParent => "the person with a parent or guardian",
+        })
+    }
+}
+
 /// The evidence of a choice: the notice version shown, how and where it was
 /// collected, and a proof reference the host can resolve (a receipt id, a
 /// form submission id, a call recording id).
@@ -138,6 +217,12 @@ impl fmt::Display for CollectionMethod {
 /// assert_eq!(evidence.notice_version(), Some(3));
 /// assert_eq!(evidence.proof(), Some("rcpt-7f3a"));
 /// ```
+///
+/// Who gave consent ([`GivenBy`], with the method that verified a parent
+/// or guardian), whether it was expressly explicit (GDPR Art. 9(2)(a),
+/// 22(2)(c)), and whether the person was told that the choice conflicts
+/// with their opt-out preference signal (11 CCR §7025(c)(3)) are recorded
+/// too; regimes read them (see [`crate::regime`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[must_use]
@@ -153,6 +238,14 @@ pub struct Evidence {
     jurisdiction: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     language: Option<String>,
+    #[serde(default, skip_serializing_if = "GivenBy::is_subject")]
+    given_by: GivenBy,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    verification: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    explicit: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    signal_conflict_shown: bool,
 }
 
 impl Evidence {
@@ -165,6 +258,10 @@ impl Evidence {
             proof: None,
             jurisdiction: None,
             language: None,
+            given_by: GivenBy::Subject,
+            verification: None,
+            explicit: false,
+            signal_conflict_shown: false,
         }
     }
 
@@ -198,6 +295,63 @@ impl Evidence {
     pub fn with_language(mut self, language: impl Into<String>) -> Self {
         self.language = Some(language.into());
         self
+    }
+
+    /// Sets who made the choice (default: the subject).
+    pub fn with_given_by(mut self, given_by: GivenBy) -> Self {
+        self.given_by = given_by;
+        self
+    }
+
+    /// Sets how a parent's or guardian's identity and authority were
+    /// verified (e.g. `signed consent form`, `card transaction`,
+    /// `government id`; COPPA 16 CFR §312.5(b)). Required when a parent or
+    /// guardian gave the consent.
+    pub fn with_verification(mut self, method: impl Into<String>) -> Self {
+        self.verification = Some(method.into());
+        self
+    }
+
+    /// Sets whether consent was expressly explicit: a statement the person
+    /// confirmed for this purpose, not a general action (GDPR Art. 9(2)(a),
+    /// Art. 22(2)(c); EDPB Guidelines 05/2020 §93).
+    pub fn with_explicit(mut self, explicit: bool) -> Self {
+        self.explicit = explicit;
+        self
+    }
+
+    /// Sets whether the person was told that this choice conflicts with
+    /// their opt-out preference signal and made it anyway (11 CCR
+    /// §7025(c)(3)): under a regime where the signal is honoured first,
+    /// only such a consent wins over it.
+    pub fn with_signal_conflict_shown(mut self, shown: bool) -> Self {
+        self.signal_conflict_shown = shown;
+        self
+    }
+
+    /// Who made the choice.
+    #[must_use]
+    pub fn given_by(&self) -> GivenBy {
+        self.given_by
+    }
+
+    /// How a parent or guardian was verified.
+    #[must_use]
+    pub fn verification(&self) -> Option<&str> {
+        self.verification.as_deref()
+    }
+
+    /// Whether consent was expressly explicit.
+    #[must_use]
+    pub fn explicit(&self) -> bool {
+        self.explicit
+    }
+
+    /// Whether the person was told of the conflict with their opt-out
+    /// preference signal.
+    #[must_use]
+    pub fn signal_conflict_shown(&self) -> bool {
+        self.signal_conflict_shown
     }
 
     /// How the choice was collected.
@@ -284,6 +438,7 @@ pub(crate) fn check_view(e: &EvidenceView<'_>) -> Result<()> {
         ("proof", e.proof),
         ("jurisdiction", e.jurisdiction),
         ("language", e.language),
+        ("verification", e.verification),
     ] {
         let Some(v) = value else { continue };
         // Unicode white space (`char::is_whitespace`: U+2003, U+3000, NBSP...)
@@ -316,7 +471,17 @@ pub(crate) fn check_view(e: &EvidenceView<'_>) -> Result<()> {
             problem: EvidenceProblem::ZeroNoticeVersion,
         });
     }
-    Ok(())
+    match (e.given_by.is_parental(), e.verification.is_some()) {
+        (true, false) => Err(Error::InvalidEvidence {
+            field: "verification",
+            problem: EvidenceProblem::VerificationMissing,
+        }),
+        (false, true) => Err(Error::InvalidEvidence {
+            field: "verification",
+            problem: EvidenceProblem::VerificationWithoutParent,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Evidence as an event writes it, borrowed.
@@ -333,6 +498,14 @@ pub(crate) struct EvidenceView<'a> {
     pub(crate) jurisdiction: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) language: Option<&'a str>,
+    #[serde(skip_serializing_if = "GivenBy::is_subject")]
+    pub(crate) given_by: GivenBy,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) verification: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) explicit: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) signal_conflict_shown: bool,
 }
 
 impl EvidenceView<'_> {
@@ -354,7 +527,20 @@ impl EvidenceView<'_> {
         if let Some(x) = self.language {
             e = e.with_language(x);
         }
-        e
+        if let Some(x) = self.verification {
+            e = e.with_verification(x);
+        }
+        e.with_given_by(self.given_by)
+            .with_explicit(self.explicit)
+            .with_signal_conflict_shown(self.signal_conflict_shown)
+    }
+
+    /// The flags a purpose's row carries from this evidence: who gave it
+    /// (two bits), explicit, signal conflict shown.
+    pub(crate) fn regime_bits(&self) -> u8 {
+        self.given_by.index()
+            | u8::from(self.explicit) << 2
+            | u8::from(self.signal_conflict_shown) << 3
     }
 }
 
@@ -367,6 +553,10 @@ impl<'a> From<&'a Evidence> for EvidenceView<'a> {
             proof: e.proof(),
             jurisdiction: e.jurisdiction(),
             language: e.language(),
+            given_by: e.given_by,
+            verification: e.verification(),
+            explicit: e.explicit,
+            signal_conflict_shown: e.signal_conflict_shown,
         }
     }
 }

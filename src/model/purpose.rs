@@ -9,7 +9,9 @@ use crate::error::{Error, NameKind, Result};
 use crate::limits;
 use crate::model::basis::LegalBasis;
 use crate::model::category::{Category, CategorySet};
+use crate::model::kinds;
 use crate::model::standards::Standards;
+use crate::regime::{KindSet, Mechanism};
 use crate::wire::timestamp::{self, Nanos};
 
 /// A purpose as declared, before the catalog checks it: name, basis, texts,
@@ -53,6 +55,10 @@ pub struct PurposeDef {
     pub(crate) direct_marketing: bool,
     pub(crate) cooldown_months: Option<u32>,
     pub(crate) standards: Standards,
+    /// Declared kinds (see `kinds.rs`); empty for the default.
+    pub(crate) kinds: KindSet,
+    /// Mechanisms overridden per regime code.
+    pub(crate) mechanisms: Vec<(String, Mechanism)>,
 }
 
 impl PurposeDef {
@@ -93,6 +99,8 @@ impl PurposeDef {
             direct_marketing: false,
             cooldown_months: None,
             standards: Standards::new(),
+            kinds: KindSet::EMPTY,
+            mechanisms: Vec::new(),
         }
     }
 
@@ -454,6 +462,10 @@ pub struct Purpose {
     pub(crate) direct_marketing: bool,
     /// As declared; `None` for the default of the purpose's kind.
     pub(crate) cooldown_months: Option<u32>,
+    /// As declared (empty for the default); see [`Purpose::kinds`].
+    pub(crate) kinds: KindSet,
+    /// Mechanisms overridden per regime code, sorted by code.
+    pub(crate) mechanisms: Vec<(String, Mechanism)>,
     /// The declared categories.
     pub(crate) declared: CategorySet,
     /// The declared categories and their descendants: what the purpose may use.
@@ -631,6 +643,8 @@ impl Purpose {
             sale_or_sharing: def.sale_or_sharing,
             direct_marketing: def.direct_marketing,
             cooldown_months: def.cooldown_months,
+            kinds: def.kinds,
+            mechanisms: kinds::check_mechanisms(def.mechanisms).map_err(bad)?,
             declared,
             allowed,
             default_span,
@@ -775,6 +789,8 @@ impl Purpose {
             direct_marketing: self.direct_marketing,
             cooldown_months: self.cooldown_months,
             standards: self.standards.clone(),
+            kinds: self.kinds,
+            mechanisms: self.mechanisms.clone(),
         }
     }
 }

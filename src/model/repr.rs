@@ -10,7 +10,10 @@ use crate::model::basis::LegalBasis;
 use crate::model::catalog::Catalog;
 use crate::model::category::CategoryDef;
 use crate::model::purpose::PurposeDef;
+use crate::model::regimes::{CatalogRegimes, RegimeEntryRepr, RegimeRef};
 use crate::model::standards::Standards;
+use crate::regime::{KindSet, Mechanism};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +24,11 @@ pub(crate) struct CatalogRepr {
     pub(crate) categories: Vec<CategoryRepr>,
     #[serde(deserialize_with = "limits::bounded::<_, _, limits::Purposes>")]
     pub(crate) purposes: Vec<PurposeRepr>,
+    /// Absent when the catalog enables no regime.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) regimes: Vec<RegimeEntryRepr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) default_regime: Option<RegimeRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +78,12 @@ pub(crate) struct PurposeRepr {
     /// Absent: the purpose is in no standard signal.
     #[serde(default, skip_serializing_if = "Standards::is_empty")]
     pub(crate) standards: Standards,
+    /// Declared kinds; absent for the default of the purpose's marks.
+    #[serde(default, skip_serializing_if = "no_kinds")]
+    pub(crate) kinds: KindSet,
+    /// Mechanisms overridden per regime code.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) mechanisms: BTreeMap<String, Mechanism>,
 }
 
 impl From<PurposeDef> for PurposeRepr {
@@ -90,13 +104,22 @@ impl From<PurposeDef> for PurposeRepr {
             direct_marketing: d.direct_marketing,
             cooldown_months: d.cooldown_months,
             standards: d.standards,
+            kinds: d.kinds,
+            mechanisms: d.mechanisms.into_iter().collect(),
         }
     }
 }
 
 impl Catalog {
     pub(crate) fn to_repr(&self) -> CatalogRepr {
+        let (regimes, default_regime) = self
+            .regimes
+            .as_deref()
+            .map(CatalogRegimes::to_repr)
+            .unwrap_or_default();
         CatalogRepr {
+            regimes,
+            default_regime,
             controller: self.controller.clone(),
             categories: self
                 .categories
@@ -167,7 +190,20 @@ impl TryFrom<CatalogRepr> for Catalog {
                 d = d.cooldown_months(months);
             }
             d = d.standards(p.standards);
+            for kind in p.kinds.iter() {
+                d = d.kind(kind);
+            }
+            for (code, mechanism) in p.mechanisms {
+                d = d.mechanism_in(code, mechanism);
+            }
             b = b.purpose(d);
+        }
+        for entry in repr.regimes {
+            let (list, regime) = entry.regime()?;
+            b = b.regime_for(list.iter().map(ToString::to_string), regime);
+        }
+        if let Some(d) = repr.default_regime {
+            b = b.default_regime(d.resolve()?);
         }
         b.build()
     }
@@ -184,4 +220,8 @@ impl<'de> Deserialize<'de> for Catalog {
         let repr = CatalogRepr::deserialize(d)?;
         Catalog::try_from(repr).map_err(serde::de::Error::custom)
     }
+}
+
+fn no_kinds(kinds: &KindSet) -> bool {
+    kinds.is_empty()
 }

@@ -336,7 +336,7 @@ pub(crate) fn validate(regime: &Regime) -> Result<()> {
 }
 
 /// The JSON form of a regime: its rules as a list, one entry per kind.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RegimeRepr {
     code: Cow<'static, str>,
@@ -349,7 +349,7 @@ pub(crate) struct RegimeRepr {
     cooldown: Option<Cooldown>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KindRuleRepr {
     kind: PurposeKind,
@@ -366,7 +366,7 @@ fn is_no_objection(o: &Objection) -> bool {
     *o == Objection::None
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TierRepr {
     below: u8,
@@ -376,7 +376,7 @@ struct TierRepr {
 
 /// The fields of a [`Step`] inside a tier (`flatten` cannot be combined
 /// with `deny_unknown_fields` on the inner type, so the outer one denies).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct StepFields {
     mechanism: super::types::Mechanism,
     #[serde(default = "none_condition")]

@@ -17,8 +17,11 @@
 //! are a 4-byte [`RegimeKey`] computed when its marks change and read per
 //! check by date.
 //!
-//! The ledger's decisions do not consult regimes yet: this module ships
-//! the data and its evaluation first.
+//! A catalog enables regimes ([`CatalogBuilder::regime`]); the ledger then
+//! decides each check under the regime of the subject's jurisdiction (see
+//! the README's "Regimes").
+//!
+//! [`CatalogBuilder::regime`]: crate::CatalogBuilder::regime
 //!
 //! # Examples
 //!
@@ -43,6 +46,7 @@ mod rules;
 mod table;
 mod types;
 
+pub(crate) use build::RegimeRepr;
 pub use build::{MAX_COOLDOWN_MONTHS, MAX_REGIME_TEXT, RegimeBuilder};
 pub use eval::{AgeBand, Regime, RegimeRule};
 pub use presets_intl::DIGITAL_CONSENT_AGES;

@@ -14,6 +14,11 @@ use crate::error::{Error, Result};
 pub struct RegimeId(u16);
 
 impl RegimeId {
+    /// The id of the regime at `index` in its table.
+    pub(crate) fn from_index(index: u16) -> RegimeId {
+        RegimeId(index)
+    }
+
     /// Its index in the table.
     #[must_use]
     pub fn index(self) -> u16 {

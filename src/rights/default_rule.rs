@@ -47,6 +47,12 @@ pub enum DefaultRule {
     /// As [`DefaultRule::Permitted`] for the purpose's other categories, but
     /// its sensitive data is used only with explicit consent.
     PermittedExceptSensitive,
+    /// Under the law that applies to the subject (see [`crate::regime`]):
+    /// not used unless a parent or guardian agrees.
+    DeniedUntilParentConsents,
+    /// Under the law that applies to the subject: not used, whatever the
+    /// answer.
+    NotAllowed,
 }
 
 impl DefaultRule {
@@ -87,6 +93,8 @@ impl fmt::Display for DefaultRule {
             DefaultRule::PermittedExceptSensitive => {
                 "used: needed whatever you answer; sensitive data only if you agree"
             }
+            DefaultRule::DeniedUntilParentConsents => "not used unless a parent or guardian agrees",
+            DefaultRule::NotAllowed => "not used: the law does not allow it for you",
         })
     }
 }

@@ -27,3 +27,4 @@ pub(crate) mod shared;
 
 // The default a report shows for a purpose nobody answered.
 pub(crate) mod default_rule;
+pub(crate) mod law;

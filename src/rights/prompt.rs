@@ -9,6 +9,7 @@ use serde::Serialize;
 use time::{Date, Duration, Month, OffsetDateTime};
 
 use crate::ledger::Ledger;
+use crate::ledger::decision::Decision;
 use crate::ledger::records::{Answer, ConsentRecord, SubjectRecords};
 use crate::model::basis::LegalBasis;
 use crate::model::catalog::Catalog;
@@ -146,6 +147,22 @@ pub enum Ask {
         /// Its legal basis.
         basis: LegalBasis,
     },
+    /// Do not ask: under the law that applies to the subject (see
+    /// [`crate::regime`]), the use is not allowed for them whatever they
+    /// say (e.g. ads profiling a minor).
+    NotAllowed,
+    /// Do not prompt: under the law that applies, the use needs no opt-in
+    /// (`mechanism` is opt-out or notice only); offer the opt-out instead.
+    NotRequired {
+        /// What the law requires.
+        mechanism: crate::regime::Mechanism,
+    },
+    /// Ask a parent or guardian (with the person, when `jointly`): the law
+    /// that applies needs their consent at the subject's age.
+    AskParent {
+        /// Whether the person consents together with the parent.
+        jointly: bool,
+    },
     /// Do not ask: the purpose is not declared.
     UnknownPurpose,
 }
@@ -161,6 +178,7 @@ impl Ask {
                 | Ask::ExpiringSoon { .. }
                 | Ask::NoticeOutdated { .. }
                 | Ask::CooldownOver { .. }
+                | Ask::AskParent { .. }
         )
     }
 }
@@ -207,6 +225,18 @@ impl fmt::Display for Ask {
                 write!(f, "do not ask: lawful on the basis of {basis}, not consent")
             }
             Ask::UnknownPurpose => f.write_str("do not ask: unknown purpose"),
+            Ask::NotAllowed => {
+                f.write_str("do not ask: the law that applies does not allow this for the subject")
+            }
+            Ask::NotRequired { mechanism } => write!(
+                f,
+                "do not ask: the law that applies requires {} only",
+                mechanism.name().replace('_', " ")
+            ),
+            Ask::AskParent { jointly: false } => f.write_str("ask a parent or guardian"),
+            Ask::AskParent { jointly: true } => {
+                f.write_str("ask the subject together with a parent or guardian")
+            }
         }
     }
 }
@@ -343,7 +373,27 @@ impl Ledger {
                 return Ask::Objected { at };
             }
         }
-        let needs_consent = needs_consent(self.catalog(), p);
+        // Under a regime, what the law of the subject requires decides
+        // whether consent is needed, and the regime's wait may be longer.
+        let regime = self.regime_of(subject);
+        let ruling = regime.map(|_| {
+            let category = p.categories().next().unwrap_or_default();
+            self.decide(subject, purpose, category, at)
+        });
+        if ruling == Some(Decision::Prohibited) {
+            return Ask::NotAllowed;
+        }
+        let needs_consent = match ruling {
+            Some(Decision::NotRequired { .. } | Decision::NotConsentBased { .. }) => false,
+            Some(_) => true,
+            None => needs_consent(self.catalog(), p),
+        };
+        let cooldown = regime
+            .and_then(|r| r.cooldown())
+            .filter(|c| p.kinds().iter().any(|k| c.kinds().contains(k)))
+            .map_or(p.cooldown_months(), |c| {
+                p.cooldown_months().max(u32::from(c.months()))
+            });
         // A cleared signal still counts from when it was set.
         let set_before_clear = p
             .is_sale_or_sharing()
@@ -353,7 +403,7 @@ impl Ledger {
             .as_ref()
             .and_then(|h| latest_no(h, p, record, needs_consent, set_before_clear))
         {
-            let end = add_months(said_no, p.cooldown_months());
+            let end = add_months(said_no, cooldown);
             return if at < end {
                 Ask::CooldownRunning {
                     refusal,
@@ -367,6 +417,13 @@ impl Ledger {
                     ended: end,
                 }
             };
+        }
+        match ruling {
+            Some(Decision::NotRequired { mechanism }) => return Ask::NotRequired { mechanism },
+            Some(Decision::ParentalConsentRequired { jointly }) => {
+                return Ask::AskParent { jointly };
+            }
+            _ => {}
         }
         if !needs_consent {
             return Ask::NotConsentBased { basis: p.basis() };

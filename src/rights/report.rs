@@ -415,6 +415,9 @@ pub struct SubjectReport {
         skip_serializing_if = "Option::is_none"
     )]
     erased_at: Option<OffsetDateTime>,
+    /// The law that applied (when the catalog enables regimes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    law: Option<crate::rights::law::LawReport>,
     purposes: Vec<PurposeReport>,
 }
 
@@ -423,6 +426,13 @@ impl SubjectReport {
     #[must_use]
     pub fn subject(&self) -> &str {
         &self.subject
+    }
+
+    /// The law that applied to the subject and the rights it gives them
+    /// (when the catalog enables regimes, see [`crate::regime`]).
+    #[must_use]
+    pub fn law(&self) -> Option<&crate::rights::law::LawReport> {
+        self.law.as_ref()
     }
 
     /// The instant the report describes.
@@ -569,6 +579,7 @@ impl Ledger {
                 .map(|m| m.at()),
             global_opt_out: held.as_ref().and_then(|h| h.global_opt_out()),
             erased_at: held.as_ref().and_then(|h| h.erased()).map(|m| m.at()),
+            law: self.law_report(subject, at),
             purposes,
         }
     }
@@ -597,7 +608,9 @@ fn purpose_report(
         sale_or_sharing: p.is_sale_or_sharing(),
         direct_marketing: p.is_direct_marketing(),
         notice_version: p.notice_version(),
-        default: DefaultRule::of(ledger.catalog(), p),
+        default: ledger
+            .default_rule_for(subject, p, at)
+            .unwrap_or_else(|| DefaultRule::of(ledger.catalog(), p)),
         status: ledger.status(subject, p.name(), at),
         answer: record.map(ConsentRecord::answer),
         answered_at: record.map(ConsentRecord::at),
@@ -659,6 +672,9 @@ impl fmt::Display for SubjectReport {
                     text::when(s.since)
                 )?;
             }
+        }
+        if let Some(law) = &self.law {
+            write!(f, "{law}")?;
         }
         for p in &self.purposes {
             writeln!(f)?;

@@ -168,11 +168,16 @@ impl Ledger {
         if !p.allowed.contains(CategorySet::single(ch)) {
             return Scan::Empty;
         }
-        if c.needs_explicit && p.basis() == crate::LegalBasis::Consent {
+        if c.needs_explicit
+            && p.basis() == crate::LegalBasis::Consent
+            && self.catalog.regimes.is_none()
+        {
             return Scan::Empty; // sensitive data needs explicit consent
         }
         let needs_consent = p.basis().is_consent() || c.needs_explicit;
-        if !needs_consent {
+        // Under regimes, who is permitted depends on each subject's law
+        // and age: every subject is checked.
+        if !needs_consent || self.catalog.regimes.is_some() {
             return Scan::All {
                 ledger: self,
                 next: 0,

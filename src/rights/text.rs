@@ -133,6 +133,21 @@ pub(crate) fn decision_text(d: Decision) -> String {
             "it is sensitive data, used only if you explicitly agree"
         }
         Decision::Erased { .. } => "we erased your records",
+        Decision::NotRequired {
+            mechanism: crate::regime::Mechanism::NoticeOnly,
+        } => return "used, as the law allows with notice only".to_owned(),
+        Decision::NotRequired { .. } => {
+            return "used until you tell us to stop, as the law allows".to_owned();
+        }
+        Decision::Prohibited => "the law does not allow it for you",
+        Decision::ParentalConsentRequired { jointly: false } => {
+            "it needs the consent of a parent or guardian"
+        }
+        Decision::ParentalConsentRequired { jointly: true } => {
+            "it needs your consent together with a parent's or guardian's"
+        }
+        Decision::MinorOptInRequired => "at your age it needs your agreement first",
+        Decision::ConsentRequired => "the law allows it only with your agreement",
         Decision::CategoryNotInPurpose
         | Decision::ForeignHandle
         | Decision::UnknownPurpose

@@ -11,6 +11,7 @@ use crate::limits::{self, CATEGORY_CAPACITY};
 use crate::model::catalog::Catalog;
 use crate::model::category::CategorySet;
 use crate::model::evidence::EvidenceView;
+use crate::model::facts::{Age, Jurisdiction};
 use crate::wire::event::{EVENT_FORMAT_VERSION, EventKind, KindTag, require_notice_view};
 use crate::wire::id::{EventId, V1Id};
 use crate::wire::timestamp::{self, Nanos, Rfc3339};
@@ -103,6 +104,10 @@ pub(crate) struct EventView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) renewal: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) jurisdiction: Option<Jurisdiction>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) age: Option<Age>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) evidence: Option<EvidenceView<'a>>,
 }
 
@@ -119,6 +124,8 @@ impl<'a> EventView<'a> {
             categories: None,
             expires_at: None,
             renewal: None,
+            jurisdiction: None,
+            age: None,
             evidence: None,
         }
     }
@@ -137,6 +144,11 @@ impl<'a> EventView<'a> {
             v.categories = Some(Names::Slice(categories));
             v.expires_at = expires_at.map(|t| Rfc3339(timestamp::check_nanos(t)));
             v.renewal = renewal.then_some(true);
+        }
+        match kind {
+            EventKind::JurisdictionSet { jurisdiction, .. } => v.jurisdiction = Some(*jurisdiction),
+            EventKind::AgeSet { age, .. } => v.age = Some(*age),
+            _ => {}
         }
         v
     }
@@ -181,6 +193,11 @@ impl<'a> EventView<'a> {
                 require_notice_view(purpose, self.evidence.as_ref())?;
             }
             KindTag::Refused => require_notice_view(purpose, self.evidence.as_ref())?,
+            KindTag::AgeSet => {
+                if let Some(age) = self.age {
+                    age.check(timestamp::from_nanos(self.at.0).date())?;
+                }
+            }
             _ => {}
         }
         Ok(())
@@ -289,6 +306,24 @@ impl<'a> EventView<'a> {
                 opt_text(out, e.language);
             }
             None => out.put(&[0]),
+        }
+        // Written after everything else and only when set, so the bytes
+        // (and ids) of events without them are unchanged; each starts with
+        // its own tag, so no two contents share bytes.
+        if let Some(e) = &self.evidence
+            && (e.regime_bits() != 0 || e.verification.is_some())
+        {
+            out.put(&[0xE1, e.regime_bits()]);
+            opt_text(out, e.verification);
+        }
+        if let Some(j) = self.jurisdiction {
+            out.put(&[0xE2]);
+            text(out, j.as_str());
+        }
+        if let Some(age) = self.age {
+            let (word, birth) = age.pack();
+            out.put(&[0xE3, u8::from(birth)]);
+            out.put(&word.to_le_bytes());
         }
     }
 }

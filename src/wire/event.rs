@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
 use crate::model::evidence::{Evidence, EvidenceView};
+use crate::model::facts::{Age, Jurisdiction};
 use crate::wire::canonical::EventView;
 use crate::wire::id::EventId;
 use crate::wire::read::{EventRepr, checked, read};
@@ -103,6 +104,22 @@ pub enum EventKind {
     },
     /// The subject erased.
     Erased,
+    /// Where the subject is: the jurisdiction whose law applies to them
+    /// (see [`crate::regime`]).
+    JurisdictionSet {
+        /// The jurisdiction.
+        jurisdiction: Jurisdiction,
+        /// The evidence (how it was established: a stated address, a
+        /// billing country, a geolocation).
+        evidence: Evidence,
+    },
+    /// How old the subject is.
+    AgeSet {
+        /// A birth date or a stated age.
+        age: Age,
+        /// The evidence (self-declared, verified how).
+        evidence: Evidence,
+    },
 }
 
 impl EventKind {
@@ -141,6 +158,8 @@ impl EventKind {
             EventKind::OptOutSet { .. } => "opt_out_set",
             EventKind::OptOutCleared { .. } => "opt_out_cleared",
             EventKind::Erased => "erased",
+            EventKind::JurisdictionSet { .. } => "jurisdiction_set",
+            EventKind::AgeSet { .. } => "age_set",
         }
     }
 
@@ -212,7 +231,9 @@ impl EventKind {
             | EventKind::WithdrawnAll { evidence }
             | EventKind::Objected { evidence, .. }
             | EventKind::OptOutSet { evidence }
-            | EventKind::OptOutCleared { evidence } => Some(evidence),
+            | EventKind::OptOutCleared { evidence }
+            | EventKind::JurisdictionSet { evidence, .. }
+            | EventKind::AgeSet { evidence, .. } => Some(evidence),
             EventKind::Registered | EventKind::Erased => None,
         }
     }
@@ -305,6 +326,14 @@ impl Event {
                 evidence: evidence(),
             },
             KindTag::OptOutCleared => EventKind::OptOutCleared {
+                evidence: evidence(),
+            },
+            KindTag::JurisdictionSet => EventKind::JurisdictionSet {
+                jurisdiction: v.jurisdiction.unwrap_or(Jurisdiction::UNKNOWN),
+                evidence: evidence(),
+            },
+            KindTag::AgeSet => EventKind::AgeSet {
+                age: v.age.unwrap_or(Age::Years(0)),
                 evidence: evidence(),
             },
         };
@@ -535,6 +564,9 @@ pub(crate) enum KindTag {
     OptOutSet,
     OptOutCleared,
     Erased,
+    // Appended: the canonical bytes write the tag as its index.
+    JurisdictionSet,
+    AgeSet,
 }
 
 impl KindTag {
@@ -550,6 +582,8 @@ impl KindTag {
             KindTag::OptOutSet => "opt_out_set",
             KindTag::OptOutCleared => "opt_out_cleared",
             KindTag::Erased => "erased",
+            KindTag::JurisdictionSet => "jurisdiction_set",
+            KindTag::AgeSet => "age_set",
         }
     }
 
@@ -564,6 +598,8 @@ impl KindTag {
             EventKind::OptOutSet { .. } => KindTag::OptOutSet,
             EventKind::OptOutCleared { .. } => KindTag::OptOutCleared,
             EventKind::Erased => KindTag::Erased,
+            EventKind::JurisdictionSet { .. } => KindTag::JurisdictionSet,
+            EventKind::AgeSet { .. } => KindTag::AgeSet,
         }
     }
 }

@@ -33,6 +33,10 @@ pub(crate) struct EventRepr<'a> {
     expires_at: Option<Cow<'a, str>>,
     #[serde(default)]
     renewal: Option<bool>,
+    #[serde(default)]
+    jurisdiction: Option<crate::model::facts::Jurisdiction>,
+    #[serde(default)]
+    age: Option<crate::model::facts::Age>,
     #[serde(default, borrow)]
     evidence: Option<EvidenceRepr<'a>>,
 }
@@ -65,6 +69,14 @@ struct EvidenceRepr<'a> {
     jurisdiction: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     language: Option<Cow<'a, str>>,
+    #[serde(default)]
+    given_by: crate::model::evidence::GivenBy,
+    #[serde(default, borrow)]
+    verification: Option<Cow<'a, str>>,
+    #[serde(default)]
+    explicit: bool,
+    #[serde(default)]
+    signal_conflict_shown: bool,
 }
 
 impl EvidenceRepr<'_> {
@@ -76,6 +88,10 @@ impl EvidenceRepr<'_> {
             proof: self.proof.as_deref(),
             jurisdiction: self.jurisdiction.as_deref(),
             language: self.language.as_deref(),
+            given_by: self.given_by,
+            verification: self.verification.as_deref(),
+            explicit: self.explicit,
+            signal_conflict_shown: self.signal_conflict_shown,
         }
     }
 }
@@ -144,6 +160,20 @@ pub(crate) fn checked<T>(
         (true, false) => return Err(missing("evidence")),
         _ => {}
     }
+    for (field, wanted, present) in [
+        (
+            "jurisdiction",
+            tag == KindTag::JurisdictionSet,
+            r.jurisdiction.is_some(),
+        ),
+        ("age", tag == KindTag::AgeSet, r.age.is_some()),
+    ] {
+        match (wanted, present) {
+            (false, true) => return Err(unexpected(field)),
+            (true, false) => return Err(missing(field)),
+            _ => {}
+        }
+    }
     if is_given {
         if r.categories.is_none() {
             return Err(missing("categories"));
@@ -178,6 +208,8 @@ pub(crate) fn checked<T>(
         categories: r.categories.as_deref().map(Names::Cows),
         expires_at,
         renewal: r.renewal.filter(|x| *x),
+        jurisdiction: r.jurisdiction,
+        age: r.age,
         evidence: r.evidence.as_ref().map(EvidenceRepr::view),
     };
     view.check()?;

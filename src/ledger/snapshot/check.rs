@@ -35,7 +35,7 @@ impl Ledger {
             };
             let evidence = st.evidence_view(c);
             let Slot::Purpose(p) = slot else {
-                let has_evidence = matches!(slot, Slot::WithdrawnAll | Slot::OptOut);
+                let has_evidence = slot.has_evidence();
                 rows.push(Pending {
                     slot,
                     row: *r,
@@ -167,6 +167,8 @@ impl Ledger {
             ("erased", Slot::Erased, &s.erased),
             ("withdrawn_all", Slot::WithdrawnAll, &s.withdrawn_all),
             ("global_opt_out", Slot::OptOut, &s.global_opt_out),
+            ("jurisdiction", Slot::Jurisdiction, &s.jurisdiction),
+            ("age", Slot::Age, &s.age),
         ];
         let mut erased_at = None;
         for (name, slot, m) in marks {
@@ -551,7 +553,7 @@ impl Ledger {
             expires,
             0,
             0,
-            RowFlags::record(r.kind, r.renewal, notice_ok),
+            RowFlags::record(r.kind, r.renewal, notice_ok, r.evidence.regime_bits()),
         );
         let capped = if r.kind == GIVEN {
             cap(p, time, expires)
@@ -655,7 +657,28 @@ fn load_mark(slot: Slot, m: &MarkRepr<'_>) -> Result<Row> {
             },
         });
     }
-    let needs_evidence = matches!(slot, Slot::WithdrawnAll | Slot::OptOut);
+    let needs_evidence = slot.has_evidence();
+    for (field, wanted, present) in [
+        (
+            "jurisdiction",
+            slot == Slot::Jurisdiction,
+            m.jurisdiction.is_some(),
+        ),
+        ("age", slot == Slot::Age, m.age.is_some()),
+    ] {
+        if wanted != present {
+            return Err(Error::InvalidRecord {
+                problem: if wanted {
+                    format!("this mark needs field `{field}`")
+                } else {
+                    format!("field `{field}` belongs only to the {field} mark")
+                },
+            });
+        }
+    }
+    if let Some(age) = m.age {
+        age.check(timestamp::from_nanos(time).date())?;
+    }
     if needs_evidence != m.evidence.is_some() {
         return Err(Error::InvalidRecord {
             problem: if needs_evidence {
@@ -665,13 +688,15 @@ fn load_mark(slot: Slot, m: &MarkRepr<'_>) -> Result<Row> {
             },
         });
     }
-    Ok(Row::new(
-        time,
-        NEVER,
-        0,
-        0,
-        RowFlags::mark(m.on == Some(true)),
-    ))
+    let (until, flags) = match (m.jurisdiction, m.age) {
+        (Some(j), _) => (j.pack(), RowFlags::empty()),
+        (_, Some(age)) => {
+            let (word, birth) = age.pack();
+            (word, RowFlags::mark(birth))
+        }
+        _ => (NEVER, RowFlags::mark(m.on == Some(true))),
+    };
+    Ok(Row::new(time, until, 0, 0, flags))
 }
 
 fn erased_error(subject: &str, erased_at: Nanos) -> Error {

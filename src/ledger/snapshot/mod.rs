@@ -392,7 +392,9 @@ impl Ledger {
     /// # Ok::<(), consentry::Error>(())
     /// ```
     pub fn restore(snapshot: Snapshot) -> Result<Ledger> {
-        Ok(snapshot.ledger)
+        let mut ledger = snapshot.ledger;
+        ledger.sync_places();
+        Ok(ledger)
     }
 
     /// Rebuilds a ledger from a snapshot's records under `catalog` (for
@@ -534,6 +536,7 @@ impl Ledger {
                 .map_err(|e| locate(i, src.store.names.get(s), e))?;
         }
         ledger.store.shrink_to_fit();
+        ledger.sync_places();
         Ok(ledger)
     }
 }

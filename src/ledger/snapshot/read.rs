@@ -324,6 +324,10 @@ pub(super) struct SubjectRepr<'a> {
     pub(super) withdrawn_all: Option<MarkRepr<'a>>,
     #[serde(default, borrow)]
     pub(super) global_opt_out: Option<MarkRepr<'a>>,
+    #[serde(default, borrow)]
+    pub(super) jurisdiction: Option<MarkRepr<'a>>,
+    #[serde(default, borrow)]
+    pub(super) age: Option<MarkRepr<'a>>,
     #[serde(
         default,
         borrow,
@@ -381,6 +385,12 @@ pub(super) struct MarkRepr<'a> {
     /// Only for the opt-out signal.
     #[serde(default)]
     pub(super) on: Option<bool>,
+    /// Only for the jurisdiction mark.
+    #[serde(default)]
+    pub(super) jurisdiction: Option<crate::model::facts::Jurisdiction>,
+    /// Only for the age mark.
+    #[serde(default)]
+    pub(super) age: Option<crate::model::facts::Age>,
     #[serde(default, borrow)]
     pub(super) evidence: Option<EvidenceRepr<'a>>,
 }
@@ -458,6 +468,14 @@ pub(super) struct EvidenceRepr<'a> {
     jurisdiction: Option<Text<'a>>,
     #[serde(default, borrow)]
     language: Option<Text<'a>>,
+    #[serde(default)]
+    given_by: crate::model::evidence::GivenBy,
+    #[serde(default, borrow)]
+    verification: Option<Text<'a>>,
+    #[serde(default)]
+    explicit: bool,
+    #[serde(default)]
+    signal_conflict_shown: bool,
 }
 
 impl EvidenceRepr<'_> {
@@ -469,6 +487,10 @@ impl EvidenceRepr<'_> {
             proof: self.proof.as_ref().map(Text::as_str),
             jurisdiction: self.jurisdiction.as_ref().map(Text::as_str),
             language: self.language.as_ref().map(Text::as_str),
+            given_by: self.given_by,
+            verification: self.verification.as_ref().map(Text::as_str),
+            explicit: self.explicit,
+            signal_conflict_shown: self.signal_conflict_shown,
         }
     }
 }

@@ -12,11 +12,13 @@ use crate::wire::timestamp::{NEVER, Rfc3339};
 
 use super::{SNAPSHOT_FORMAT_VERSION, Snapshot, sorted_subjects};
 
-const MARKS: [(&str, Slot); 4] = [
+const MARKS: [(&str, Slot); 6] = [
     ("registered", Slot::Registered),
     ("erased", Slot::Erased),
     ("withdrawn_all", Slot::WithdrawnAll),
     ("global_opt_out", Slot::OptOut),
+    ("jurisdiction", Slot::Jurisdiction),
+    ("age", Slot::Age),
 ];
 
 impl Serialize for Snapshot {
@@ -178,7 +180,7 @@ impl Serialize for RowView<'_> {
         let event = l.row_id(self.subject, self.slot, r, self.cold);
         let evidence = l.store.evidence_view(self.cold);
         let Slot::Purpose(p) = self.slot else {
-            let mut out = s.serialize_struct("MarkRepr", 4)?;
+            let mut out = s.serialize_struct("MarkRepr", 6)?;
             out.serialize_field("at", &Rfc3339(r.from))?;
             out.serialize_field("event", &event)?;
             if self.slot == Slot::OptOut {
@@ -186,7 +188,17 @@ impl Serialize for RowView<'_> {
             } else {
                 out.skip_field("on")?;
             }
-            if matches!(self.slot, Slot::WithdrawnAll | Slot::OptOut) {
+            match crate::model::facts::Jurisdiction::unpack(r.until) {
+                Some(j) if self.slot == Slot::Jurisdiction => {
+                    out.serialize_field("jurisdiction", &j)?;
+                }
+                _ => out.skip_field("jurisdiction")?,
+            }
+            match crate::model::facts::Age::unpack(r.until, r.flags.contains(RowFlags::ON)) {
+                Some(age) if self.slot == Slot::Age => out.serialize_field("age", &age)?,
+                _ => out.skip_field("age")?,
+            }
+            if self.slot.has_evidence() {
                 out.serialize_field("evidence", &evidence)?;
             } else {
                 out.skip_field("evidence")?;

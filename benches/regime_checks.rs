@@ -1,0 +1,153 @@
+//! What regimes cost per check: the perf workload's ledger (grants of plain
+//! consent purposes) as is, and the same grants under a catalog that
+//! enables regimes, every subject with a jurisdiction and an age recorded,
+//! checked in the same run by name and by handle, each check at its own
+//! instant.
+//!
+//! `cargo bench --bench regime_checks` (10,000 subjects; with
+//! `CONSENTRY_BENCH_1M=1` also 1,000,000). The ratio of the two is the
+//! price of deciding under each subject's law.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{Rng, Workload, now, purpose_name};
+use consentry::{Age, Catalog, CollectionMethod, Evidence, Ledger};
+use criterion::{Criterion, Throughput};
+use time::OffsetDateTime;
+
+const CHECKS: usize = 262_144;
+
+fn sizes() -> Vec<(usize, &'static str)> {
+    let mut v = vec![(10_000, "10k")];
+    if std::env::var_os("CONSENTRY_BENCH_1M").is_some() {
+        v.push((1_000_000, "1M"));
+    }
+    v
+}
+
+fn criterion_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("criterion")
+}
+
+/// The perf workload's catalog with five regimes (the default: the most
+/// protective of them).
+fn regime_catalog() -> Catalog {
+    let mut json: serde_json::Value =
+        serde_json::to_value(common::catalog()).expect("catalog serializes");
+    json["regimes"] = serde_json::json!([
+        {"preset": "DE"},
+        {"preset": "FR"},
+        {"preset": "US-CA"},
+        {"preset": "US-CO"},
+        {"preset": "BR"}
+    ]);
+    serde_json::from_value(json).expect("catalog with regimes")
+}
+
+const PLACES: [&str; 6] = ["DE", "FR", "US-CA", "US-CO", "BR", "JP"];
+const AGES: [Option<u8>; 6] = [Some(30), Some(45), Some(17), Some(15), Some(12), None];
+
+fn regime_ledger(w: &Workload) -> Ledger {
+    let mut ledger = Ledger::new(regime_catalog());
+    let t0 = time::macros::datetime!(2026-01-01 00:00 UTC);
+    let f = || Evidence::new(CollectionMethod::Form);
+    for (s, name) in w.subjects.iter().enumerate() {
+        ledger
+            .set_jurisdiction(name, PLACES[s % PLACES.len()], t0, f())
+            .expect("jurisdiction");
+        if let Some(age) = AGES[(s / PLACES.len()) % AGES.len()] {
+            ledger.set_age(name, Age::Years(age), t0, f()).expect("age");
+        }
+        for g in &w.grants[s] {
+            ledger.give(w.grant(s, g)).expect("valid grant");
+        }
+    }
+    ledger.shrink_to_fit();
+    ledger
+}
+
+fn bench(c: &mut Criterion, n: usize, label: &str) {
+    let w = Workload::generate(n, CHECKS);
+    let plain = w.ledger();
+    let regimes = regime_ledger(&w);
+    let mut rng = Rng::new(0x0005_eed0_f1a5);
+    let ats: Vec<OffsetDateTime> = w
+        .checks
+        .iter()
+        .map(|_| now() + time::Duration::nanoseconds(rng.below(3_600_000_000_000) as i64))
+        .collect();
+    let named: Vec<(&str, String, &str)> = w
+        .checks
+        .iter()
+        .map(|(s, p, cat)| (w.subjects[*s].as_str(), purpose_name(*p), cat.as_str()))
+        .collect();
+    let handles = |l: &Ledger| -> Vec<_> {
+        named
+            .iter()
+            .map(|(s, p, cat)| {
+                (
+                    l.subject_handle(s).expect("known"),
+                    l.catalog().purpose_handle(p).expect("declared"),
+                    l.catalog().category_handle(cat).expect("declared"),
+                )
+            })
+            .collect()
+    };
+    let (hp, hr) = (handles(&plain), handles(&regimes));
+    let permitted = named
+        .iter()
+        .zip(&ats)
+        .filter(|((s, p, cat), t)| regimes.is_permitted(s, p, cat, **t))
+        .count();
+    println!(
+        "{label}: {} subjects, {} checks, {:.1}% permitted under regimes",
+        n,
+        named.len(),
+        100.0 * permitted as f64 / named.len() as f64
+    );
+    let mut g = c.benchmark_group(format!("regime_checks_{label}"));
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(named.len() as u64));
+    for (name, ledger) in [("no_regimes", &plain), ("regimes", &regimes)] {
+        g.bench_function(format!("{name}_by_name"), |b| {
+            b.iter(|| {
+                named
+                    .iter()
+                    .zip(&ats)
+                    .filter(|((s, p, cat), t)| ledger.is_permitted(black_box(s), p, cat, **t))
+                    .count()
+            })
+        });
+    }
+    for (name, ledger, hs) in [("no_regimes", &plain, &hp), ("regimes", &regimes, &hr)] {
+        g.bench_function(format!("{name}_by_handle"), |b| {
+            b.iter(|| {
+                hs.iter()
+                    .zip(&ats)
+                    .filter(|((s, p, cat), t)| ledger.is_permitted_by(black_box(*s), *p, *cat, **t))
+                    .count()
+            })
+        });
+    }
+    g.finish();
+}
+
+fn main() {
+    let mut c = Criterion::default()
+        .output_directory(&criterion_dir())
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+    for (n, label) in sizes() {
+        bench(&mut c, n, label);
+    }
+    c.final_summary();
+}
