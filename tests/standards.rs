@@ -458,6 +458,55 @@ fn not_opting_out_is_not_consent_and_a_refusal_from_any_section_wins() {
     ));
 }
 
+/// Under a regime whose rule for sale is an opt-out (California), a consent
+/// purpose is permitted until the person opts out, so a US string's "did
+/// not opt out" answers for it: it lifts an earlier opt-out.
+fn regime_catalog() -> Catalog {
+    Catalog::builder()
+        .category("browsing")
+        .category("device")
+        .purpose(
+            def("ads", LegalBasis::Consent)
+                .sale_or_sharing()
+                .standards(Standards::new().with_us_opt_outs(UsOptOut::ALL)),
+        )
+        .regime(consentry::regime::Regime::california())
+        .build()
+        .expect("valid catalog")
+}
+
+#[test]
+fn under_an_opt_out_regime_not_opting_out_lifts_an_opt_out() {
+    let mut l = Ledger::new(regime_catalog());
+    let ev = Evidence::new(CollectionMethod::Form);
+    l.set_jurisdiction("ann", "US-CA", T0, ev).unwrap();
+    assert_eq!(
+        l.explain("ann", "ads", "browsing", T0).mechanism(),
+        Some(consentry::regime::Mechanism::OptOut)
+    );
+    assert!(permitted(&l, "ann", "ads", T0));
+    l.import_signal("ann", SignalFormat::UsPrivacy, "1YYN", T0, cmp())
+        .unwrap();
+    assert!(!permitted(&l, "ann", "ads", T0));
+    let later = T0 + Duration::hours(1);
+    let recorded = l
+        .import_signal("ann", SignalFormat::UsPrivacy, "1YNN", later, cmp())
+        .unwrap();
+    assert_eq!(recorded.len(), 1);
+    assert!(permitted(&l, "ann", "ads", later));
+    // The round trip holds: exported, then imported into a fresh ledger.
+    let usp = l.export_us_privacy("ann", later, &options()).encode();
+    assert_eq!(usp, "1YN-");
+    let mut fresh = Ledger::new(regime_catalog());
+    fresh
+        .set_jurisdiction("ann", "US-CA", T0, Evidence::new(CollectionMethod::Form))
+        .unwrap();
+    fresh
+        .import_signal("ann", SignalFormat::UsPrivacy, "1YYN", later, cmp())
+        .unwrap();
+    assert!(!permitted(&fresh, "ann", "ads", later));
+}
+
 #[test]
 fn a_gpp_string_with_tcfeuv2_and_gpc_records_both() {
     let mut l = Ledger::new(us_catalog());

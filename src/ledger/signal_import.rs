@@ -63,6 +63,10 @@ struct Reading {
     gpc: bool,
     /// The canonical proof reference.
     proof: String,
+    /// Per purpose: whether it needs an opt-in for the subject at the
+    /// instant (read for US opt-outs only).
+    #[cfg(any(feature = "gpp", feature = "usp"))]
+    opt_in: Vec<bool>,
 }
 
 impl Reading {
@@ -71,6 +75,8 @@ impl Reading {
             answers: vec![None; catalog.purposes.len()],
             gpc: false,
             proof: String::new(),
+            #[cfg(any(feature = "gpp", feature = "usp"))]
+            opt_in: Vec::new(),
         }
     }
 
@@ -107,7 +113,7 @@ impl UsAnswers {
     }
 
     /// Refuses every purpose mapped to an opt-out that was exercised;
-    /// accepts a purpose not based on consent whose mapped opt-outs were
+    /// accepts a purpose that needs no opt-in whose mapped opt-outs were
     /// all offered and not exercised.
     fn apply(&self, catalog: &Catalog, reading: &mut Reading) {
         for (i, p) in catalog.purposes.iter().enumerate() {
@@ -121,7 +127,9 @@ impl UsAnswers {
             };
             if kinds.iter().any(|k| state(k).0) {
                 reading.say(i, false);
-            } else if !p.basis.is_consent() && kinds.iter().any(|k| state(k).1) {
+            } else if !reading.opt_in.get(i).copied().unwrap_or(true)
+                && kinds.iter().any(|k| state(k).1)
+            {
                 reading.say(i, true);
             }
         }
@@ -262,9 +270,11 @@ fn read_gpp(catalog: &Catalog, gpp: &crate::codec::gpp::GppString, reading: &mut
 /// - *GPP US sections and US Privacy strings*, for a purpose mapped to US
 ///   opt-outs: refused when the person opted out of **any** of them in any
 ///   section; accepted when at least one of them was offered and none was
-///   exercised, and only for a purpose not based on consent (an opt-out
-///   regime: not opting out is not consent to an opt-in purpose, so such a
-///   purpose gets nothing from it). "Not applicable" answers nothing.
+///   exercised, and only for a purpose that needs no opt-in for the subject
+///   at `at`: one whose rule under the subject's regime is an opt-out or
+///   notice only, or, in a catalog without regimes, one not based on
+///   consent. Not opting out is not an opt-in, so a purpose that needs one
+///   gets nothing from it. "Not applicable" answers nothing.
 /// - When a GPP string answers one purpose both ways (its `tcfeuv2` section
 ///   accepts, a US section opts out), the refusal wins.
 /// - A GPP section's GPC sub-section with the signal set records the global
@@ -309,7 +319,7 @@ impl Ledger {
         at: OffsetDateTime,
         evidence: Evidence,
     ) -> Result<Vec<Event>> {
-        let reading = self.read_signal(format, text)?;
+        let reading = self.read_signal(subject, format, text, at)?;
         let evidence = evidence
             .with_channel(format.channel())
             .with_proof(reading.proof);
@@ -405,13 +415,48 @@ impl Ledger {
         self.record_all(events)
     }
 
-    /// Decodes `text` and reads what it answers for each catalog purpose.
-    fn read_signal(&self, format: SignalFormat, text: &str) -> Result<Reading> {
+    /// Whether each purpose mapped to US opt-outs needs an opt-in for
+    /// `subject` at `at`: as the rule of the subject's regime says (opt-out
+    /// and notice-only rules need none), or without regimes, as the
+    /// purpose's basis says (consent and explicit consent do).
+    #[cfg(any(feature = "gpp", feature = "usp"))]
+    fn opt_in_needed(&self, subject: &str, at: OffsetDateTime) -> Vec<bool> {
+        use crate::regime::Mechanism;
+        self.catalog
+            .purposes
+            .iter()
+            .map(|p| {
+                let Some(category) = p.categories().next() else {
+                    return true;
+                };
+                if p.standards.us_opt_outs().is_empty() {
+                    return true;
+                }
+                match self.explain(subject, p.name(), category, at).mechanism() {
+                    Some(Mechanism::NoticeOnly | Mechanism::OptOut) => false,
+                    Some(_) => true,
+                    None => p.basis.is_consent(),
+                }
+            })
+            .collect()
+    }
+
+    /// Decodes `text` and reads what it answers for each catalog purpose
+    /// for `subject` at `at`.
+    fn read_signal(
+        &self,
+        subject: &str,
+        format: SignalFormat,
+        text: &str,
+        at: OffsetDateTime,
+    ) -> Result<Reading> {
         let invalid = |e: crate::codec::DecodeError| Error::InvalidSignal {
             format: format.import_name(),
             problem: e.to_string(),
         };
         let mut reading = Reading::new(&self.catalog);
+        #[cfg(not(any(feature = "gpp", feature = "usp")))]
+        let _ = (subject, at);
         match format {
             #[cfg(feature = "tcf")]
             SignalFormat::Tcf => {
@@ -421,11 +466,13 @@ impl Ledger {
             #[cfg(feature = "gpp")]
             SignalFormat::Gpp => {
                 let gpp = crate::codec::gpp::GppString::decode(text).map_err(invalid)?;
+                reading.opt_in = self.opt_in_needed(subject, at);
                 read_gpp(&self.catalog, &gpp, &mut reading);
             }
             #[cfg(feature = "usp")]
             SignalFormat::UsPrivacy => {
                 let usp = crate::codec::usp::UsPrivacy::decode(text).map_err(invalid)?;
+                reading.opt_in = self.opt_in_needed(subject, at);
                 let mut us = UsAnswers::default();
                 us.add(UsOptOut::Sale, usp_opted_out(&usp));
                 us.apply(&self.catalog, &mut reading);

@@ -132,9 +132,10 @@ impl ListLimit for Ids {
 ///   one of them is set.
 /// - **US opt-outs**: a GPP string's (or US Privacy string's) opt-outs of
 ///   sale, sharing or targeted advertising answer for it: opted out of any
-///   of them is a refusal; not opting out accepts a purpose that is not
-///   based on consent (and answers nothing for one that is: not opting out
-///   is not an opt-in). The purpose must be marked
+///   of them is a refusal; not opting out accepts a purpose that needs no
+///   opt-in for the subject (its regime's rule is an opt-out, or, without
+///   regimes, it is not based on consent) and answers nothing for one that
+///   does. The purpose must be marked
 ///   [`PurposeDef::sale_or_sharing`].
 /// - **Consent Mode types**: written as `granted` when every catalog
 ///   purpose mapped to the type is permitted (export only; gtag's flags are
