@@ -838,6 +838,27 @@ proptest! {
         // signal itself; the refusal it implies denies as the signal did.
         prop_assert_eq!(permitted(&fresh, "s", "share", at), permitted(&l, "s", "share", at));
     }
+
+    /// Under California's regime a consent purpose of kind sale needs no
+    /// opt-in: its round trip through GPP and US Privacy strings holds too.
+    #[test]
+    fn gpp_round_trip_under_an_opt_out_regime(
+        ops in proptest::collection::vec(op(1), 0..16),
+        at in 0i64..120,
+        sections in prop_oneof![Just(vec![7u16]), Just(vec![7, 8]), Just(vec![6])],
+    ) {
+        let located = |mut l: Ledger| {
+            let ev = Evidence::new(CollectionMethod::Form);
+            l.set_jurisdiction("s", "US-CA", T0 - Duration::days(1), ev).unwrap();
+            l
+        };
+        let l = located(run(regime_catalog(), &ops));
+        let at = T0 + Duration::minutes(at);
+        let text = l.export_gpp("s", at, &sections, &options()).unwrap().encode();
+        let mut fresh = located(Ledger::new(regime_catalog()));
+        fresh.import_signal("s", SignalFormat::Gpp, &text, at, cmp()).unwrap();
+        prop_assert_eq!(permitted(&fresh, "s", "ads", at), permitted(&l, "s", "ads", at));
+    }
 }
 
 #[test]
