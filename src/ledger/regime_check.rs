@@ -14,7 +14,7 @@ use crate::instant::Timestamp;
 use crate::ledger::Ledger;
 use crate::ledger::checks::Outcome;
 use crate::ledger::decision::Decision;
-use crate::ledger::facts::{age_on, date_of};
+use crate::ledger::facts::age_on;
 use crate::ledger::store::{GIVEN, Row, RowFlags};
 use crate::model::basis::LegalBasis;
 use crate::model::category::Category;
@@ -22,7 +22,7 @@ use crate::model::evidence::GivenBy;
 use crate::model::facts::Jurisdiction;
 use crate::model::purpose::Purpose;
 use crate::model::regimes::CatalogRegimes;
-use crate::regime::{Condition, Mechanism, PackedRule, Precedence, PurposeKind, RegimeId, Signal};
+use crate::regime::{Condition, Mechanism, PackedRule, Precedence, PurposeKind, Signal};
 use crate::wire::timestamp::Nanos;
 
 /// What decided a check under a regime, for the decision and its
@@ -64,23 +64,24 @@ impl Ledger {
         record: Option<Row>,
     ) -> Judgement {
         let word = self.store.facts(s);
-        let day = date_of(at);
+        let day = self.store.day_cache.day(at);
         let age = age_on(word, day);
         let set = self.signal_set(s, at);
-        let signal = if set.is_some() {
-            Signal::Present
-        } else {
-            Signal::Absent
-        };
-        let key = regimes.table.key(RegimeId::from_index(regime), age, signal);
-        let rules = regimes.table.rules(key, day);
+        let rules = regimes
+            .table
+            .rules_on_day(regime, age, set.is_some(), day.julian);
         // The strictest rule of the purpose's kinds; the signal applies if
         // it applies to any of them.
         let mut kind = PurposeKind::Other;
         let mut rule = PackedRule::new(Mechanism::NoticeOnly, Condition::None);
         let mut signal_applies = false;
         let mut first = true;
-        for k in p.kinds().iter() {
+        let kinds = regimes
+            .kinds
+            .get(usize::from(purpose))
+            .copied()
+            .unwrap_or_else(|| p.kinds());
+        for k in kinds.iter() {
             let r = rules.get(k);
             if r.condition() == Condition::OptedOutBySignal {
                 signal_applies = true;
@@ -555,7 +556,7 @@ impl Ledger {
         }
         let outcome = if request.is_none() { base } else { j.outcome };
         let regime = regimes.regime(j.regime);
-        let day = super::facts::date_of(at);
+        let day = crate::wire::timestamp::from_nanos(at).date();
         let signal = if j.signal.is_some() {
             Signal::Present
         } else {

@@ -11,7 +11,8 @@ use crate::model::catalog::CatalogBuilder;
 use crate::model::facts::Jurisdiction;
 use crate::model::purpose::Purpose;
 use crate::regime::{
-    Mechanism, Objection, Precedence, PurposeKind, Regime, RegimeId, RegimeRepr, RegimeTable,
+    KindSet, Mechanism, Objection, Precedence, PurposeKind, Regime, RegimeId, RegimeRepr,
+    RegimeTable,
 };
 
 /// Most regimes one catalog enables (the default included).
@@ -54,6 +55,8 @@ pub(crate) struct CatalogRegimes {
     pub(crate) basis_stands: Vec<[bool; PurposeKind::COUNT]>,
     /// Per purpose index: (regime index, mechanism), sorted.
     pub(crate) overrides: Vec<Vec<(u16, Mechanism)>>,
+    /// Per purpose index: its kinds ([`Purpose::kinds`]), resolved once.
+    pub(crate) kinds: Vec<KindSet>,
 }
 
 impl PartialEq for CatalogRegimes {
@@ -283,6 +286,7 @@ impl RegimeDecls {
             lookup,
             precedence,
             basis_stands,
+            kinds: purposes.iter().map(Purpose::kinds).collect(),
             overrides,
         })))
     }
