@@ -83,16 +83,19 @@ impl DayCache {
     /// The day of an instant.
     #[inline]
     pub(crate) fn day(&self, at: Nanos) -> Day {
-        let julian = i32::try_from(at.div_euclid(NANOS_PER_DAY) + UNIX_EPOCH_DAY).unwrap_or(0);
         let word = self.0.load(Ordering::Relaxed);
-        if word >> 32 == u64::from(julian as u32) && word != 0 {
+        // A hit costs a multiplication and a compare, not a division.
+        let cached = (word >> 32) as u32 as i32;
+        let start = (i64::from(cached) - UNIX_EPOCH_DAY).wrapping_mul(NANOS_PER_DAY);
+        if word != 0 && (at.wrapping_sub(start) as u64) < NANOS_PER_DAY as u64 {
             return Day {
-                julian,
+                julian: cached,
                 year: i32::from((word >> 16) as u16) - 32_768,
                 month: (word >> 8) as u8,
                 day: word as u8,
             };
         }
+        let julian = i32::try_from(at.div_euclid(NANOS_PER_DAY) + UNIX_EPOCH_DAY).unwrap_or(0);
         let d = Day::of(Date::from_julian_day(julian).unwrap_or(Date::MIN));
         let packed = (u64::from(julian as u32) << 32)
             | (u64::from((d.year + 32_768) as u16) << 16)
