@@ -656,6 +656,15 @@ impl Ledger {
         // As the decision rules: while the signal is on (or, once cleared,
         // before it was cleared), it denies a sale/sharing purpose.
         let opted_out = || {
+            if self.catalog.regimes.is_some() {
+                // Under a regime, as its decision says (the signal may reach
+                // other kinds, and a later consent may win over it).
+                let category = self.store.set(r.set()).indices().next().unwrap_or(0);
+                return matches!(
+                    self.outcome(Some(s), ph, category, at),
+                    Outcome::OptedOut(_)
+                );
+            }
             self.catalog
                 .purpose_by_index(ph)
                 .is_some_and(|p| p.is_sale_or_sharing())

@@ -29,9 +29,10 @@ const PLACE_BITS: u32 = 12;
 /// as (year - `BASE_YEAR` + 1, month, day) in 11, 4 and 5 bits; 0 for
 /// unknown. Whole years then need no calendar arithmetic.
 const AGE_BITS: u32 = 32 - PLACE_BITS;
-const AGE_MASK: u32 = (1 << AGE_BITS) - 1;
-/// The earliest birth year the word holds (ages are at most 150 years).
-const BASE_YEAR: i32 = 1800;
+pub(crate) const AGE_MASK: u32 = (1 << AGE_BITS) - 1;
+/// The earliest birth year the word holds: 150 years (the oldest age)
+/// before the first year of the range (1678).
+const BASE_YEAR: i32 = 1500;
 /// The Julian day of 1970-01-01.
 const UNIX_EPOCH_DAY: i64 = 2_440_588;
 const NANOS_PER_DAY: i64 = 86_400_000_000_000;
@@ -181,6 +182,11 @@ impl Places {
 /// The latest birth date consistent with the age recorded at `at`.
 fn birth_of(age: Age, at: Nanos) -> Date {
     age.birth_date_on(timestamp::from_nanos(at).date())
+}
+
+/// The day of an instant, without the cache (for a record's own time).
+pub(crate) fn day_of(at: Nanos) -> Day {
+    Day::of(timestamp::from_nanos(at.min(timestamp::LAST)).date())
 }
 
 /// The age in whole years on `day` of the subject whose word is `word`;
