@@ -273,6 +273,7 @@ impl Ledger {
     /// Whether a grant the subject gave without a parent was given at an
     /// age when the regime asked for a parent's (or a joint) consent.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn needed_a_parent(
         &self,
         regimes: &Arc<CatalogRegimes>,
