@@ -11,7 +11,8 @@ use crate::model::catalog::CatalogBuilder;
 use crate::model::facts::Jurisdiction;
 use crate::model::purpose::Purpose;
 use crate::regime::{
-    Mechanism, Objection, Precedence, PurposeKind, Regime, RegimeId, RegimeRepr, RegimeTable,
+    Binding, KindSet, Mechanism, Objection, Precedence, PurposeKind, Regime, RegimeId, RegimeRepr,
+    RegimeTable, UnboundSignal,
 };
 
 /// Most regimes one catalog enables (the default included).
@@ -54,6 +55,12 @@ pub(crate) struct CatalogRegimes {
     pub(crate) basis_stands: Vec<[bool; PurposeKind::COUNT]>,
     /// Per purpose index: (regime index, mechanism), sorted.
     pub(crate) overrides: Vec<Vec<(u16, Mechanism)>>,
+    /// Per purpose index: its kinds ([`Purpose::kinds`]), resolved once.
+    pub(crate) kinds: Vec<KindSet>,
+    /// Per regime: the kinds an opt-out signal reaches, and from which
+    /// Julian day (`i32::MIN`: always; `i32::MAX`: never), whatever the
+    /// mechanism (a signal opts out of an earlier opt-in too).
+    pub(crate) signals: Vec<(KindSet, i32)>,
 }
 
 impl PartialEq for CatalogRegimes {
@@ -252,6 +259,21 @@ impl RegimeDecls {
             .iter()
             .map(|r| r.signal_rule().precedence())
             .collect();
+        let signals = regimes
+            .iter()
+            .map(|r| {
+                let rule = r.signal_rule();
+                let from = match (rule.binding(), r.unbound_signal()) {
+                    // Honoured by choice where it does not bind (yet).
+                    (_, UnboundSignal::Honour) => i32::MIN,
+                    (Binding::Binding, UnboundSignal::Ignore) => {
+                        rule.since().map_or(i32::MIN, |d| d.to_julian_day())
+                    }
+                    (Binding::NotBinding, UnboundSignal::Ignore) => i32::MAX,
+                };
+                (rule.kinds(), from)
+            })
+            .collect();
         let stands_for = |r: &Regime, k: PurposeKind| r.objection(k).0 != Objection::None;
         let stands = |r: &Regime| PurposeKind::ALL.map(|k| stands_for(r, k));
         let mut basis_stands: Vec<[bool; PurposeKind::COUNT]> =
@@ -282,7 +304,9 @@ impl RegimeDecls {
             table,
             lookup,
             precedence,
+            signals,
             basis_stands,
+            kinds: purposes.iter().map(Purpose::kinds).collect(),
             overrides,
         })))
     }
