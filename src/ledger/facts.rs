@@ -186,7 +186,7 @@ fn birth_of(age: Age, at: Nanos) -> Date {
 
 /// The day of an instant, without the cache (for a record's own time).
 pub(crate) fn day_of(at: Nanos) -> Day {
-    Day::of(timestamp::from_nanos(at.min(timestamp::LAST)).date())
+    Day::of(timestamp::from_nanos(at.clamp(timestamp::MIN, timestamp::LAST)).date())
 }
 
 /// The age in whole years on `day` of the subject whose word is `word`;

@@ -25,7 +25,7 @@ use crate::model::regimes::CatalogRegimes;
 use crate::regime::{
     Condition, MAX_TIER_AGE, Mechanism, PackedRule, Precedence, PurposeKind, Signal,
 };
-use crate::wire::timestamp::{LAST, Nanos};
+use crate::wire::timestamp::{LAST, MIN, Nanos};
 
 /// What decided a check under a regime, for the decision and its
 /// explanation.
@@ -66,8 +66,8 @@ impl Ledger {
         record: Option<Row>,
     ) -> Judgement {
         let word = self.store.facts(s);
-        // A check past the range answers as at its last instant.
-        let day = self.store.day_cache.day(at.min(LAST));
+        // A check outside the range answers as at its nearest end.
+        let day = self.store.day_cache.day(at.clamp(MIN, LAST));
         let age = age_on(word, day);
         let rules = regimes.table.rules_on_day(regime, age, false, day.julian);
         let kinds = regimes
@@ -270,8 +270,8 @@ impl Ledger {
         }
     }
 
-    /// Whether a grant the subject gave without a parent was given at an
-    /// age when the regime asked for a parent's (or a joint) consent.
+    /// Whether a grant was given at an age when the regime asked for a
+    /// parent's (or a joint) consent that it does not carry.
     #[inline]
     #[allow(clippy::too_many_arguments)]
     fn needed_a_parent(
@@ -284,7 +284,8 @@ impl Ledger {
         at: Nanos,
         age_now: Option<u8>,
     ) -> bool {
-        if word & super::facts::AGE_MASK == 0 || r.flags.given_by().is_parental() {
+        let by = r.flags.given_by();
+        if word & super::facts::AGE_MASK == 0 || by == GivenBy::SubjectWithParent {
             return false;
         }
         // Cheap bound first: whole years since the grant, rounded up, and
@@ -300,11 +301,13 @@ impl Ledger {
             .table
             .rules_on_day(regime, age, false, then.julian)
             .get(kind);
+        // The condition it had to meet when given, and did not.
         rule.mechanism() == Mechanism::Conditional
-            && matches!(
-                rule.condition(),
-                Condition::ParentalConsent | Condition::JointConsent
-            )
+            && match rule.condition() {
+                Condition::ParentalConsent => !by.is_parental(),
+                Condition::JointConsent => true,
+                _ => false,
+            }
     }
 }
 

@@ -17,7 +17,7 @@ pub(crate) type Nanos = i64;
 pub(crate) const NEVER: Nanos = i64::MAX;
 
 /// 1678-01-01T00:00:00Z.
-const MIN: Nanos = -9_214_560_000_000_000_000;
+pub(crate) const MIN: Nanos = -9_214_560_000_000_000_000;
 /// 2262-01-01T00:00:00Z, exclusive.
 const MAX_EXCLUSIVE: Nanos = 9_214_646_400_000_000_000;
 
