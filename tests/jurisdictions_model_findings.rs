@@ -187,12 +187,10 @@ fn an_age_with_a_birth_date_before_1800_is_still_the_age() {
 }
 
 /// California: a consumer of 13 to 15 must opt in to the sale or sharing
-/// of their data (Civ. Code §1798.120(c)). Without that opt-in the ledger
-/// denies, but names the wrong reason: `NoConsent` (or `ConsentRequired`
-/// for a purpose on another basis) instead of the documented
-/// `Decision::MinorOptInRequired`, which it never returns.
+/// of their data (Civ. Code §1798.120(c)); without that opt-in the
+/// decision names it (`Decision::MinorOptInRequired`, not `NoConsent`).
+/// Found at 85e2cda, fixed on main since; kept as a regression test.
 #[test]
-#[ignore = "finding: MinorOptInRequired is never returned"]
 fn a_missing_minor_opt_in_is_named_as_such() {
     let t = datetime!(2026-03-01 10:00 UTC);
     let mut ledger = ads_under(Regime::california());

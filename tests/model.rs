@@ -1252,15 +1252,27 @@ impl Model {
             }
             return Reason::OptedOut(set);
         }
-        // A minor's opt-in stays one (to name what is missing). KNOWN
-        // DIVERGENCE: the ledger drops it and never returns
-        // `MinorOptInRequired`.
-        let condition = match mechanism {
-            Mechanism::Conditional => condition,
-            _ if sensitive => Condition::ExplicitConsent,
-            Mechanism::OptIn if !MIRROR_KNOWN_DIVERGENCES => condition,
-            _ => Condition::None,
+        // Sensitive data needs explicit consent whatever the regime (the
+        // catalog declares it so); a minor's opt-in stays one, to name what
+        // is missing.
+        let condition = if mechanism != Mechanism::Conditional && sensitive {
+            Condition::ExplicitConsent
+        } else {
+            condition
         };
+        // Where the law gives an objection to the kind instead of requiring
+        // consent for it (GDPR Art. 21(1), LGPD Art. 18 §2), another basis
+        // stands, and a child's consent rule does not reach it (GDPR Art.
+        // 8(1): "where point (a) of Article 6(1) applies"). Under the made
+        // default, only if every enabled regime gives the objection.
+        let stands = |r: &Regime| r.objection(kind).0 != Objection::None;
+        let basis_stands = !p.basis.is_consent()
+            && !overridden
+            && if std::ptr::eq(regime, &model_regimes().default) {
+                model_regimes().entries.iter().all(|(_, r)| stands(r))
+            } else {
+                stands(regime)
+            };
         match (mechanism, condition) {
             (Mechanism::NoticeOnly | Mechanism::OptOut, Condition::None) => {
                 // Permitted unless the person said no (a refusal or a
@@ -1281,20 +1293,19 @@ impl Model {
                     _ => fallback,
                 }
             }
-            (Mechanism::OptIn, Condition::None | Condition::MinorOptIn) => {
-                // Another basis stands where the law gives an objection to
-                // this kind instead of requiring consent for it.
-                let (objection, _) = regime.objection(kind);
-                if !p.basis.is_consent() && objection != Objection::None && !overridden {
-                    return self.basis_reason(p, category, at, answer);
-                }
-                match answer {
-                    Some(a) => valid(a),
-                    None if condition == Condition::MinorOptIn => Reason::MinorOptInRequired,
-                    None if p.basis.is_consent() => Reason::NoConsent,
-                    None => Reason::ConsentRequired,
-                }
-            }
+            (
+                Mechanism::OptIn | Mechanism::Conditional,
+                Condition::None
+                | Condition::MinorOptIn
+                | Condition::ParentalConsent
+                | Condition::JointConsent,
+            ) if basis_stands => self.basis_reason(p, category, at, answer),
+            (Mechanism::OptIn, Condition::None | Condition::MinorOptIn) => match answer {
+                Some(a) => valid(a),
+                None if condition == Condition::MinorOptIn => Reason::MinorOptInRequired,
+                None if p.basis.is_consent() => Reason::NoConsent,
+                None => Reason::ConsentRequired,
+            },
             (_, condition) => {
                 let missing = match condition {
                     Condition::ParentalConsent => Reason::ParentalConsentRequired(false),
