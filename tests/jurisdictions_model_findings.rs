@@ -236,3 +236,35 @@ fn a_check_after_the_range_reads_the_age_on_its_last_day() {
         "a check after the range answers as at its last instant"
     );
 }
+
+/// Colorado: a consent given on the site *after* the universal opt-out
+/// signal takes precedence over it (C.R.S. §6-1-1306(1)(a)(IV)(C); 4 CCR
+/// 904-3 Rule 5.09): the decision grants. `Ledger::status` still reports
+/// the grant as `OptedOut` ("the signal wins over the earlier consent, as
+/// in the decision rules"), though here the consent is the later one and
+/// the decision says it won.
+#[test]
+#[ignore = "finding: status ignores the regime's precedence of a later consent"]
+fn colorado_status_follows_a_consent_that_won_over_the_signal() {
+    let t = datetime!(2026-03-01 10:00 UTC);
+    let mut ledger = ads_under(Regime::colorado());
+    ledger
+        .set_jurisdiction("kim", "US-CO", t, form())
+        .expect("a jurisdiction");
+    ledger
+        .set_global_opt_out("kim", t, gpc())
+        .expect("a signal");
+    let later = t + time::Duration::minutes(1);
+    ledger
+        .give(Grant::new("kim", "ads", later, consent()))
+        .expect("a consent after the signal");
+    assert!(matches!(
+        ledger.decide("kim", "ads", "browsing", later),
+        Decision::Granted { .. }
+    ));
+    assert_ne!(
+        ledger.status("kim", "ads", later),
+        consentry::ConsentStatus::OptedOut,
+        "the consent won over the signal"
+    );
+}

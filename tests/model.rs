@@ -38,8 +38,8 @@ use consentry::regime::{
 };
 use consentry::{
     Age, Applied, Catalog, CollectionMethod, ConsentStatus, Decision, Error, Event, EventId,
-    EventKind, Evidence, GivenBy, Grant, Ledger, LegalBasis, Purpose, PurposeDef, Snapshot,
-    Timestamp,
+    EventKind, Evidence, GivenBy, Grant, Jurisdiction, Ledger, LegalBasis, Purpose, PurposeDef,
+    Snapshot, Timestamp,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -982,6 +982,21 @@ impl Model {
 
     /// The README's "exact rules", in order.
     fn decide(&self, subject: &str, purpose: &str, category: &str, at: i128) -> Reason {
+        self.decide_in(subject, purpose, category, at, None)
+    }
+
+    /// The rules for a request the host located in `request` (a code as
+    /// logged, upper case): with regimes, a subject of no known
+    /// jurisdiction is decided under the request's regime, one recorded
+    /// under another regime under both, and denied if either denies.
+    fn decide_in(
+        &self,
+        subject: &str,
+        purpose: &str,
+        category: &str,
+        at: i128,
+        request: Option<&str>,
+    ) -> Reason {
         // 1.
         let Some(p) = self.catalog.purpose(purpose) else {
             return Reason::UnknownPurpose;
@@ -1016,7 +1031,24 @@ impl Model {
             return Reason::Objected(t);
         }
         if self.catalog.regimes {
-            return self.judge(subject, p, category, at, answer);
+            let regimes = model_regimes();
+            let own = self.place(subject).map(|j| regimes.for_code(Some(&j)));
+            let asked = request.map(|r| regimes.for_code(Some(r)));
+            let under: Vec<&Regime> = match (own, asked) {
+                (Some(o), Some(a)) if !std::ptr::eq(o, a) => vec![o, a],
+                (Some(o), _) => vec![o],
+                (None, Some(a)) => vec![a],
+                (None, None) => vec![&regimes.default],
+            };
+            let judged: Vec<Reason> = under
+                .into_iter()
+                .map(|r| self.judge(r, subject, p, category, at, answer))
+                .collect();
+            return judged
+                .iter()
+                .copied()
+                .find(|o| !o.real().is_permitted())
+                .unwrap_or(judged[0]);
         }
         // 5. Named by when the signal was set (the latest `set`); a clear
         // with no `set` known says the signal was never on.
@@ -1175,13 +1207,13 @@ impl Model {
     /// reads them from the law.
     fn judge(
         &self,
+        regime: &Regime,
         subject: &str,
         p: &MPurpose,
         category: &str,
         at: i128,
         answer: Option<(&MEvent, Answer, Option<&MGrant>)>,
     ) -> Reason {
-        let regime = self.regime(subject);
         let day = date_of(at);
         let age = self.age_on(subject, day);
         let set = self.signal_set(subject, at);
@@ -1938,14 +1970,21 @@ fn when() -> impl Strategy<Value = When> {
     ]
 }
 
-/// For the regimes: also days and years later (birthdays pass, dated
-/// rules come into force: Brazil's ECA Digital on 2026-03-17).
+/// For the regimes: also days and years later (birthdays pass, among them
+/// a 29 February's in a common year and a leap one; dated rules come into
+/// force: Brazil's ECA Digital on 2026-03-17).
 fn r_when() -> impl Strategy<Value = When> {
+    let days = [1u16, 58, 59, 75, 76, 365, 366, 730, 788, 789, 1826];
     prop_oneof![
         6 => when(),
-        1 => select(&[1u16, 75, 76, 365, 366, 730, 1826][..]).prop_map(|days| When::Days { days }),
+        1 => select(days.to_vec()).prop_map(|days| When::Days { days }),
     ]
 }
+
+/// Where requests come from, for `decide_in` (valid codes, upper case).
+const REQUESTS: [&str; 10] = [
+    "DE", "FR", "US-CA", "US-CO", "BR", "US-ME", "FR-75", "US-NY", "JP", "US",
+];
 
 fn subject() -> impl Strategy<Value = &'static str> {
     prop_oneof![30 => select(&OP_SUBJECTS[..]), 1 => select(&BAD_SUBJECTS[..])]
@@ -2507,6 +2546,22 @@ impl Machine {
                         );
                         if self.v.regimes {
                             self.compare_explanation(s, p, c, at, real, step)?;
+                            // One request location per probe (picked by
+                            // its second boundary).
+                            let request =
+                                REQUESTS[usize::from(probe.boundaries[1]) % REQUESTS.len()];
+                            let located: Jurisdiction = request.parse().expect("a valid code");
+                            prop_assert_eq!(
+                                self.real.decide_in(s, p, c, at, located),
+                                self.model.decide_in(s, p, c, n, Some(request)).real(),
+                                "after step {}: decide_in({:?}, {:?}, {:?}, {}, {})",
+                                step,
+                                s,
+                                p,
+                                c,
+                                at,
+                                request
+                            );
                         }
                         prop_assert_eq!(self.real.is_permitted(s, p, c, at), model.is_permitted());
                         // The hot path by handles answers the same.
