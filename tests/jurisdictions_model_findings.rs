@@ -268,3 +268,48 @@ fn colorado_status_follows_a_consent_that_won_over_the_signal() {
         "the consent won over the signal"
     );
 }
+
+/// Germany: below 16, consent to an information society service is lawful
+/// only if given or authorised by a holder of parental responsibility
+/// (GDPR Art. 8(1); BDSG sets no lower age). A 15-year-old's own "yes"
+/// was not a valid consent when given, and turning 16 does not make it
+/// one: the controller must then ask the person again (Art. 7(1): it must
+/// be able to demonstrate a valid consent). The ledger checks the condition
+/// only against the age on the day of the check, so the same record turns
+/// from "a parent's consent is required" into a grant on the birthday.
+#[test]
+#[ignore = "finding: a child's own consent becomes valid when the child comes of age"]
+fn a_childs_own_consent_does_not_become_valid_on_coming_of_age() {
+    let catalog = Catalog::builder()
+        .category("history")
+        .purpose(
+            PurposeDef::new("recommendations", LegalBasis::Consent)
+                .title("Recommendations")
+                .description("What to read next, from what you read.")
+                .categories(["history"]),
+        )
+        .regime(Regime::for_jurisdiction("DE").expect("a preset"))
+        .build()
+        .expect("a valid catalog");
+    let mut ledger = Ledger::new(catalog);
+    let t = datetime!(2026-03-01 10:00 UTC);
+    ledger
+        .set_jurisdiction("kim", "DE", t, form())
+        .expect("a jurisdiction");
+    ledger
+        .set_age("kim", Age::BirthDate(date!(2010 - 06 - 01)), t, form())
+        .expect("an age");
+    ledger
+        .give(Grant::new("kim", "recommendations", t, consent()))
+        .expect("the child's own consent is recorded");
+    assert_eq!(
+        ledger.decide("kim", "recommendations", "history", t),
+        Decision::ParentalConsentRequired { jointly: false }
+    );
+    let sixteen = datetime!(2026-06-01 10:00 UTC);
+    let decision = ledger.decide("kim", "recommendations", "history", sixteen);
+    assert!(
+        !decision.is_permitted(),
+        "the consent given at 15 without a parent is still not valid at 16, got {decision:?}"
+    );
+}

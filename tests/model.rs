@@ -1263,6 +1263,26 @@ impl Model {
         if mechanism == Mechanism::Prohibited {
             return Reason::Prohibited;
         }
+        // By the law a consent counts only if the person could give it
+        // when they did: a child's own "yes" where the rule on that day
+        // (at the age then) asked for a parent's, or a joint, consent was
+        // no consent (GDPR Art. 8(1); Civ. Code §1798.120(c)), and coming
+        // of age does not make it one. KNOWN DIVERGENCE: the ledger judges
+        // the grant by the age on the day of the check only.
+        let could_give = |r: &MEvent, g: &MGrant| {
+            let then = date_of(r.at);
+            let age = self.age_on(subject, then);
+            p.kinds_or_default().into_iter().all(|k| {
+                match regime.rule_on(k, age, Signal::Absent, then).condition() {
+                    Condition::ParentalConsent => g.by != By::Subject,
+                    Condition::JointConsent => g.by == By::Joint,
+                    _ => true,
+                }
+            })
+        };
+        let answer = answer.filter(|(r, a, g)| {
+            MIRROR_KNOWN_DIVERGENCES || *a != Answer::Given || g.is_none_or(|g| could_give(r, g))
+        });
         let sensitive = self.catalog.touches_sensitive(category);
         // What the rule's condition asks of a grant besides being valid.
         let meets = |g: &MGrant, condition: Condition| {
