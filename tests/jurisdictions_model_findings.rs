@@ -211,7 +211,7 @@ fn a_missing_minor_opt_in_is_named_as_such() {
 }
 
 /// A check after the supported range is answered as at its nearest end
-/// (README, "Instants"): 2261-12-31T23:59:59.999999999Z, not the first
+/// (README, "Times"): 2261-12-31T23:59:59.999999999Z, not the first
 /// instant past it. A Coloradan born on 1 January 2244 is 17 on the last
 /// day of the range: a known minor, whose ads need her consent
 /// (C.R.S. §6-1-1308.5). The ledger reads the date of 2262-01-01 and so
