@@ -59,6 +59,18 @@ fn main() {
     drop(restored);
     drop(json);
 
+    // The same grants under a catalog with regimes, every subject with a
+    // jurisdiction and an age: the per-subject word plus the two marks.
+    let (regimes, r) = held(|| common::regime_ledger(&w));
+    report("consentry with regimes, jurisdiction and age", r);
+    println!(
+        "{:<46} {:>8.1} bytes/subject (the word: {} bytes)",
+        "  of which regimes, beyond the grants",
+        (r - built) as f64 / subjects as f64,
+        std::mem::size_of::<u32>()
+    );
+    drop(regimes);
+
     let (typical, t) = held(|| w.typical());
     report("typical: HashMap<String, Vec<Grant>>", t);
     drop(typical);

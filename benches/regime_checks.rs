@@ -15,8 +15,8 @@ use std::time::Duration;
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{Rng, Workload, now, purpose_name};
-use consentry::{Age, Catalog, CollectionMethod, Evidence, Ledger};
+use common::{Rng, Workload, now, purpose_name, regime_ledger};
+use consentry::Ledger;
 use criterion::{Criterion, Throughput};
 use time::OffsetDateTime;
 
@@ -35,43 +35,6 @@ fn criterion_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
     target.join("criterion")
-}
-
-/// The perf workload's catalog with five regimes (the default: the most
-/// protective of them).
-fn regime_catalog() -> Catalog {
-    let mut json: serde_json::Value =
-        serde_json::to_value(common::catalog()).expect("catalog serializes");
-    json["regimes"] = serde_json::json!([
-        {"preset": "DE"},
-        {"preset": "FR"},
-        {"preset": "US-CA"},
-        {"preset": "US-CO"},
-        {"preset": "BR"}
-    ]);
-    serde_json::from_value(json).expect("catalog with regimes")
-}
-
-const PLACES: [&str; 6] = ["DE", "FR", "US-CA", "US-CO", "BR", "JP"];
-const AGES: [Option<u8>; 6] = [Some(30), Some(45), Some(17), Some(15), Some(12), None];
-
-fn regime_ledger(w: &Workload) -> Ledger {
-    let mut ledger = Ledger::new(regime_catalog());
-    let t0 = time::macros::datetime!(2026-01-01 00:00 UTC);
-    let f = || Evidence::new(CollectionMethod::Form);
-    for (s, name) in w.subjects.iter().enumerate() {
-        ledger
-            .set_jurisdiction(name, PLACES[s % PLACES.len()], t0, f())
-            .expect("jurisdiction");
-        if let Some(age) = AGES[(s / PLACES.len()) % AGES.len()] {
-            ledger.set_age(name, Age::Years(age), t0, f()).expect("age");
-        }
-        for g in &w.grants[s] {
-            ledger.give(w.grant(s, g)).expect("valid grant");
-        }
-    }
-    ledger.shrink_to_fit();
-    ledger
 }
 
 fn bench(c: &mut Criterion, n: usize, label: &str) {

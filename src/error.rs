@@ -278,6 +278,16 @@ pub enum Error {
         /// What is wrong.
         problem: String,
     },
+    /// A consent string that cannot be imported (it does not decode), or
+    /// export options a consent string cannot hold; `problem` says which
+    /// field and why.
+    #[error("{format}: {}", Prose(problem))]
+    InvalidSignal {
+        /// What was read or written, e.g. `"TC string import"`.
+        format: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
     /// A snapshot or event of a format version this crate does not read.
     #[error(
         "unsupported {what} format version {found} (this version of consentry reads versions 1 to {supported})"

@@ -35,6 +35,8 @@ mod wire;
 
 pub use error::{Error, EvidenceProblem, JsonCategory, NameKind, Result};
 pub use instant::Timestamp;
+#[cfg(any(feature = "tcf", feature = "gpp", feature = "usp"))]
+pub use ledger::SignalFormat;
 pub use ledger::decision::{ConsentStatus, Decision};
 pub use ledger::facts::MAX_JURISDICTIONS;
 pub use ledger::records::{Answer, ConsentRecord, OptOutSignal, SubjectMark, SubjectRecords};
@@ -43,6 +45,13 @@ pub use ledger::snapshot::{SNAPSHOT_FORMAT_VERSION, Snapshot};
 pub use ledger::{
     Applied, Change, Choice, Grant, Ledger, PermittedPurposes, Recorded, SubjectHandle,
 };
+#[cfg(any(
+    feature = "tcf",
+    feature = "gpp",
+    feature = "usp",
+    feature = "consent_mode"
+))]
+pub use ledger::{ExportOptions, TcfVendor, gpp_sections_for};
 pub use limits::CATEGORY_CAPACITY;
 pub use model::basis::LegalBasis;
 pub use model::catalog::{Catalog, CatalogBuilder, CategoryHandle, PurposeHandle};
@@ -50,6 +59,10 @@ pub use model::category::{Category, CategoryDef};
 pub use model::evidence::{CollectionMethod, Evidence, GivenBy};
 pub use model::facts::{Age, Jurisdiction, MAX_AGE_YEARS};
 pub use model::purpose::{Purpose, PurposeDef};
+pub use model::standards::{
+    ConsentType, Standards, TCF_CONSENT_ONLY_PURPOSES, TCF_MAX_PURPOSE, TCF_MAX_SPECIAL_FEATURE,
+    UsOptOut,
+};
 pub use rights::audit::Audit;
 pub use rights::export::{EXPORT_FORMAT, EXPORT_FORMAT_VERSION, SubjectExport};
 pub use rights::law::{LawReport, Right};

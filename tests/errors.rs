@@ -701,7 +701,7 @@ fn event_json_errors() {
     let text = event.to_json().unwrap();
     event_fails(
         &format!("{{\"extra\":1,{}", &text[1..]),
-        "invalid event JSON: unknown field `extra`, expected one of `v`, `id`, `subject`, `at`, `kind`, `purpose`, `categories`, `expires_at`, `renewal`, `evidence` at line 1 column 8",
+        "invalid event JSON: unknown field `extra`, expected one of `v`, `id`, `subject`, `at`, `kind`, `purpose`, `categories`, `expires_at`, `renewal`, `jurisdiction`, `age`, `evidence` at line 1 column 8",
     );
 
     let mut v = good.clone();

@@ -165,16 +165,20 @@ const TABLE: &[Row] = &[
     row("DE", Some(15), "news", false, A::ByParent, W::Granted, "Art. 8(1)"),
     row("DE", Some(16), "news", false, A::Given, W::Granted, "Art. 13(1)"),
     row("DE", Some(30), "news", false, A::None, W::NoConsent, "Art. 13(1)"),
-    row("DE", Some(30), "analytics", false, A::None, W::Basis, "Art. 6(1)(a)"),
+    row("DE", Some(30), "analytics", false, A::None, W::Basis, "Art. 21(1)"),
     row("DE", Some(30), "analytics_c", false, A::None, W::NoConsent, "Art. 6(1)(a)"),
     row("DE", Some(30), "credit", false, A::Given, W::Explicit, "Art. 22(1)"),
     row("DE", Some(30), "credit", false, A::Explicit, W::Granted, "Art. 22(1)"),
     row("DE", Some(30), "service", false, A::None, W::Basis, "Art. 5(3)"),
-    row("DE", Some(30), "ads", true, A::None, W::NoConsent, "Art. 6(1)(a)"),
-    row("DE", Some(30), "ads", true, A::GivenBefore, W::Granted, "Art. 6(1)(a)"),
+    // The GDPR makes no browser signal binding; the preset honours it by
+    // default (an opt-out is always lawful), over an earlier consent too.
+    row("DE", Some(30), "ads", true, A::None, W::OptedOut, "Art. 21(5)"),
+    row("DE", Some(30), "ads", true, A::GivenBefore, W::OptedOut, "Art. 21(5)"),
+    row("DE", Some(30), "ads", true, A::GivenAfter, W::Granted, "Art. 21(5)"),
     row("DE", Some(30), "health", false, A::Given, W::Granted, "Art. 9(2)(a)"),
     row("DE", Some(30), "sale", false, A::Refused, W::Refused, "Art. 6(1)(a)"),
     row("DE", None, "ads", false, A::None, W::NoConsent, "Art. 6(1)(a)"),
+    row("DE", Some(15), "analytics", false, A::None, W::Basis, "Art. 21(1)"),
     // France: under 15, jointly with a holder of parental authority.
     row("FR", Some(14), "news", false, A::None, W::Joint, "art. 45"),
     row("FR", Some(14), "news", false, A::ByParent, W::Joint, "art. 45"),
@@ -188,7 +192,7 @@ const TABLE: &[Row] = &[
     row("GB", Some(13), "news", false, A::Given, W::Granted, "PECR 2003 reg. 22"),
     row("GB", Some(15), "ads", false, A::Given, W::Granted, "UK GDPR Art. 6(1)(a)"),
     row("GB", Some(30), "credit", false, A::Given, W::Explicit, "UK GDPR Art. 22(1)"),
-    row("GB", Some(30), "analytics", false, A::None, W::Basis, "UK GDPR Art. 6(1)(a)"),
+    row("GB", Some(30), "analytics", false, A::None, W::Basis, "UK GDPR Art. 21(1)"),
     // California: CCPA/CPRA and 11 CCR §7025.
     row("US-CA", Some(30), "ads", false, A::None, OPT_OUT, "1798.120(a)"),
     row("US-CA", Some(30), "ads", false, A::Refused, W::Refused, "1798.120(a)"),
@@ -201,11 +205,12 @@ const TABLE: &[Row] = &[
     row("US-CA", Some(17), "ads", true, A::None, W::OptedOut, "7025"),
     row("US-CA", Some(15), "ads", false, A::None, W::MinorOptIn, "1798.120(c)"),
     row("US-CA", Some(15), "ads", false, A::Given, W::Granted, "1798.120(c)"),
-    row("US-CA", Some(15), "ads", true, A::None, W::MinorOptIn, "1798.120(c)"),
+    row("US-CA", Some(15), "ads", true, A::None, W::OptedOut, "7025"),
+    row("US-CA", Some(15), "ads", true, A::GivenBefore, W::OptedOut, "7025"),
     row("US-CA", Some(12), "ads", false, A::None, W::Parental, "1798.120(c)"),
     row("US-CA", Some(12), "ads", false, A::Given, W::Parental, "1798.120(c)"),
     row("US-CA", Some(12), "ads", false, A::ByParent, W::Granted, "1798.120(c)"),
-    row("US-CA", Some(12), "ads", true, A::ByParentAfter, W::Granted, "1798.120(c)"),
+    row("US-CA", Some(12), "ads", true, A::ByParentAfter, W::OptedOut, "7025"),
     row("US-CA", Some(30), "sale", true, A::None, W::OptedOut, "7025"),
     row("US-CA", Some(30), "news", false, A::None, OPT_OUT, "CAN-SPAM"),
     row("US-CA", Some(30), "analytics_c", false, A::None, NOTICE, "1798.100(a)"),
@@ -231,7 +236,7 @@ const TABLE: &[Row] = &[
     row("US-VA", Some(30), "ads", true, A::None, W::OptedOut, "Va."),
     // Maine broadband providers: opt-in for any use but the service.
     row("US-ME", Some(30), "ads", false, A::None, W::NoConsent, "9301"),
-    row("US-ME", Some(30), "ads", true, A::None, W::NoConsent, "9301"),
+    row("US-ME", Some(30), "ads", true, A::None, W::OptedOut, "9301"),
     row("US-ME", Some(30), "analytics", false, A::None, W::ConsentRequired, "9301"),
     row("US-ME", Some(30), "analytics", false, A::Given, W::Granted, "9301"),
     row("US-ME", Some(30), "news", false, A::None, W::NoConsent, "9301"),
@@ -243,7 +248,7 @@ const TABLE: &[Row] = &[
     row("BR", Some(17), "ads", false, A::Given, W::Prohibited, "15.211"),
     row("BR", Some(30), "ads", false, A::Given, W::Granted, "LGPD Art. 7 I"),
     row("BR", Some(30), "news", false, A::None, OPT_OUT, "Art. 7 IX"),
-    row("BR", Some(30), "analytics", false, A::None, W::Basis, "LGPD Art. 7 I"),
+    row("BR", Some(30), "analytics", false, A::None, W::Basis, "Art. 18 §2"),
     row("BR", Some(30), "credit", false, A::None, NOTICE, "Art. 20"),
     // Elsewhere in the US: COPPA only.
     row("US-NY", Some(30), "ads", false, A::None, NOTICE, "6501(1)"),
@@ -253,7 +258,8 @@ const TABLE: &[Row] = &[
     row("JP", Some(30), "ads", false, A::None, W::NoConsent, ""),
     row("JP", Some(30), "analytics", false, A::None, W::ConsentRequired, ""),
     row("JP", Some(15), "ads", false, A::Given, W::Prohibited, ""),
-    row("JP", Some(30), "ads", true, A::None, W::NoConsent, ""),
+    row("JP", Some(30), "ads", true, A::None, W::OptedOut, ""),
+    row("JP", Some(30), "ads", true, A::GivenBefore, W::OptedOut, ""),
     row("", Some(30), "ads", false, A::None, W::NoConsent, ""),
     row("", None, "analytics_c", false, A::Given, W::Granted, ""),
 ];
@@ -489,4 +495,83 @@ fn bad_jurisdictions_ages_and_parental_evidence_are_refused_and_change_nothing()
         .expect_err("needs verification");
     assert!(err.to_string().contains("verification"), "{err}");
     assert!(l.subjects().next().is_none(), "nothing stored");
+}
+
+#[test]
+fn should_ask_reports_receipts_and_audiences_follow_the_subjects_law() {
+    let mut l = Ledger::new(catalog());
+    let t0 = datetime!(2026-01-01 00:00 UTC);
+    let f = || Evidence::new(CollectionMethod::Form);
+    let window = time::Duration::days(30);
+    for (who, place, age) in [
+        ("cal12", "US-CA", 12),
+        ("de15", "DE", 15),
+        ("cal30", "US-CA", 30),
+    ] {
+        l.set_jurisdiction(who, place, t0, f()).expect("ok");
+        l.set_age(who, Age::Years(age), t0, f()).expect("ok");
+    }
+    use consentry::Ask;
+    assert_eq!(
+        l.should_ask("cal12", "ads", AT, window),
+        Ask::AskParent { jointly: false }
+    );
+    assert_eq!(l.should_ask("de15", "ads", AT, window), Ask::NotAllowed);
+    assert_eq!(
+        l.should_ask("cal30", "ads", AT, window),
+        Ask::NotRequired {
+            mechanism: Mechanism::OptOut
+        }
+    );
+    // California's 12 months after an opt-out of sharing, longer than the
+    // purpose's default.
+    l.refuse("cal30", "ads", BEFORE, ev()).expect("refusal");
+    let later = datetime!(2027-02-01 12:00 UTC);
+    assert!(matches!(
+        l.should_ask("cal30", "ads", later, window),
+        Ask::CooldownRunning { .. }
+    ));
+    assert!(matches!(
+        l.should_ask("cal30", "ads", datetime!(2027-04-02 12:00 UTC), window),
+        Ask::CooldownOver { .. }
+    ));
+    // The report names the law and the rights, with sources.
+    let report = l.subject_report("cal30", AT);
+    let law = report.law().expect("regimes enabled");
+    assert_eq!(law.code(), "US-CA");
+    assert_eq!(law.jurisdiction(), Some("US-CA"));
+    assert!(
+        law.rights().iter().any(|r| r.source.contains("7025")),
+        "{law}"
+    );
+    assert!(
+        report
+            .to_string()
+            .contains("The law that applies to you: California")
+    );
+    // A parent's consent shows in the receipt, with the subject's jurisdiction.
+    let parent = ev()
+        .with_given_by(GivenBy::ParentOrGuardian)
+        .with_verification("card check");
+    l.give(Grant::new("cal12", "ads", BEFORE, parent))
+        .expect("grant");
+    let receipt = l
+        .receipt("cal12", "ads", AT, &consentry::ReceiptOptions::new())
+        .expect("a record");
+    assert_eq!(receipt.jurisdiction(), Some("US-CA"));
+    let iso = receipt.to_iso27560_json().expect("json");
+    assert!(iso.contains("dpv:GuardianOfDataSubject"), "{iso}");
+    // Audiences check each subject under its own law.
+    let audience: Vec<String> = l
+        .audience("ads", "browsing", AT)
+        .map(ToOwned::to_owned)
+        .collect();
+    let expected: Vec<String> = l
+        .subjects()
+        .filter(|s| l.is_permitted(s, "ads", "browsing", AT))
+        .map(ToOwned::to_owned)
+        .collect();
+    assert_eq!(audience.len(), expected.len());
+    assert!(audience.contains(&"cal12".to_owned()));
+    assert_eq!(l.audience_count("ads", "browsing", AT), expected.len());
 }

@@ -1,12 +1,6 @@
-//! Divergences the regimes model property (`tests/model.rs`,
-//! `ledger_with_regimes_matches_the_model`) found between the ledger and
-//! the law, each as one focused case. Each test fails on the engine as it
-//! stands and states what the law requires; they are `#[ignore]`d so that
-//! `cargo test` stays green until the engine is fixed (run them with
-//! `cargo test -p consentry-tests --test jurisdictions_model_findings --
-//! --ignored`; drop the `ignore` with the fix). The model property mirrors
-//! each divergence (`MIRROR_KNOWN_DIVERGENCES` there) so that it can keep
-//! looking for others.
+//! Divergences the regimes model property (`tests/model.rs`) found between
+//! the ledger and the law, each as one focused case stating what the law
+//! requires; each failed on the engine when found and passes since its fix.
 
 use consentry::regime::Regime;
 use consentry::{
@@ -75,7 +69,6 @@ fn opted_in_then_signal(regime: Regime, place: &str, age: u8, t: OffsetDateTime)
 /// adult's opt-out), so the minor's opt-in rule ignores it: the minor
 /// stays "granted" where an adult is opted out.
 #[test]
-#[ignore = "finding: a binding signal does not reach a minor's earlier opt-in"]
 fn california_minor_earlier_opt_in_yields_to_a_later_signal() {
     let t = datetime!(2026-03-01 10:00 UTC);
     let later = t + time::Duration::minutes(5);
@@ -101,7 +94,6 @@ fn california_minor_earlier_opt_in_yields_to_a_later_signal() {
 /// targeted ads and sale need the minor's consent (§6-1-1308.5); a
 /// 16-year-old's consent given before the signal does not win over it.
 #[test]
-#[ignore = "finding: a binding signal does not reach a minor's earlier opt-in"]
 fn colorado_minor_earlier_consent_yields_to_a_later_signal() {
     let t = datetime!(2026-03-01 10:00 UTC);
     let later = t + time::Duration::minutes(5);
@@ -121,7 +113,6 @@ fn colorado_minor_earlier_consent_yields_to_a_later_signal() {
 /// ledger keeps the consent and permits the sale: less protective than one
 /// of its parts.
 #[test]
-#[ignore = "finding: a binding signal does not reach an earlier opt-in"]
 fn the_most_protective_default_honours_the_signal_over_an_earlier_consent() {
     let t = datetime!(2026-03-01 10:00 UTC);
     let later = t + time::Duration::minutes(5);
@@ -169,7 +160,6 @@ fn the_most_protective_default_honours_the_signal_over_an_earlier_consent() {
 /// holds birth dates from 1800-01-01 on and reads an earlier one as
 /// unknown, which gets the adult rule (opt-in, no ban).
 #[test]
-#[ignore = "finding: birth dates before 1800 are read as unknown"]
 fn an_age_with_a_birth_date_before_1800_is_still_the_age() {
     let t = datetime!(1790-06-01 10:00 UTC);
     let mut ledger = ads_under(Regime::for_jurisdiction("DE").expect("a preset"));
@@ -211,13 +201,12 @@ fn a_missing_minor_opt_in_is_named_as_such() {
 }
 
 /// A check after the supported range is answered as at its nearest end
-/// (README, "Times"): 2261-12-31T23:59:59.999999999Z, not the first
+/// (README, "Instants"): 2261-12-31T23:59:59.999999999Z, not the first
 /// instant past it. A Coloradan born on 1 January 2244 is 17 on the last
 /// day of the range: a known minor, whose ads need her consent
 /// (C.R.S. §6-1-1308.5). The ledger reads the date of 2262-01-01 and so
 /// her 18th birthday: permitted until she opts out.
 #[test]
-#[ignore = "finding: a check after the range reads the date just past it"]
 fn a_check_after_the_range_reads_the_age_on_its_last_day() {
     let t = datetime!(2261-12-31 12:00 UTC);
     let mut ledger = ads_under(Regime::colorado());
@@ -244,7 +233,6 @@ fn a_check_after_the_range_reads_the_age_on_its_last_day() {
 /// in the decision rules"), though here the consent is the later one and
 /// the decision says it won.
 #[test]
-#[ignore = "finding: status ignores the regime's precedence of a later consent"]
 fn colorado_status_follows_a_consent_that_won_over_the_signal() {
     let t = datetime!(2026-03-01 10:00 UTC);
     let mut ledger = ads_under(Regime::colorado());
@@ -278,7 +266,6 @@ fn colorado_status_follows_a_consent_that_won_over_the_signal() {
 /// only against the age on the day of the check, so the same record turns
 /// from "a parent's consent is required" into a grant on the birthday.
 #[test]
-#[ignore = "finding: a child's own consent becomes valid when the child comes of age"]
 fn a_childs_own_consent_does_not_become_valid_on_coming_of_age() {
     let catalog = Catalog::builder()
         .category("history")

@@ -1535,10 +1535,12 @@ impl Model {
                     expires,
                     // A grant on hold under the opt-out signal is still
                     // in force for renewal: it is renewed, not given anew.
+                    // One given at the same instant is not renewed (the same
+                    // grant twice is a duplicate).
                     renewal: matches!(
                         self.status(subject, purpose, at),
                         ConsentStatus::Given | ConsentStatus::Renewed | ConsentStatus::OptedOut
-                    ),
+                    ) && self.record(subject, purpose).is_some_and(|r| r.at < at),
                     notice: notice.map_or(0, u32::from),
                     by: *by,
                     explicit: *explicit,

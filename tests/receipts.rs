@@ -387,6 +387,7 @@ const DPV_TERMS: &[&str] = &[
     "Contract",
     "DataController",
     "DataSubject",
+    "GuardianOfDataSubject",
     "DataSubjectRight",
     "EndlessDuration",
     "ExplicitlyExpressedConsent",

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 
 use consentry::{
-    Catalog, CollectionMethod, Event, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
+    Age, Catalog, CollectionMethod, Event, Evidence, Grant, Ledger, LegalBasis, PurposeDef,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -461,4 +461,40 @@ impl Columns {
             .filter(|((f, u), m)| **f <= at && at < **u && **m & (1 << c) != 0)
             .count()
     }
+}
+
+/// The perf workload's catalog with five regimes (the default: the most
+/// protective of them).
+pub fn regime_catalog() -> Catalog {
+    let mut json: serde_json::Value = serde_json::to_value(catalog()).expect("catalog serializes");
+    json["regimes"] = serde_json::json!([
+        {"preset": "DE"},
+        {"preset": "FR"},
+        {"preset": "US-CA"},
+        {"preset": "US-CO"},
+        {"preset": "BR"}
+    ]);
+    serde_json::from_value(json).expect("catalog with regimes")
+}
+
+const PLACES: [&str; 6] = ["DE", "FR", "US-CA", "US-CO", "BR", "JP"];
+const AGES: [Option<u8>; 6] = [Some(30), Some(45), Some(17), Some(15), Some(12), None];
+
+pub fn regime_ledger(w: &Workload) -> Ledger {
+    let mut ledger = Ledger::new(regime_catalog());
+    let t0 = time::macros::datetime!(2026-01-01 00:00 UTC);
+    let f = || Evidence::new(CollectionMethod::Form);
+    for (s, name) in w.subjects.iter().enumerate() {
+        ledger
+            .set_jurisdiction(name, PLACES[s % PLACES.len()], t0, f())
+            .expect("jurisdiction");
+        if let Some(age) = AGES[(s / PLACES.len()) % AGES.len()] {
+            ledger.set_age(name, Age::Years(age), t0, f()).expect("age");
+        }
+        for g in &w.grants[s] {
+            ledger.give(w.grant(s, g)).expect("valid grant");
+        }
+    }
+    ledger.shrink_to_fit();
+    ledger
 }

@@ -23,58 +23,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::error::{DecodeError, DecodeProblem};
 
-/// One of Consent Mode v2's seven consent types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ConsentType {
-    /// `ad_storage`: storage (such as cookies) related to advertising.
-    AdStorage,
-    /// `ad_user_data`: sending user data related to advertising to Google.
-    AdUserData,
-    /// `ad_personalization`: personalized advertising.
-    AdPersonalization,
-    /// `analytics_storage`: storage related to analytics.
-    AnalyticsStorage,
-    /// `functionality_storage`: storage that supports the site's or app's
-    /// functionality (language settings).
-    FunctionalityStorage,
-    /// `personalization_storage`: storage related to personalization (video
-    /// recommendations).
-    PersonalizationStorage,
-    /// `security_storage`: storage related to security (authentication, fraud
-    /// prevention).
-    SecurityStorage,
-}
-
-impl ConsentType {
-    /// All seven, in the order they are written.
-    pub const ALL: [Self; 7] = [
-        Self::AdStorage,
-        Self::AdUserData,
-        Self::AdPersonalization,
-        Self::AnalyticsStorage,
-        Self::FunctionalityStorage,
-        Self::PersonalizationStorage,
-        Self::SecurityStorage,
-    ];
-
-    /// The key gtag uses.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::AdStorage => "ad_storage",
-            Self::AdUserData => "ad_user_data",
-            Self::AdPersonalization => "ad_personalization",
-            Self::AnalyticsStorage => "analytics_storage",
-            Self::FunctionalityStorage => "functionality_storage",
-            Self::PersonalizationStorage => "personalization_storage",
-            Self::SecurityStorage => "security_storage",
-        }
-    }
-
-    const fn index(self) -> usize {
-        self as usize
-    }
-}
+/// One of Consent Mode v2's seven consent types (declared with the
+/// catalog's [`Standards`](crate::Standards), which map purposes to them).
+pub use crate::model::standards::ConsentType;
 
 impl fmt::Display for ConsentType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -393,7 +393,10 @@ impl Ledger {
             .ok_or_else(|| Error::UnknownPurpose(crate::error::shown(name)))
     }
 
-    /// Whether `subject` holds a grant for `p` valid at `at` (for renewals).
+    /// Whether `subject` holds a grant for `p` given before `at` and still
+    /// valid at `at` (for renewals). A grant given at `at` itself is not
+    /// renewed by another at the same instant: the same grant twice must
+    /// build the same event, a `Duplicate`.
     pub(super) fn valid_grant_at(&self, subject: &str, p: &Purpose, at: Nanos) -> bool {
         let (Some(h), Some(s)) = (
             self.catalog.purpose_index(p.name()),
@@ -405,7 +408,7 @@ impl Ledger {
         self.store.row(s, Slot::Purpose(h)).is_some_and(|r| {
             r.kind() == GIVEN
                 && withdrawn_at.is_none_or(|w| r.from > w)
-                && r.from <= at
+                && r.from < at
                 && at < r.until
                 && r.flags.contains(RowFlags::NOTICE_OK)
         })

@@ -377,8 +377,14 @@ impl Ledger {
         category: u8,
         at: Nanos,
     ) -> Outcome {
+        // Under regimes, the subject's word is read first, so that its
+        // load overlaps the head's and the record's.
+        let word = match (&self.catalog.regimes, subject) {
+            (Some(_), Some(s)) => std::hint::black_box(self.store.facts(s)),
+            _ => 0,
+        };
         let record = subject.and_then(|s| self.store.row(s, Slot::Purpose(purpose)).copied());
-        self.outcome_with(subject, purpose, category, at, record)
+        self.outcome_word(subject, purpose, category, at, record, Some(word))
     }
 
     /// [`Ledger::outcome`] with the subject's record of the purpose already
@@ -391,6 +397,20 @@ impl Ledger {
         category: u8,
         at: Nanos,
         record: Option<Row>,
+    ) -> Outcome {
+        self.outcome_word(subject, purpose, category, at, record, None)
+    }
+
+    /// [`Ledger::outcome_with`] with the subject's facts word, when read.
+    #[inline]
+    fn outcome_word(
+        &self,
+        subject: Option<u32>,
+        purpose: u16,
+        category: u8,
+        at: Nanos,
+        record: Option<Row>,
+        word: Option<u32>,
     ) -> Outcome {
         let Some(p) = self.catalog.purpose_by_index(purpose) else {
             return Outcome::UnknownPurpose;
@@ -421,7 +441,8 @@ impl Ledger {
             return Outcome::Objected(k.from);
         }
         if let Some(regimes) = &self.catalog.regimes {
-            let regime = self.store.places.regime(st.facts(s), regimes);
+            let word = word.unwrap_or_else(|| st.facts(s));
+            let regime = self.store.places.regime(word, regimes);
             return self
                 .judge(regimes, regime, p, purpose, c, s, at, record)
                 .outcome;
@@ -656,6 +677,15 @@ impl Ledger {
         // As the decision rules: while the signal is on (or, once cleared,
         // before it was cleared), it denies a sale/sharing purpose.
         let opted_out = || {
+            if self.catalog.regimes.is_some() {
+                // Under a regime, as its decision says (the signal may reach
+                // other kinds, and a later consent may win over it).
+                let category = self.store.set(r.set()).indices().next().unwrap_or(0);
+                return matches!(
+                    self.outcome(Some(s), ph, category, at),
+                    Outcome::OptedOut(_)
+                );
+            }
             self.catalog
                 .purpose_by_index(ph)
                 .is_some_and(|p| p.is_sale_or_sharing())

@@ -5,6 +5,7 @@
 //! In the `Ledger` docs: the "Regimes: jurisdiction and age" group.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use hashbrown::HashMap;
 use time::{Date, OffsetDateTime};
@@ -24,15 +25,87 @@ pub const MAX_JURISDICTIONS: usize = (1 << PLACE_BITS) - 1;
 
 /// Bits of the word for the jurisdiction (its interned index plus one).
 const PLACE_BITS: u32 = 12;
-/// Bits of the word for the age (the latest birth date consistent with it,
-/// as days since `BASE_DAY`, plus one).
+/// Bits of the word for the age: the latest birth date consistent with it,
+/// as (year - `BASE_YEAR` + 1, month, day) in 11, 4 and 5 bits; 0 for
+/// unknown. Whole years then need no calendar arithmetic.
 const AGE_BITS: u32 = 32 - PLACE_BITS;
-const AGE_MASK: u32 = (1 << AGE_BITS) - 1;
-/// The Julian day of 1800-01-01: the earliest birth date the word holds.
-const BASE_DAY: i32 = 2_378_497;
+pub(crate) const AGE_MASK: u32 = (1 << AGE_BITS) - 1;
+/// The earliest birth year the word holds: 150 years (the oldest age)
+/// before the first year of the range (1678).
+const BASE_YEAR: i32 = 1500;
 /// The Julian day of 1970-01-01.
 const UNIX_EPOCH_DAY: i64 = 2_440_588;
 const NANOS_PER_DAY: i64 = 86_400_000_000_000;
+
+/// A calendar day as a check reads it: its Julian day number and its year,
+/// month and day of month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Day {
+    pub(crate) julian: i32,
+    year: i32,
+    month: u8,
+    day: u8,
+}
+
+impl Day {
+    fn of(date: Date) -> Day {
+        Day {
+            julian: date.to_julian_day(),
+            year: date.year(),
+            month: date.month() as u8,
+            day: date.day(),
+        }
+    }
+
+    /// The whole years from a birth date packed in a word to this day.
+    #[inline]
+    fn years_since(self, packed: u32) -> u8 {
+        let year = BASE_YEAR + (packed >> 9) as i32 - 1;
+        let (month, day) = (((packed >> 5) & 0xF) as u8, (packed & 0x1F) as u8);
+        let before_birthday = (self.month, self.day) < (month, day);
+        let years = self.year - year - i32::from(before_birthday);
+        u8::try_from(years.max(0)).unwrap_or(u8::MAX)
+    }
+}
+
+/// The last day converted, shared by the checks of a ledger (requests
+/// come in bursts on one day): a Julian day and its calendar date in one
+/// word, read and written with relaxed atomics.
+#[derive(Debug, Default)]
+pub(crate) struct DayCache(AtomicU64);
+
+impl Clone for DayCache {
+    fn clone(&self) -> Self {
+        DayCache(AtomicU64::new(self.0.load(Ordering::Relaxed)))
+    }
+}
+
+impl DayCache {
+    /// The day of an instant.
+    #[inline]
+    pub(crate) fn day(&self, at: Nanos) -> Day {
+        let word = self.0.load(Ordering::Relaxed);
+        // A hit costs a multiplication and a compare, not a division.
+        let cached = (word >> 32) as u32 as i32;
+        let start = (i64::from(cached) - UNIX_EPOCH_DAY).wrapping_mul(NANOS_PER_DAY);
+        if word != 0 && (at.wrapping_sub(start) as u64) < NANOS_PER_DAY as u64 {
+            return Day {
+                julian: cached,
+                year: i32::from((word >> 16) as u16) - 32_768,
+                month: (word >> 8) as u8,
+                day: word as u8,
+            };
+        }
+        let julian = i32::try_from(at.div_euclid(NANOS_PER_DAY) + UNIX_EPOCH_DAY).unwrap_or(0);
+        let d = Day::of(Date::from_julian_day(julian).unwrap_or(Date::MIN));
+        let packed = (u64::from(julian as u32) << 32)
+            | (u64::from((d.year + 32_768) as u16) << 16)
+            | (u64::from(d.month) << 8)
+            | u64::from(d.day);
+        self.0.store(packed, Ordering::Relaxed);
+        d
+    }
+}
 
 /// The jurisdictions subjects are in, interned, and the regime each gets
 /// under the catalog they were last resolved for.
@@ -111,23 +184,28 @@ fn birth_of(age: Age, at: Nanos) -> Date {
     age.birth_date_on(timestamp::from_nanos(at).date())
 }
 
-/// The date of an instant, cheaply.
-#[inline]
-pub(crate) fn date_of(at: Nanos) -> Date {
-    let day = at.div_euclid(NANOS_PER_DAY) + UNIX_EPOCH_DAY;
-    i32::try_from(day)
-        .ok()
-        .and_then(|d| Date::from_julian_day(d).ok())
-        .unwrap_or(Date::MIN)
+/// The day of an instant, without the cache (for a record's own time).
+pub(crate) fn day_of(at: Nanos) -> Day {
+    Day::of(timestamp::from_nanos(at.min(timestamp::LAST)).date())
 }
 
 /// The age in whole years on `day` of the subject whose word is `word`;
 /// `None` when unknown.
 #[inline]
-pub(crate) fn age_on(word: u32, day: Date) -> Option<u8> {
-    let code = (word & AGE_MASK).checked_sub(1)?;
-    let born = Date::from_julian_day(BASE_DAY.saturating_add(code as i32)).ok()?;
-    Some(Age::BirthDate(born).years_on(day, day))
+pub(crate) fn age_on(word: u32, day: Day) -> Option<u8> {
+    let packed = word & AGE_MASK;
+    (packed != 0).then(|| day.years_since(packed))
+}
+
+/// A birth date packed for the word (0 if outside what it holds).
+fn pack_birth(born: Date) -> u32 {
+    let year = born.year() - BASE_YEAR + 1;
+    match u32::try_from(year) {
+        Ok(y) if (1..(1 << 11)).contains(&y) => {
+            (y << 9) | (u32::from(born.month() as u8) << 5) | u32::from(born.day())
+        }
+        _ => 0,
+    }
 }
 
 impl Slot {
@@ -154,11 +232,9 @@ impl Store {
             .row(s, Slot::Age)
             .and_then(|r| {
                 let age = Age::unpack(r.until, r.flags.contains(RowFlags::ON))?;
-                let day = birth_of(age, r.from).to_julian_day();
-                u32::try_from(day.checked_sub(BASE_DAY)?).ok()
+                Some(pack_birth(birth_of(age, r.from)))
             })
-            .filter(|d| *d < AGE_MASK)
-            .map_or(0, |d| d + 1);
+            .unwrap_or(0);
         if let Some(w) = self.facts.get_mut(s as usize) {
             *w = (place << AGE_BITS) | age;
         }
@@ -279,7 +355,7 @@ impl Ledger {
     #[must_use]
     pub fn age_on(&self, subject: &str, day: Date) -> Option<u8> {
         let s = self.store.names.find(subject)?;
-        age_on(self.store.facts(s), day)
+        age_on(self.store.facts(s), Day::of(day))
     }
 
     /// The regime that applies to the subject (its jurisdiction's, or the
@@ -298,5 +374,40 @@ impl Ledger {
     /// Resolves new places' regimes under the catalog (after changes).
     pub(crate) fn sync_places(&mut self) {
         self.store.places.sync(self.catalog.regimes.as_ref());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The packed word and the day cache give the ages `Age::years_on`
+    /// gives, birthdays on 29 February included.
+    #[test]
+    fn packed_ages_agree_with_the_calendar() {
+        let cache = DayCache::default();
+        let mut births = Vec::new();
+        let mut b = Date::from_calendar_date(1990, time::Month::January, 1).expect("date");
+        while b.year() < 2030 {
+            births.push(b);
+            b = b.saturating_add(time::Duration::days(37));
+        }
+        births.push(Date::from_calendar_date(2012, time::Month::February, 29).expect("date"));
+        for born in births {
+            let word = pack_birth(born);
+            for offset in [
+                0i64, 1, 364, 365, 366, 4_000, 5_843, 5_844, 5_845, 6_209, 6_210,
+            ] {
+                for delta in [-1i64, 0, 1] {
+                    let day = born.saturating_add(time::Duration::days(offset + delta));
+                    let at = (i64::from(day.to_julian_day()) - UNIX_EPOCH_DAY) * NANOS_PER_DAY + 7;
+                    let want = Age::BirthDate(born).years_on(day, day);
+                    assert_eq!(age_on(word, cache.day(at)), Some(want), "{born} on {day}");
+                    // A second read hits the cache and agrees.
+                    assert_eq!(cache.day(at), Day::of(day));
+                }
+            }
+        }
+        assert_eq!(age_on(0, Day::of(Date::MIN)), None);
     }
 }

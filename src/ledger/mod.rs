@@ -376,6 +376,25 @@ pub use batch::PermittedPurposes;
 
 mod changes;
 
+#[cfg(any(feature = "tcf", feature = "gpp", feature = "usp"))]
+mod signal_import;
+#[cfg(any(feature = "tcf", feature = "gpp", feature = "usp"))]
+pub use signal_import::SignalFormat;
+#[cfg(any(
+    feature = "tcf",
+    feature = "gpp",
+    feature = "usp",
+    feature = "consent_mode"
+))]
+mod signal_export;
+#[cfg(any(
+    feature = "tcf",
+    feature = "gpp",
+    feature = "usp",
+    feature = "consent_mode"
+))]
+pub use signal_export::{ExportOptions, TcfVendor, gpp_sections_for};
+
 mod prepare;
 pub use prepare::{Change, Choice, Recorded};
 

@@ -658,6 +658,12 @@ impl Ledger {
     /// ```
     pub fn record_choice(&mut self, choice: Choice) -> Result<Vec<Recorded>> {
         let events = self.prepare_choice(&choice)?;
+        self.record_all(events)
+    }
+
+    /// Applies checked `events` all or nothing ([`Ledger::apply_all`]) and
+    /// pairs each with what applying it did.
+    pub(super) fn record_all(&mut self, events: Vec<Event>) -> Result<Vec<Recorded>> {
         let applied = self.apply_all(&events)?;
         Ok(events
             .into_iter()

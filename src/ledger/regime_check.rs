@@ -14,7 +14,7 @@ use crate::instant::Timestamp;
 use crate::ledger::Ledger;
 use crate::ledger::checks::Outcome;
 use crate::ledger::decision::Decision;
-use crate::ledger::facts::{age_on, date_of};
+use crate::ledger::facts::age_on;
 use crate::ledger::store::{GIVEN, Row, RowFlags};
 use crate::model::basis::LegalBasis;
 use crate::model::category::Category;
@@ -22,8 +22,10 @@ use crate::model::evidence::GivenBy;
 use crate::model::facts::Jurisdiction;
 use crate::model::purpose::Purpose;
 use crate::model::regimes::CatalogRegimes;
-use crate::regime::{Condition, Mechanism, PackedRule, Precedence, PurposeKind, RegimeId, Signal};
-use crate::wire::timestamp::Nanos;
+use crate::regime::{
+    Condition, MAX_TIER_AGE, Mechanism, PackedRule, Precedence, PurposeKind, Signal,
+};
+use crate::wire::timestamp::{LAST, Nanos};
 
 /// What decided a check under a regime, for the decision and its
 /// explanation.
@@ -64,27 +66,21 @@ impl Ledger {
         record: Option<Row>,
     ) -> Judgement {
         let word = self.store.facts(s);
-        let day = date_of(at);
+        // A check past the range answers as at its last instant.
+        let day = self.store.day_cache.day(at.min(LAST));
         let age = age_on(word, day);
-        let set = self.signal_set(s, at);
-        let signal = if set.is_some() {
-            Signal::Present
-        } else {
-            Signal::Absent
-        };
-        let key = regimes.table.key(RegimeId::from_index(regime), age, signal);
-        let rules = regimes.table.rules(key, day);
-        // The strictest rule of the purpose's kinds; the signal applies if
-        // it applies to any of them.
+        let rules = regimes.table.rules_on_day(regime, age, false, day.julian);
+        let kinds = regimes
+            .kinds
+            .get(usize::from(purpose))
+            .copied()
+            .unwrap_or_else(|| p.kinds());
+        // The strictest rule of the purpose's kinds.
         let mut kind = PurposeKind::Other;
         let mut rule = PackedRule::new(Mechanism::NoticeOnly, Condition::None);
-        let mut signal_applies = false;
         let mut first = true;
-        for k in p.kinds().iter() {
+        for k in kinds.iter() {
             let r = rules.get(k);
-            if r.condition() == Condition::OptedOutBySignal {
-                signal_applies = true;
-            }
             if first || (r.mechanism(), r.condition()) > (rule.mechanism(), rule.condition()) {
                 rule = r;
                 kind = k;
@@ -95,8 +91,7 @@ impl Ledger {
         if !matches!(
             rule.mechanism(),
             Mechanism::Conditional | Mechanism::Prohibited
-        ) && rule.condition() != Condition::OptedOutBySignal
-            && let Some(m) = regimes.override_for(purpose, regime)
+        ) && let Some(m) = regimes.override_for(purpose, regime)
         {
             rule = PackedRule::new(m, Condition::None);
             overridden = true;
@@ -114,39 +109,81 @@ impl Ledger {
         if rule.mechanism() == Mechanism::Prohibited {
             return j;
         }
+        // An opt-out signal reaches the kinds the regime's signal rule
+        // covers, where it binds or the regime honours it, whatever the
+        // mechanism: it opts out of an earlier opt-in too.
+        let signal = self.signal_set(s, at).filter(|_| {
+            regimes
+                .signals
+                .get(usize::from(regime))
+                .is_some_and(|(covered, from)| {
+                    kinds.iter().any(|k| covered.contains(k)) && day.julian >= *from
+                })
+        });
+        let outcome = self.by_rule(regimes, &mut j, p, purpose, c, s, at, record, word);
+        j.outcome = match signal {
+            None => outcome,
+            Some(set) => {
+                let precedence = regimes
+                    .precedence
+                    .get(usize::from(regime))
+                    .copied()
+                    .unwrap_or(Precedence::SignalWins);
+                let later = record.is_some_and(|r| {
+                    r.kind() == GIVEN
+                        && r.from > set
+                        && match precedence {
+                            Precedence::LaterConsentWins => true,
+                            Precedence::ConfirmedAfterNotice => {
+                                r.flags.contains(RowFlags::SIGNAL_SHOWN)
+                            }
+                            Precedence::SignalWins => false,
+                        }
+                });
+                let won = later && matches!(outcome, Outcome::Granted { .. });
+                j.signal = Some((set, won));
+                if won { outcome } else { Outcome::OptedOut(set) }
+            }
+        };
+        j
+    }
+
+    /// The decision under the rule `j` holds, the signal aside.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn by_rule(
+        &self,
+        regimes: &Arc<CatalogRegimes>,
+        j: &mut Judgement,
+        p: &Purpose,
+        purpose: u16,
+        c: &Category,
+        s: u32,
+        at: Nanos,
+        record: Option<Row>,
+        word: u32,
+    ) -> Outcome {
+        let (rule, kind, regime, j_age) = (j.rule, j.kind, j.regime, j.age);
         let basis = p.basis();
         let explicit_ok =
             |r: &Row| basis == LegalBasis::ExplicitConsent || r.flags.contains(RowFlags::EXPLICIT);
         let sensitive = c.needs_explicit;
-        // A valid grant, or why not.
-        let granted = |r: Row| self.record_outcome(basis, purpose, c, s, at, r, true, true);
-        if let (true, Some(set)) = (signal_applies, set) {
-            let precedence = regimes
-                .precedence
-                .get(usize::from(regime))
-                .copied()
-                .unwrap_or(Precedence::SignalWins);
-            let later = record.filter(|r| {
-                r.kind() == GIVEN
-                    && r.from > set
-                    && match precedence {
-                        Precedence::LaterConsentWins => true,
-                        Precedence::ConfirmedAfterNotice => {
-                            r.flags.contains(RowFlags::SIGNAL_SHOWN)
-                        }
-                        Precedence::SignalWins => false,
-                    }
-            });
-            let won = later
-                .map(granted)
-                .filter(|o| matches!(o, Outcome::Granted { .. }));
-            j.signal = Some((set, won.is_some()));
-            j.outcome = match won {
-                Some(o) if !sensitive || later.is_some_and(|r| explicit_ok(&r)) => o,
-                _ => Outcome::OptedOut(set),
-            };
-            return j;
-        }
+        // A valid grant, or why not: also, a grant the person gave alone
+        // when the law asked for a parent's consent stays invalid after
+        // they come of age (GDPR Art. 8(1), Art. 7(1)).
+        let granted = |r: Row| match self.record_outcome(basis, purpose, c, s, at, r, true, true) {
+            Outcome::Granted { .. }
+                if r.kind() == GIVEN
+                    && self.needed_a_parent(regimes, regime, kind, word, &r, at, j_age) =>
+            {
+                if basis.is_consent() {
+                    Outcome::NoConsent
+                } else {
+                    Outcome::ConsentRequired
+                }
+            }
+            o => o,
+        };
         // Sensitive data needs explicit consent under every regime (the
         // catalog declares it so).
         let condition = match rule.mechanism() {
@@ -155,14 +192,14 @@ impl Ledger {
             _ => rule.condition(),
         };
         let basis_stands = !basis.is_consent()
-            && !overridden
+            && !j.overridden
             && regimes
                 .basis_stands
                 .get(usize::from(regime))
                 .and_then(|o| o.get(kind.index()))
                 .copied()
                 .unwrap_or(false);
-        j.outcome = match (rule.mechanism(), condition) {
+        match (rule.mechanism(), condition) {
             (Mechanism::NoticeOnly | Mechanism::OptOut, Condition::None) => {
                 let fallback = if basis.is_consent() {
                     Outcome::NotRequired(rule.mechanism())
@@ -205,11 +242,15 @@ impl Ledger {
                 None => Outcome::ConsentRequired,
             },
             (_, condition) => {
-                let met = |r: &Row| match condition {
-                    Condition::ParentalConsent => r.flags.given_by().is_parental(),
-                    Condition::JointConsent => r.flags.given_by() == GivenBy::SubjectWithParent,
-                    _ => true,
-                } && (!sensitive && condition != Condition::ExplicitConsent || explicit_ok(r));
+                let met = |r: &Row| {
+                    let by = r.flags.given_by();
+                    let who = match condition {
+                        Condition::ParentalConsent => by.is_parental(),
+                        Condition::JointConsent => by == GivenBy::SubjectWithParent,
+                        _ => true,
+                    };
+                    who && (!sensitive && condition != Condition::ExplicitConsent || explicit_ok(r))
+                };
                 let missing = match condition {
                     Condition::ParentalConsent => {
                         Outcome::ParentalConsentRequired { jointly: false }
@@ -218,15 +259,52 @@ impl Ledger {
                     _ => Outcome::ExplicitConsentRequired,
                 };
                 match record {
-                    Some(r) => match granted(r) {
+                    Some(r) => match self.record_outcome(basis, purpose, c, s, at, r, true, true) {
                         Outcome::Granted { .. } if !met(&r) => missing,
+                        Outcome::Granted { .. } => granted(r),
                         o => o,
                     },
                     None => missing,
                 }
             }
-        };
-        j
+        }
+    }
+
+    /// Whether a grant the subject gave without a parent was given at an
+    /// age when the regime asked for a parent's (or a joint) consent.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn needed_a_parent(
+        &self,
+        regimes: &Arc<CatalogRegimes>,
+        regime: u16,
+        kind: PurposeKind,
+        word: u32,
+        r: &Row,
+        at: Nanos,
+        age_now: Option<u8>,
+    ) -> bool {
+        if word & super::facts::AGE_MASK == 0 || r.flags.given_by().is_parental() {
+            return false;
+        }
+        // Cheap bound first: whole years since the grant, rounded up, and
+        // an age now past every tier then (tiers stop below 22).
+        const YEAR: i64 = 365 * 86_400_000_000_000;
+        let since = (at.saturating_sub(r.from) / YEAR).saturating_add(1);
+        if age_now.is_some_and(|a| i64::from(a) - since > i64::from(MAX_TIER_AGE)) {
+            return false;
+        }
+        let then = super::facts::day_of(r.from);
+        let age = age_on(word, then);
+        let rule = regimes
+            .table
+            .rules_on_day(regime, age, false, then.julian)
+            .get(kind);
+        rule.mechanism() == Mechanism::Conditional
+            && matches!(
+                rule.condition(),
+                Condition::ParentalConsent | Condition::JointConsent
+            )
     }
 }
 
@@ -555,19 +633,17 @@ impl Ledger {
         }
         let outcome = if request.is_none() { base } else { j.outcome };
         let regime = regimes.regime(j.regime);
-        let day = super::facts::date_of(at);
-        let signal = if j.signal.is_some() {
-            Signal::Present
-        } else {
-            Signal::Absent
-        };
+        let day = crate::wire::timestamp::from_nanos(at).date();
         let source = regime.map_or("", |r| {
-            if j.overridden {
+            if j.signal.is_some() {
+                // The signal and its precedence decided.
+                r.signal_rule().source()
+            } else if j.overridden {
                 "the catalog sets this purpose's mechanism under this regime"
             } else if j.basis_stood {
                 r.objection(j.kind).1
             } else {
-                r.rule_on(j.kind, j.age, signal, day).source()
+                r.rule_on(j.kind, j.age, Signal::Absent, day).source()
             }
         });
         Explanation {

@@ -33,7 +33,7 @@ use crate::ledger::strings::StrPool;
 use crate::model::category::CategorySet;
 use crate::wire::timestamp::Nanos;
 
-pub(crate) use crate::ledger::facts::Places;
+pub(crate) use crate::ledger::facts::{DayCache, Places};
 pub(crate) use crate::ledger::traces::Floor;
 
 /// The erasure mark's bit in a head's mask.
@@ -249,6 +249,8 @@ pub(crate) struct Store {
     pub(crate) facts: Vec<u32>,
     /// The jurisdictions subjects are in, interned for `facts`.
     pub(crate) places: Places,
+    /// The last day a check converted (see `facts.rs`).
+    pub(crate) day_cache: DayCache,
     spill: Vec<Vec<u32>>,
     spill_free: Vec<u32>,
     /// Rows of purposes past `FAST_PURPOSES`: per subject, (purpose, row)
@@ -292,6 +294,7 @@ impl Store {
             heads: Vec::new(),
             facts: Vec::new(),
             places: Places::default(),
+            day_cache: DayCache::default(),
             spill: Vec::new(),
             spill_free: Vec::new(),
             far: HashMap::default(),

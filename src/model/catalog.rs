@@ -264,6 +264,7 @@ impl CatalogBuilder {
             purpose_index.insert(purpose.name.clone(), purposes.len() as u16);
             purposes.push(purpose);
         }
+        crate::model::standards::check_unique(&purposes)?;
         let mut alpha: Vec<u8> = (0..categories.len() as u8).collect();
         alpha.sort_by(|a, b| {
             let name = |i: &u8| categories.get(usize::from(*i)).map(|c| c.name.as_str());

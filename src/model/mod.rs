@@ -13,3 +13,4 @@ pub(crate) mod kinds;
 pub(crate) mod purpose;
 pub(crate) mod regimes;
 pub(crate) mod repr;
+pub(crate) mod standards;

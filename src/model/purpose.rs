@@ -10,6 +10,7 @@ use crate::limits;
 use crate::model::basis::LegalBasis;
 use crate::model::category::{Category, CategorySet};
 use crate::model::kinds;
+use crate::model::standards::Standards;
 use crate::regime::{KindSet, Mechanism};
 use crate::wire::timestamp::{self, Nanos};
 
@@ -53,6 +54,7 @@ pub struct PurposeDef {
     pub(crate) sale_or_sharing: bool,
     pub(crate) direct_marketing: bool,
     pub(crate) cooldown_months: Option<u32>,
+    pub(crate) standards: Standards,
     /// Declared kinds (see `kinds.rs`); empty for the default.
     pub(crate) kinds: KindSet,
     /// Mechanisms overridden per regime code.
@@ -96,6 +98,7 @@ impl PurposeDef {
             sale_or_sharing: false,
             direct_marketing: false,
             cooldown_months: None,
+            standards: Standards::new(),
             kinds: KindSet::EMPTY,
             mechanisms: Vec::new(),
         }
@@ -473,6 +476,7 @@ pub struct Purpose {
     pub(crate) default_span: Option<Span>,
     /// What a requested expiry is capped to.
     pub(crate) max_span: Option<Span>,
+    pub(crate) standards: Standards,
 }
 
 /// A validity: an exact duration or calendar months.
@@ -615,7 +619,11 @@ impl Purpose {
                 Purpose::MAX_COOLDOWN_MONTHS
             )));
         }
+        if let Some(problem) = def.standards.problem(def.basis, def.sale_or_sharing) {
+            return Err(bad(problem));
+        }
         Ok(Purpose {
+            standards: def.standards,
             title: def.title,
             description: def.description,
             basis: def.basis,
@@ -780,6 +788,7 @@ impl Purpose {
             sale_or_sharing: self.sale_or_sharing,
             direct_marketing: self.direct_marketing,
             cooldown_months: self.cooldown_months,
+            standards: self.standards.clone(),
             kinds: self.kinds,
             mechanisms: self.mechanisms.clone(),
         }

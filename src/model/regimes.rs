@@ -11,7 +11,8 @@ use crate::model::catalog::CatalogBuilder;
 use crate::model::facts::Jurisdiction;
 use crate::model::purpose::Purpose;
 use crate::regime::{
-    Mechanism, Objection, Precedence, PurposeKind, Regime, RegimeId, RegimeRepr, RegimeTable,
+    Binding, KindSet, Mechanism, Objection, Precedence, PurposeKind, Regime, RegimeId, RegimeRepr,
+    RegimeTable, UnboundSignal,
 };
 
 /// Most regimes one catalog enables (the default included).
@@ -26,7 +27,8 @@ pub(crate) struct RegimeDecls {
     /// Each regime with the jurisdiction codes it applies to, as given
     /// (none: the regime's own code).
     entries: Vec<(Vec<String>, Regime)>,
-    default: Option<Regime>,
+    /// Boxed: a regime is large, and the builder is moved by value.
+    default: Option<Box<Regime>>,
 }
 
 /// The regimes of a built catalog.
@@ -53,6 +55,12 @@ pub(crate) struct CatalogRegimes {
     pub(crate) basis_stands: Vec<[bool; PurposeKind::COUNT]>,
     /// Per purpose index: (regime index, mechanism), sorted.
     pub(crate) overrides: Vec<Vec<(u16, Mechanism)>>,
+    /// Per purpose index: its kinds ([`Purpose::kinds`]), resolved once.
+    pub(crate) kinds: Vec<KindSet>,
+    /// Per regime: the kinds an opt-out signal reaches, and from which
+    /// Julian day (`i32::MIN`: always; `i32::MAX`: never), whatever the
+    /// mechanism (a signal opts out of an earlier opt-in too).
+    pub(crate) signals: Vec<(KindSet, i32)>,
 }
 
 impl PartialEq for CatalogRegimes {
@@ -126,7 +134,7 @@ impl CatalogBuilder {
     /// regime of its own. Default: the most protective of the enabled
     /// regimes (code `MOST-PROTECTIVE`).
     pub fn default_regime(mut self, regime: Regime) -> Self {
-        self.regimes.default = Some(regime);
+        self.regimes.default = Some(Box::new(regime));
         self
     }
 }
@@ -220,7 +228,7 @@ impl RegimeDecls {
         }
         lookup.sort_unstable();
         let default = match &self.default {
-            Some(r) => r.clone(),
+            Some(r) => Regime::clone(r),
             None => {
                 let all: Vec<Regime> = entries.iter().map(|(_, r)| r.clone()).collect();
                 Regime::most_protective(
@@ -251,13 +259,29 @@ impl RegimeDecls {
             .iter()
             .map(|r| r.signal_rule().precedence())
             .collect();
-        let stands = |r: &Regime| PurposeKind::ALL.map(|k| r.objection(k).0 != Objection::None);
+        let signals = regimes
+            .iter()
+            .map(|r| {
+                let rule = r.signal_rule();
+                let from = match (rule.binding(), r.unbound_signal()) {
+                    // Honoured by choice where it does not bind (yet).
+                    (_, UnboundSignal::Honour) => i32::MIN,
+                    (Binding::Binding, UnboundSignal::Ignore) => {
+                        rule.since().map_or(i32::MIN, |d| d.to_julian_day())
+                    }
+                    (Binding::NotBinding, UnboundSignal::Ignore) => i32::MAX,
+                };
+                (rule.kinds(), from)
+            })
+            .collect();
+        let stands_for = |r: &Regime, k: PurposeKind| r.objection(k).0 != Objection::None;
+        let stands = |r: &Regime| PurposeKind::ALL.map(|k| stands_for(r, k));
         let mut basis_stands: Vec<[bool; PurposeKind::COUNT]> =
             regimes.iter().map(stands).collect();
         if self.default.is_none()
             && let Some(made) = basis_stands.get_mut(default_index)
         {
-            *made = PurposeKind::ALL.map(|k| entries.iter().all(|(_, r)| stands(r)[k.index()]));
+            *made = PurposeKind::ALL.map(|k| entries.iter().all(|(_, r)| stands_for(r, k)));
         }
         let table = RegimeTable::new(regimes)?;
         let mut overrides = Vec::with_capacity(purposes.len());
@@ -276,11 +300,13 @@ impl RegimeDecls {
             // INVARIANT: below MAX_CATALOG_REGIMES.
             default: default_index as u16,
             entries,
-            declared_default: self.default,
+            declared_default: self.default.map(|r| *r),
             table,
             lookup,
             precedence,
+            signals,
             basis_stands,
+            kinds: purposes.iter().map(Purpose::kinds).collect(),
             overrides,
         })))
     }

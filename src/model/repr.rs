@@ -11,6 +11,7 @@ use crate::model::catalog::Catalog;
 use crate::model::category::CategoryDef;
 use crate::model::purpose::PurposeDef;
 use crate::model::regimes::{CatalogRegimes, RegimeEntryRepr, RegimeRef};
+use crate::model::standards::Standards;
 use crate::regime::{KindSet, Mechanism};
 use std::collections::BTreeMap;
 
@@ -74,6 +75,9 @@ pub(crate) struct PurposeRepr {
     /// cooldowns existed load with the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) cooldown_months: Option<u32>,
+    /// Absent: the purpose is in no standard signal.
+    #[serde(default, skip_serializing_if = "Standards::is_empty")]
+    pub(crate) standards: Standards,
     /// Declared kinds; absent for the default of the purpose's marks.
     #[serde(default, skip_serializing_if = "no_kinds")]
     pub(crate) kinds: KindSet,
@@ -99,6 +103,7 @@ impl From<PurposeDef> for PurposeRepr {
             sale_or_sharing: d.sale_or_sharing,
             direct_marketing: d.direct_marketing,
             cooldown_months: d.cooldown_months,
+            standards: d.standards,
             kinds: d.kinds,
             mechanisms: d.mechanisms.into_iter().collect(),
         }
@@ -184,6 +189,7 @@ impl TryFrom<CatalogRepr> for Catalog {
             if let Some(months) = p.cooldown_months {
                 d = d.cooldown_months(months);
             }
+            d = d.standards(p.standards);
             for kind in p.kinds.iter() {
                 d = d.kind(kind);
             }

@@ -67,6 +67,10 @@ impl RegimeKey {
 struct Resolved {
     /// Ascending; period `p` is `[transitions[p - 1], transitions[p])`.
     transitions: Vec<Date>,
+    /// The same, as Julian day numbers (for checks that hold one).
+    days: Vec<i32>,
+    /// The age thresholds that start a band, ascending.
+    thresholds: Vec<u8>,
     bands: usize,
     /// Indexed by `(period * bands + band) * 2 + signal`.
     sets: Vec<RuleSet>,
@@ -179,6 +183,37 @@ impl RegimeTable {
     }
 }
 
+impl RegimeTable {
+    /// The rules of regime index `regime` for someone of `age` (unknown:
+    /// the adult band), with or without the signal, on Julian day `day`:
+    /// [`RegimeTable::key`] then [`RegimeTable::rules`] without building a
+    /// key or a date (what a check pays).
+    #[inline]
+    pub(crate) fn rules_on_day(
+        &self,
+        regime: u16,
+        age: Option<u8>,
+        signal: bool,
+        day: i32,
+    ) -> RuleSet {
+        let Some(r) = self.resolved.get(usize::from(regime)) else {
+            return DENY_ALL;
+        };
+        let band = match age {
+            Some(age) => r.thresholds.partition_point(|a| *a <= age),
+            None => r.thresholds.len(),
+        };
+        let period = if r.days.is_empty() {
+            0
+        } else {
+            r.days.partition_point(|t| *t <= day)
+        };
+        let band = band.min(r.bands.saturating_sub(1));
+        let at = (period * r.bands + band) * 2 + usize::from(signal);
+        r.sets.get(at).copied().unwrap_or(DENY_ALL)
+    }
+}
+
 fn resolve(regime: &Regime) -> Resolved {
     let transitions = regime.transitions();
     let bands = regime.band_count();
@@ -199,6 +234,8 @@ fn resolve(regime: &Regime) -> Resolved {
         }
     }
     Resolved {
+        days: transitions.iter().map(|d| d.to_julian_day()).collect(),
+        thresholds: regime.thresholds().as_slice().to_vec(),
         transitions,
         bands,
         sets,

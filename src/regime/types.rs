@@ -145,9 +145,13 @@ impl KindSet {
 
     /// The kinds in the set, in index order.
     pub fn iter(self) -> impl Iterator<Item = PurposeKind> {
-        PurposeKind::ALL
-            .into_iter()
-            .filter(move |k| self.contains(*k))
+        // Set bits only, lowest first (the order of `PurposeKind::ALL`).
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            let i = bits.trailing_zeros();
+            bits &= bits.wrapping_sub(1);
+            PurposeKind::ALL.get(i as usize).copied()
+        })
     }
 }
 

@@ -423,6 +423,11 @@ impl Ledger {
             Some(Decision::ParentalConsentRequired { jointly }) => {
                 return Ask::AskParent { jointly };
             }
+            // Consent is needed and none held is valid (e.g. a child's own
+            // "yes" where a parent's was needed): ask.
+            Some(
+                Decision::NoConsent | Decision::ConsentRequired | Decision::MinorOptInRequired,
+            ) => return Ask::NeverAsked,
             _ => {}
         }
         if !needs_consent {

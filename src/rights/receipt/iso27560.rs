@@ -377,7 +377,16 @@ impl ConsentReceipt {
             _ => until_event(UNTIL_CONSENT),
         };
         answer.insert("dpv:hasDuration".into(), duration);
-        answer.insert("dpv:isIndicatedBy".into(), node("dpv:DataSubject"));
+        // Who gave it: the subject, a parent or guardian (DPV's
+        // "Guardian(s) of Data Subject"), or both together.
+        let by = match e.given_by() {
+            crate::model::evidence::GivenBy::Subject => node("dpv:DataSubject"),
+            crate::model::evidence::GivenBy::ParentOrGuardian => node("dpv:GuardianOfDataSubject"),
+            crate::model::evidence::GivenBy::SubjectWithParent => {
+                json!([node("dpv:DataSubject"), node("dpv:GuardianOfDataSubject")])
+            }
+        };
+        answer.insert("dpv:isIndicatedBy".into(), by);
         answer.insert("dpv:hasIndicationMethod".into(), json!(method_text(e)));
         put(&mut answer, "dct:references", e.proof());
         let mut events = vec![Value::Object(answer)];

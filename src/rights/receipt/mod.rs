@@ -157,9 +157,12 @@ impl Ledger {
             sensitive_categories,
             status,
             opted_out_at,
+            // The evidence's, else the subject's recorded jurisdiction (the
+            // law its decisions follow), else the options' default.
             jurisdiction: evidence
                 .jurisdiction()
                 .map(str::to_owned)
+                .or_else(|| self.jurisdiction(subject).map(|j| j.to_string()))
                 .or_else(|| options.jurisdiction.clone()),
             language: evidence
                 .language()
@@ -364,10 +367,14 @@ impl fmt::Display for ConsentReceipt {
 
 /// The collection method and channel: `banner via web`.
 fn method_text(e: &crate::model::evidence::Evidence) -> String {
-    match e.channel() {
+    let mut text = match e.channel() {
         Some(c) => format!("{} via {c}", e.method()),
         None => e.method().to_string(),
+    };
+    if let Some(v) = e.verification() {
+        text.push_str(&format!(", by {} verified by {v}", e.given_by()));
     }
+    text
 }
 
 fn put<V: serde::Serialize>(map: &mut Map<String, Value>, key: &str, value: Option<V>) {

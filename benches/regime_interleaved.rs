@@ -1,0 +1,118 @@
+//! What regimes cost per check, measured so that a busy machine treats both
+//! alike: the perf workload's ledger and the same grants under a catalog
+//! with regimes (every subject with a jurisdiction and an age), checked by
+//! name and by handle window by window in turn (as `interleaved`), each
+//! check at its own instant. Prints the 25th percentile and the median of
+//! the per-window cost, and the ratios.
+//!
+//! `cargo run --release -p consentry-benches --example regime_interleaved -- 1000000`
+//! (the argument is the number of subjects; 10,000 by default).
+
+mod common;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use common::{Rng, Workload, now, purpose_name, regime_ledger};
+use consentry::{Ledger, Timestamp};
+
+const WINDOW: usize = 2048;
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let w = Workload::generate(n, 1 << 18);
+    let plain = w.ledger();
+    let regimes = regime_ledger(&w);
+    let mut rng = Rng::new(0x0005_eed0_f1a5);
+    let stamps: Vec<Timestamp> = w
+        .checks
+        .iter()
+        .map(|_| {
+            Timestamp::from(
+                now() + time::Duration::nanoseconds(rng.below(3_600_000_000_000) as i64),
+            )
+        })
+        .collect();
+    let named: Vec<(&str, String, &str)> = w
+        .checks
+        .iter()
+        .map(|(s, p, c)| (w.subjects[*s].as_str(), purpose_name(*p), c.as_str()))
+        .collect();
+    let handles = |l: &Ledger| -> Vec<_> {
+        named
+            .iter()
+            .map(|(s, p, c)| {
+                (
+                    l.subject_handle(s).expect("known"),
+                    l.catalog().purpose_handle(p).expect("declared"),
+                    l.catalog().category_handle(c).expect("declared"),
+                )
+            })
+            .collect()
+    };
+    let (hp, hr) = (handles(&plain), handles(&regimes));
+    let paths = [
+        "by name, no regimes",
+        "by name, regimes",
+        "by handle, no regimes",
+        "by handle, regimes",
+    ];
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); paths.len()];
+    let windows = named.len() / WINDOW;
+    for round in 0..3 {
+        for k in 0..windows {
+            for j in 0..paths.len() {
+                let v = (j + k + round) % paths.len();
+                let first = (k + v * 13) % windows * WINDOW;
+                let r = first..first + WINDOW;
+                let (nm, st) = (&named[r.clone()], &stamps[r.clone()]);
+                let t = Instant::now();
+                let x = match v {
+                    0 | 1 => {
+                        let l = if v == 0 { &plain } else { &regimes };
+                        nm.iter()
+                            .zip(st)
+                            .filter(|((s, p, c), t)| l.is_permitted(black_box(s), p, c, **t))
+                            .count()
+                    }
+                    _ => {
+                        let (l, hs) = if v == 2 {
+                            (&plain, &hp)
+                        } else {
+                            (&regimes, &hr)
+                        };
+                        hs[r]
+                            .iter()
+                            .zip(st)
+                            .filter(|((s, p, c), t)| l.is_permitted_by(black_box(*s), *p, *c, **t))
+                            .count()
+                    }
+                };
+                black_box(x);
+                if let Some(v) = times.get_mut(v) {
+                    v.push(t.elapsed().as_nanos() as f64 / WINDOW as f64);
+                }
+            }
+        }
+    }
+    let stat = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        (v[v.len() / 4], v[v.len() / 2])
+    };
+    let stats: Vec<(f64, f64)> = times.iter_mut().map(stat).collect();
+    println!(
+        "{n} subjects, {} checks, ns per check (p25, median):",
+        named.len()
+    );
+    for (p, (q, m)) in paths.iter().zip(&stats) {
+        println!("  {p:<24} {q:8.1} {m:8.1}");
+    }
+    println!(
+        "regimes / no regimes (medians): by name {:.2}, by handle {:.2}",
+        stats[1].1 / stats[0].1,
+        stats[3].1 / stats[2].1
+    );
+}
