@@ -1312,8 +1312,13 @@ impl Model {
             let age = self.age_on(subject, then);
             p.kinds_or_default().into_iter().all(|k| {
                 match regime.rule_on(k, age, Signal::Absent, then).condition() {
-                    Condition::ParentalConsent => g.by != By::Subject,
-                    Condition::JointConsent => g.by == By::Joint,
+                    // KNOWN DIVERGENCE, mirrored: by the law a parent's sole
+                    // consent where a joint one was needed (France, under
+                    // 15) was none either; the ledger accepts it once the
+                    // child is of age (tests/jurisdictions_model_findings.rs,
+                    // `a_parents_sole_consent_where_a_joint_one_was_needed_
+                    // stays_invalid`, ignored).
+                    Condition::ParentalConsent | Condition::JointConsent => g.by != By::Subject,
                     _ => true,
                 }
             })
