@@ -309,7 +309,6 @@ fn a_childs_own_consent_does_not_become_valid_on_coming_of_age() {
 /// the range (1677-12-31), when they were 15, and asks for a parent's
 /// consent: more protective, but not as documented.
 #[test]
-#[ignore = "finding: a check before the range reads the day before it"]
 fn a_check_before_the_range_reads_the_age_on_its_first_day() {
     let t = datetime!(1678-01-01 0:00 UTC);
     let mut ledger = ads_under(Regime::for_jurisdiction("DE").expect("a preset"));
@@ -337,7 +336,6 @@ fn a_check_before_the_range_reads_the_age_on_its_first_day() {
 /// consent invalid: a parent's alone, where a joint one was needed,
 /// becomes a grant on the fifteenth birthday.
 #[test]
-#[ignore = "finding: a parent's sole consent where a joint one was needed becomes valid"]
 fn a_parents_sole_consent_where_a_joint_one_was_needed_stays_invalid() {
     let catalog = Catalog::builder()
         .category("history")

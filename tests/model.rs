@@ -507,15 +507,8 @@ fn date_of(n: i128) -> Date {
 }
 
 /// The date a check at `n` is judged on: of the nearest end of the range
-/// for an instant outside it. KNOWN DIVERGENCE, mirrored: before the range
-/// the ledger reads the date of the instant just before it (1677-12-31),
-/// a day early (tests/jurisdictions_model_findings.rs,
-/// `a_check_before_the_range_reads_the_age_on_its_first_day`, ignored).
+/// for an instant outside it.
 fn check_date(n: i128) -> Date {
-    let first = nanos(datetime!(1678-01-01 0:00 UTC));
-    if n < first {
-        return instant(first - 1).date();
-    }
     date_of(n)
 }
 
@@ -1312,13 +1305,10 @@ impl Model {
             let age = self.age_on(subject, then);
             p.kinds_or_default().into_iter().all(|k| {
                 match regime.rule_on(k, age, Signal::Absent, then).condition() {
-                    // KNOWN DIVERGENCE, mirrored: by the law a parent's sole
-                    // consent where a joint one was needed (France, under
-                    // 15) was none either; the ledger accepts it once the
-                    // child is of age (tests/jurisdictions_model_findings.rs,
-                    // `a_parents_sole_consent_where_a_joint_one_was_needed_
-                    // stays_invalid`, ignored).
-                    Condition::ParentalConsent | Condition::JointConsent => g.by != By::Subject,
+                    // A parent's sole consent where a joint one was needed
+                    // (France, under 15) was none either.
+                    Condition::ParentalConsent => g.by != By::Subject,
+                    Condition::JointConsent => g.by == By::Joint,
                     _ => true,
                 }
             })

@@ -23,7 +23,7 @@ use crate::model::facts::Jurisdiction;
 use crate::model::purpose::Purpose;
 use crate::model::regimes::CatalogRegimes;
 use crate::regime::{
-    Condition, MAX_TIER_AGE, Mechanism, PackedRule, Precedence, PurposeKind, Signal,
+    Condition, KindSet, MAX_TIER_AGE, Mechanism, PackedRule, Precedence, PurposeKind, Signal,
 };
 use crate::wire::timestamp::{LAST, MIN, Nanos};
 
@@ -164,6 +164,11 @@ impl Ledger {
         word: u32,
     ) -> Outcome {
         let (rule, kind, regime, j_age) = (j.rule, j.kind, j.regime, j.age);
+        let kinds = regimes
+            .kinds
+            .get(usize::from(purpose))
+            .copied()
+            .unwrap_or_else(|| p.kinds());
         let basis = p.basis();
         let explicit_ok =
             |r: &Row| basis == LegalBasis::ExplicitConsent || r.flags.contains(RowFlags::EXPLICIT);
@@ -174,7 +179,7 @@ impl Ledger {
         let granted = |r: Row| match self.record_outcome(basis, purpose, c, s, at, r, true, true) {
             Outcome::Granted { .. }
                 if r.kind() == GIVEN
-                    && self.needed_a_parent(regimes, regime, kind, word, &r, at, j_age) =>
+                    && self.needed_a_parent(regimes, regime, kinds, word, &r, at, j_age) =>
             {
                 if basis.is_consent() {
                     Outcome::NoConsent
@@ -278,7 +283,7 @@ impl Ledger {
         &self,
         regimes: &Arc<CatalogRegimes>,
         regime: u16,
-        kind: PurposeKind,
+        kinds: KindSet,
         word: u32,
         r: &Row,
         at: Nanos,
@@ -297,17 +302,18 @@ impl Ledger {
         }
         let then = super::facts::day_of(r.from);
         let age = age_on(word, then);
-        let rule = regimes
-            .table
-            .rules_on_day(regime, age, false, then.julian)
-            .get(kind);
-        // The condition it had to meet when given, and did not.
-        rule.mechanism() == Mechanism::Conditional
-            && match rule.condition() {
-                Condition::ParentalConsent => !by.is_parental(),
-                Condition::JointConsent => true,
-                _ => false,
-            }
+        let rules = regimes.table.rules_on_day(regime, age, false, then.julian);
+        // The condition it had to meet when given, for any of the
+        // purpose's kinds, and did not.
+        kinds.iter().any(|k| {
+            let rule = rules.get(k);
+            rule.mechanism() == Mechanism::Conditional
+                && match rule.condition() {
+                    Condition::ParentalConsent => !by.is_parental(),
+                    Condition::JointConsent => true,
+                    _ => false,
+                }
+        })
     }
 }
 
