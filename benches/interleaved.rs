@@ -11,13 +11,10 @@
 mod common;
 
 use std::hint::black_box;
-use std::time::Instant;
 
-use common::{Rng, Workload, now, purpose_name};
+use common::{Rng, Workload, now, purpose_name, take_turns};
 use consentry::Timestamp;
 use time::OffsetDateTime;
-
-const WINDOW: usize = 2048;
 
 fn main() {
     let n: usize = std::env::args()
@@ -77,85 +74,58 @@ fn main() {
         "consentry batch by handle, one instant",
         "consentry permitted_purposes",
     ];
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); paths.len()];
-    let windows = names.len() / WINDOW;
-    for round in 0..3 {
-        for k in 0..windows {
-            for j in 0..paths.len() {
-                let v = (j + k + round) % paths.len();
-                // Each path on its own window at this step, 13 windows
-                // apart: a window one path has just read is read by the next
-                // path only after ~130 others, by then out of the caches at
-                // a million subjects (as it would be in real traffic).
-                let first = (k + v * 13) % windows * WINDOW;
-                let r = first..first + WINDOW;
-                let (nm, hd, dn) = (&names[r.clone()], &handles[r.clone()], &dense[r.clone()]);
-                let (at, st, ns) = (&ats[r.clone()], &stamps[r.clone()], &nanos[r]);
-                let t = Instant::now();
-                let x = match v {
-                    0 => nm
-                        .iter()
-                        .zip(at)
-                        .filter(|((s, p, c), t)| typical.is_permitted(black_box(s), p, c, **t))
-                        .count(),
-                    1 => nm
-                        .iter()
-                        .zip(at)
-                        .filter(|((s, p, c), t)| sketch.is_permitted(black_box(s), p, c, **t))
-                        .count(),
-                    2 => nm
-                        .iter()
-                        .zip(st)
-                        .filter(|((s, p, c), t)| ledger.is_permitted(black_box(s), p, c, **t))
-                        .count(),
-                    3 => nm
-                        .iter()
-                        .filter(|(s, p, c)| ledger.is_permitted(black_box(s), p, c, one))
-                        .count(),
-                    4 => {
-                        ledger.is_permitted_many(black_box(nm), one, &mut out);
-                        out.iter().filter(|a| **a).count()
-                    }
-                    5 => dn
-                        .iter()
-                        .zip(ns)
-                        .filter(|((s, p, c), t)| {
-                            sketch.is_permitted_dense(black_box(*s), *p, *c, **t)
-                        })
-                        .count(),
-                    6 => hd
-                        .iter()
-                        .zip(st)
-                        .filter(|((s, p, c), t)| ledger.is_permitted_by(black_box(*s), *p, *c, **t))
-                        .count(),
-                    7 => hd
-                        .iter()
-                        .filter(|(s, p, c)| ledger.is_permitted_by(black_box(*s), *p, *c, one))
-                        .count(),
-                    8 => {
-                        ledger.is_permitted_many_by(black_box(hd), one, &mut out);
-                        out.iter().filter(|a| **a).count()
-                    }
-                    _ => nm
-                        .iter()
-                        .zip(st)
-                        .map(|((s, _, c), t)| {
-                            ledger.permitted_purposes(black_box(s), c, *t).count()
-                        })
-                        .sum(),
-                };
-                black_box(x);
-                if let Some(v) = times.get_mut(v) {
-                    v.push(t.elapsed().as_nanos() as f64 / WINDOW as f64);
-                }
+    let stats = take_turns(paths.len(), names.len(), |v, r| {
+        let (nm, hd, dn) = (&names[r.clone()], &handles[r.clone()], &dense[r.clone()]);
+        let (at, st, ns) = (&ats[r.clone()], &stamps[r.clone()], &nanos[r]);
+        match v {
+            0 => nm
+                .iter()
+                .zip(at)
+                .filter(|((s, p, c), t)| typical.is_permitted(black_box(s), p, c, **t))
+                .count(),
+            1 => nm
+                .iter()
+                .zip(at)
+                .filter(|((s, p, c), t)| sketch.is_permitted(black_box(s), p, c, **t))
+                .count(),
+            2 => nm
+                .iter()
+                .zip(st)
+                .filter(|((s, p, c), t)| ledger.is_permitted(black_box(s), p, c, **t))
+                .count(),
+            3 => nm
+                .iter()
+                .filter(|(s, p, c)| ledger.is_permitted(black_box(s), p, c, one))
+                .count(),
+            4 => {
+                ledger.is_permitted_many(black_box(nm), one, &mut out);
+                out.iter().filter(|a| **a).count()
             }
+            5 => dn
+                .iter()
+                .zip(ns)
+                .filter(|((s, p, c), t)| sketch.is_permitted_dense(black_box(*s), *p, *c, **t))
+                .count(),
+            6 => hd
+                .iter()
+                .zip(st)
+                .filter(|((s, p, c), t)| ledger.is_permitted_by(black_box(*s), *p, *c, **t))
+                .count(),
+            7 => hd
+                .iter()
+                .filter(|(s, p, c)| ledger.is_permitted_by(black_box(*s), *p, *c, one))
+                .count(),
+            8 => {
+                ledger.is_permitted_many_by(black_box(hd), one, &mut out);
+                out.iter().filter(|a| **a).count()
+            }
+            _ => nm
+                .iter()
+                .zip(st)
+                .map(|((s, _, c), t)| ledger.permitted_purposes(black_box(s), c, *t).count())
+                .sum(),
         }
-    }
-    let stat = |v: &mut Vec<f64>| {
-        v.sort_by(|a, b| a.total_cmp(b));
-        (v[v.len() / 4], v[v.len() / 2])
-    };
-    let stats: Vec<(f64, f64)> = times.iter_mut().map(stat).collect();
+    });
     println!(
         "{n} subjects, {} checks, ns per check (p25, median):",
         names.len()

@@ -11,12 +11,9 @@
 mod common;
 
 use std::hint::black_box;
-use std::time::Instant;
 
-use common::{Rng, Workload, now, purpose_name, regime_ledger};
+use common::{Rng, Workload, now, purpose_name, regime_ledger, take_turns};
 use consentry::{Ledger, Timestamp};
-
-const WINDOW: usize = 2048;
 
 fn main() {
     let n: usize = std::env::args()
@@ -60,49 +57,30 @@ fn main() {
         "by handle, no regimes",
         "by handle, regimes",
     ];
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); paths.len()];
-    let windows = named.len() / WINDOW;
-    for round in 0..3 {
-        for k in 0..windows {
-            for j in 0..paths.len() {
-                let v = (j + k + round) % paths.len();
-                let first = (k + v * 13) % windows * WINDOW;
-                let r = first..first + WINDOW;
-                let (nm, st) = (&named[r.clone()], &stamps[r.clone()]);
-                let t = Instant::now();
-                let x = match v {
-                    0 | 1 => {
-                        let l = if v == 0 { &plain } else { &regimes };
-                        nm.iter()
-                            .zip(st)
-                            .filter(|((s, p, c), t)| l.is_permitted(black_box(s), p, c, **t))
-                            .count()
-                    }
-                    _ => {
-                        let (l, hs) = if v == 2 {
-                            (&plain, &hp)
-                        } else {
-                            (&regimes, &hr)
-                        };
-                        hs[r]
-                            .iter()
-                            .zip(st)
-                            .filter(|((s, p, c), t)| l.is_permitted_by(black_box(*s), *p, *c, **t))
-                            .count()
-                    }
+    let stats = take_turns(paths.len(), named.len(), |v, r| {
+        let (nm, st) = (&named[r.clone()], &stamps[r.clone()]);
+        match v {
+            0 | 1 => {
+                let l = if v == 0 { &plain } else { &regimes };
+                nm.iter()
+                    .zip(st)
+                    .filter(|((s, p, c), t)| l.is_permitted(black_box(s), p, c, **t))
+                    .count()
+            }
+            _ => {
+                let (l, hs) = if v == 2 {
+                    (&plain, &hp)
+                } else {
+                    (&regimes, &hr)
                 };
-                black_box(x);
-                if let Some(v) = times.get_mut(v) {
-                    v.push(t.elapsed().as_nanos() as f64 / WINDOW as f64);
-                }
+                hs[r]
+                    .iter()
+                    .zip(st)
+                    .filter(|((s, p, c), t)| l.is_permitted_by(black_box(*s), *p, *c, **t))
+                    .count()
             }
         }
-    }
-    let stat = |v: &mut Vec<f64>| {
-        v.sort_by(|a, b| a.total_cmp(b));
-        (v[v.len() / 4], v[v.len() / 2])
-    };
-    let stats: Vec<(f64, f64)> = times.iter_mut().map(stat).collect();
+    });
     println!(
         "{n} subjects, {} checks, ns per check (p25, median):",
         named.len()

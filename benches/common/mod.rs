@@ -498,3 +498,42 @@ pub fn regime_ledger(w: &Workload) -> Ledger {
     ledger.shrink_to_fit();
     ledger
 }
+
+/// Checks per window of the interleaved measurements.
+pub const WINDOW: usize = 2048;
+
+/// Times `paths` check paths over `checks` checks so that a busy machine
+/// treats them alike: cut into windows of [`WINDOW`], the paths take turns
+/// window by window (the first rotating), each on its own window, 13 windows
+/// apart (a window one path has just read is read by the next only after
+/// ~130 others, by then out of the caches at a million subjects, as in real
+/// traffic); three rounds. `run(path, window)` runs one path over the
+/// checks in `window` and returns what it counted (kept from the
+/// optimizer). Returns each path's 25th percentile and median, in ns per
+/// check.
+pub fn take_turns(
+    paths: usize,
+    checks: usize,
+    mut run: impl FnMut(usize, std::ops::Range<usize>) -> usize,
+) -> Vec<(f64, f64)> {
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); paths];
+    let windows = checks / WINDOW;
+    for round in 0..3 {
+        for k in 0..windows {
+            for j in 0..paths {
+                let v = (j + k + round) % paths;
+                let first = (k + v * 13) % windows * WINDOW;
+                let t = std::time::Instant::now();
+                std::hint::black_box(run(v, first..first + WINDOW));
+                times[v].push(t.elapsed().as_nanos() as f64 / WINDOW as f64);
+            }
+        }
+    }
+    times
+        .iter_mut()
+        .map(|v| {
+            v.sort_by(|a, b| a.total_cmp(b));
+            (v[v.len() / 4], v[v.len() / 2])
+        })
+        .collect()
+}

@@ -377,14 +377,8 @@ impl Ledger {
         category: u8,
         at: Nanos,
     ) -> Outcome {
-        // Under regimes, the subject's word is read first, so that its
-        // load overlaps the head's and the record's.
-        let word = match (&self.catalog.regimes, subject) {
-            (Some(_), Some(s)) => std::hint::black_box(self.store.facts(s)),
-            _ => 0,
-        };
         let record = subject.and_then(|s| self.store.row(s, Slot::Purpose(purpose)).copied());
-        self.outcome_word(subject, purpose, category, at, record, Some(word))
+        self.outcome_with(subject, purpose, category, at, record)
     }
 
     /// [`Ledger::outcome`] with the subject's record of the purpose already
@@ -397,20 +391,6 @@ impl Ledger {
         category: u8,
         at: Nanos,
         record: Option<Row>,
-    ) -> Outcome {
-        self.outcome_word(subject, purpose, category, at, record, None)
-    }
-
-    /// [`Ledger::outcome_with`] with the subject's facts word, when read.
-    #[inline]
-    fn outcome_word(
-        &self,
-        subject: Option<u32>,
-        purpose: u16,
-        category: u8,
-        at: Nanos,
-        record: Option<Row>,
-        word: Option<u32>,
     ) -> Outcome {
         let Some(p) = self.catalog.purpose_by_index(purpose) else {
             return Outcome::UnknownPurpose;
@@ -441,8 +421,7 @@ impl Ledger {
             return Outcome::Objected(k.from);
         }
         if let Some(regimes) = &self.catalog.regimes {
-            let word = word.unwrap_or_else(|| st.facts(s));
-            let regime = self.store.places.regime(word, regimes);
+            let regime = self.store.places.regime(st.facts(s), regimes);
             return self
                 .judge(regimes, regime, p, purpose, c, s, at, record)
                 .outcome;

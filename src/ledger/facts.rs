@@ -125,13 +125,7 @@ impl Places {
         if let Some(&i) = self.index.get(&j) {
             return Ok(i);
         }
-        if self.list.len() >= MAX_JURISDICTIONS {
-            return Err(Error::LimitExceeded {
-                what: "number of distinct jurisdictions in a ledger",
-                limit: MAX_JURISDICTIONS,
-                found: self.list.len() + 1,
-            });
-        }
+        self.has_room_for(j)?;
         // INVARIANT: below MAX_JURISDICTIONS < u16::MAX.
         let i = self.list.len() as u16;
         self.list.push(j);

@@ -36,6 +36,8 @@ pub(super) struct Judgement {
     pub(crate) regime: u16,
     /// The kind whose rule applied.
     pub(crate) kind: PurposeKind,
+    /// Every kind of the purpose.
+    kinds: KindSet,
     /// The rule that applied (after any override).
     pub(crate) rule: PackedRule,
     /// Whether the purpose overrode the regime's mechanism.
@@ -100,6 +102,7 @@ impl Ledger {
             outcome: Outcome::Prohibited,
             regime,
             kind,
+            kinds,
             rule,
             overridden,
             basis_stood: false,
@@ -163,12 +166,7 @@ impl Ledger {
         record: Option<Row>,
         word: u32,
     ) -> Outcome {
-        let (rule, kind, regime, j_age) = (j.rule, j.kind, j.regime, j.age);
-        let kinds = regimes
-            .kinds
-            .get(usize::from(purpose))
-            .copied()
-            .unwrap_or_else(|| p.kinds());
+        let (rule, kind, kinds, regime, j_age) = (j.rule, j.kind, j.kinds, j.regime, j.age);
         let basis = p.basis();
         let explicit_ok =
             |r: &Row| basis == LegalBasis::ExplicitConsent || r.flags.contains(RowFlags::EXPLICIT);

@@ -6,7 +6,7 @@ use crate::model::purpose::{Purpose, PurposeDef};
 use crate::regime::{KindSet, MAX_REGIME_TEXT, Mechanism, PurposeKind};
 
 /// Most mechanism overrides one purpose declares.
-pub const MAX_MECHANISM_OVERRIDES: usize = 64;
+pub(crate) const MAX_MECHANISM_OVERRIDES: usize = 64;
 
 impl PurposeDef {
     /// Declares a kind of processing the purpose is (see
