@@ -575,3 +575,74 @@ fn should_ask_reports_receipts_and_audiences_follow_the_subjects_law() {
     assert!(audience.contains(&"cal12".to_owned()));
     assert_eq!(l.audience_count("ads", "browsing", AT), expected.len());
 }
+
+/// The `n`th of many distinct jurisdiction codes ("AA-000" on).
+fn place(n: usize) -> String {
+    let letters = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let a = char::from(letters[n / 1000 % 26]);
+    let b = char::from(letters[n / 26_000 % 26]);
+    format!("{a}{b}-{:03}", n % 1000)
+}
+
+/// A ledger holds at most `MAX_JURISDICTIONS` distinct jurisdictions, on
+/// every path that brings one in: a call, a merge, and a snapshot (which
+/// would otherwise load and decide the subjects past the limit under the
+/// default regime, silently). Each refusal names the limit and changes
+/// nothing.
+#[test]
+fn the_jurisdiction_limit_holds_on_every_input_path() {
+    let t0 = datetime!(2026-01-01 00:00 UTC);
+    let f = || Evidence::new(CollectionMethod::Form);
+    let max = consentry::MAX_JURISDICTIONS;
+    let mut full = Ledger::new(catalog());
+    for n in 0..max {
+        full.set_jurisdiction(&format!("s{n}"), &place(n), t0, f())
+            .expect("under the limit");
+    }
+    // A known jurisdiction is still accepted; a new one is not.
+    full.set_jurisdiction("again", &place(7), t0, f())
+        .expect("a jurisdiction already held");
+    let err = full
+        .set_jurisdiction("over", &place(max), t0, f())
+        .expect_err("one past the limit");
+    assert!(err.to_string().contains("jurisdictions"), "{err}");
+    assert_eq!(full.jurisdiction("over"), None);
+    assert_eq!(full.subject_count(), max + 1);
+
+    // One more place from another ledger.
+    let mut other = Ledger::new(catalog());
+    other
+        .set_jurisdiction("newcomer", &place(max), t0, f())
+        .expect("one place");
+    let mut merged = full.clone();
+    let err = merged.merge(&other).expect_err("past the limit");
+    assert!(err.to_string().contains("jurisdictions"), "{err}");
+    assert_eq!(merged.jurisdiction("newcomer"), None);
+
+    // A snapshot holding one place too many: the subjects of both ledgers'
+    // snapshots in one document.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&full.snapshot().to_json().expect("json")).expect("parses");
+    let extra: serde_json::Value =
+        serde_json::from_str(&other.snapshot().to_json().expect("json")).expect("parses");
+    let subjects = doc["subjects"].as_array_mut().expect("subjects");
+    subjects.extend(
+        extra["subjects"]
+            .as_array()
+            .expect("subjects")
+            .iter()
+            .cloned(),
+    );
+    let err = consentry::Snapshot::from_json(&doc.to_string()).expect_err("past the limit");
+    assert!(err.to_string().contains("jurisdictions"), "{err}");
+    // The same document without the extra subject loads, every place kept.
+    let ok = consentry::Snapshot::from_json(&full.snapshot().to_json().expect("json"))
+        .expect("at the limit");
+    let restored = Ledger::restore(ok).expect("restores");
+    assert_eq!(
+        restored
+            .jurisdiction(&format!("s{}", max - 1))
+            .map(|j| j.to_string()),
+        Some(place(max - 1))
+    );
+}

@@ -174,6 +174,14 @@ impl Ledger {
         for (name, slot, m) in marks {
             let Some(m) = m else { continue };
             let row = load_mark(slot, m).map_err(at(|| name.to_owned()))?;
+            // A place past the ledger's limit is refused here, as on every
+            // other path, not decided under the default regime.
+            if let Some(j) = m.jurisdiction {
+                self.store
+                    .places
+                    .has_room_for(j)
+                    .map_err(at(|| name.to_owned()))?;
+            }
             if slot == Slot::Erased {
                 erased_at = Some(row.from);
             }
