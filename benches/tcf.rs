@@ -1,11 +1,12 @@
 //! TCF TC string decode and encode, beside the `lib_tcstring` crate's
 //! decoder on the same strings in the same run.
 //!
-//! `cargo bench -p consentry-benches --bench tcf`. Two strings: "range",
+//! `cargo bench -p consentry-benches --bench tcf`. Three strings: "range",
 //! about 460 vendors with consent or legitimate interest in range form
 //! (50 range entries), a disclosed-vendors segment and two publisher
-//! restrictions; "bitfield", an accept-all string of 900 vendors in bit
-//! fields. At the end it prints the ratios from criterion's estimates.
+//! restrictions; "core", its core segment alone; "bitfield", an
+//! accept-all string of 900 vendors in bit fields. At the end it prints
+//! the ratios from criterion's estimates.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -61,6 +62,16 @@ fn range_string() -> TcString {
     tc
 }
 
+/// The "core" string: the "range" string's core segment alone (its
+/// vendors in range form, no restrictions), as a banner that discloses no
+/// vendors writes it.
+fn core_string() -> TcString {
+    let mut tc = range_string();
+    tc.clear_publisher_restrictions();
+    *tc.disclosed_vendors_mut() = None;
+    tc
+}
+
 /// The "bitfield" string: accept-all, 900 vendors of 1,300 ids.
 fn bitfield_string() -> TcString {
     let mut tc = range_string();
@@ -97,7 +108,11 @@ fn mean_ns(group: &str, name: &str) -> Option<f64> {
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("tcf");
-    for (label, tc) in [("range", range_string()), ("bitfield", bitfield_string())] {
+    for (label, tc) in [
+        ("range", range_string()),
+        ("core", core_string()),
+        ("bitfield", bitfield_string()),
+    ] {
         let text = tc.encode();
         // The two decoders agree on the string before they are timed.
         let ours = TcString::decode(&text).expect("decodes");
@@ -127,7 +142,7 @@ fn bench(c: &mut Criterion) {
     }
     g.finish();
 
-    for label in ["range", "bitfield"] {
+    for label in ["range", "core", "bitfield"] {
         let ours = mean_ns("tcf", &format!("decode_{label}"));
         let theirs = mean_ns("tcf", &format!("lib_tcstring_decode_{label}"));
         let encode = mean_ns("tcf", &format!("encode_{label}"));

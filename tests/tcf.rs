@@ -568,6 +568,50 @@ fn range_entries_out_of_order_or_reversed_are_refused() {
     assert_eq!(ok.vendor_consents(), &VendorSet::from_ids(10..=21).unwrap());
 }
 
+/// Range entries are read whole while 33 bits are left and field by field
+/// near the end of the segment: both read the same entries, and an entry
+/// cut by the end of the input names the field it was cut in.
+#[test]
+fn range_entries_near_the_end_of_the_input_read_field_by_field() {
+    let head = core_head();
+    let single = |id| format!("0{}", u(id, 16));
+    // Vendor consents: one entry (5); vendor LI: two entries from bit 288.
+    let consents = format!("{}1{}{}", u(100, 16), u(1, 12), single(5));
+    let li_head = format!("{}1{}", u(100, 16), u(2, 12));
+    // LI 7 and 9 end at bit 322; the restriction count fills up to 334 of
+    // the 336 bits the padding to 24 gives: the second entry starts with 31
+    // bits left.
+    let text = from_bits(&format!(
+        "{head}{consents}{li_head}{}{}{}",
+        single(7),
+        single(9),
+        u(0, 12)
+    ));
+    let tc = TcString::decode(&text).unwrap();
+    assert_eq!(tc.vendor_consents(), &VendorSet::from_ids([5]).unwrap());
+    assert_eq!(
+        tc.vendor_legitimate_interests(),
+        &VendorSet::from_ids([7, 9]).unwrap()
+    );
+    // The second LI entry a range whose end is cut: 14 bits are left of
+    // the 16 it needs.
+    let cut = from_bits(&format!(
+        "{head}{consents}{li_head}{}1{}",
+        single(7),
+        u(20, 16)
+    ));
+    fails(
+        &cut,
+        "tcf core segment",
+        "vendor legitimate interests range end vendor id",
+        322,
+        DecodeProblem::EndOfInput {
+            needed: 16,
+            left: 14,
+        },
+    );
+}
+
 #[test]
 fn absurd_lengths_fail_before_allocating() {
     let head = core_head();

@@ -176,6 +176,20 @@ impl<'a> BitReader<'a> {
         Ok(())
     }
 
+    /// The next bits, from the current one down from the top bit: at least
+    /// 57 of them (zero past the end of the input), without moving.
+    #[inline]
+    pub(crate) fn peek(&self) -> u64 {
+        self.window() << (self.pos % 8)
+    }
+
+    /// Moves past `bits` bits, up to the end of the input (the caller has
+    /// checked they are there).
+    #[inline]
+    pub(crate) fn advance(&mut self, bits: usize) {
+        self.pos = self.pos.saturating_add(bits).min(self.bytes.len() * 8);
+    }
+
     /// The eight bytes from the one holding the current bit, big-endian,
     /// zero past the end.
     #[inline]

@@ -120,9 +120,24 @@ fn read_entries(
     let count = r.read_u64(NUM_ENTRIES_BITS, n.num_entries)?;
     let mut previous_end = 0u64;
     for _ in 0..count {
-        let is_range = r.read_bool(n.is_range)?;
-        let at = r.position();
-        let start = r.read_u64(VENDOR_ID_BITS, n.start)?;
+        let entry = r.position();
+        let at = entry + 1;
+        // One read for a whole entry while one can be there (the longest
+        // is 33 bits; a peek holds 57): 1 + 16 (+ 16) bits. Near the end,
+        // field by field, so that a cut entry names its field.
+        let (is_range, start, peeked_end) = if r.remaining() >= RANGE_ENTRY_BITS {
+            let w = r.peek();
+            let is_range = w >> 63 == 1;
+            r.advance(if is_range {
+                RANGE_ENTRY_BITS
+            } else {
+                SINGLE_ENTRY_BITS
+            });
+            (is_range, (w >> 47) & 0xFFFF, Some((w >> 31) & 0xFFFF))
+        } else {
+            let is_range = r.read_bool(n.is_range)?;
+            (is_range, r.read_u64(VENDOR_ID_BITS, n.start)?, None)
+        };
         if start == 0 || start > max_id {
             let problem = DecodeProblem::OutOfRange {
                 value: start,
@@ -138,8 +153,11 @@ fn read_entries(
             return Err(r.error_at(n.start, at, problem));
         }
         let end = if is_range {
-            let at = r.position();
-            let end = r.read_u64(VENDOR_ID_BITS, n.end)?;
+            let at = entry + SINGLE_ENTRY_BITS;
+            let end = match peeked_end {
+                Some(end) => end,
+                None => r.read_u64(VENDOR_ID_BITS, n.end)?,
+            };
             if end < start {
                 return Err(r.error_at(n.end, at, DecodeProblem::EndBeforeStart { start, end }));
             }
