@@ -386,10 +386,20 @@ pub(crate) enum RegimeRef {
     Rules(Box<RegimeRepr>),
 }
 
+/// The preset whose code is exactly `code`, built alone (not the whole
+/// list of [`Regime::presets`]: a catalog is written with every snapshot).
+fn preset_with_code(code: &str) -> Option<Regime> {
+    let preset = if code == Regime::maine_broadband().code() {
+        Some(Regime::maine_broadband())
+    } else {
+        Regime::for_jurisdiction(code)
+    };
+    preset.filter(|p| p.code() == code)
+}
+
 impl RegimeRef {
     fn of(r: &Regime) -> RegimeRef {
-        let preset = Regime::presets().into_iter().find(|p| p.code() == r.code());
-        match preset {
+        match preset_with_code(r.code()) {
             Some(p) if p == *r => RegimeRef::Preset(r.code().to_owned()),
             _ => RegimeRef::Rules(Box::new(RegimeRepr::from(r.clone()))),
         }
@@ -397,13 +407,12 @@ impl RegimeRef {
 
     pub(crate) fn resolve(self) -> Result<Regime> {
         match self {
-            RegimeRef::Preset(code) => Regime::presets()
-                .into_iter()
-                .find(|p| p.code() == code)
-                .ok_or_else(|| Error::InvalidRegime {
+            RegimeRef::Preset(code) => {
+                preset_with_code(&code).ok_or_else(|| Error::InvalidRegime {
                     regime: code,
                     problem: "no preset has this code".to_owned(),
-                }),
+                })
+            }
             RegimeRef::Rules(repr) => Regime::try_from(*repr),
         }
     }
@@ -439,5 +448,28 @@ impl RegimeEntryRepr {
             }
         };
         Ok((self.jurisdictions, regime))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every preset is found by its code alone, as it is, and nothing else
+    /// is (a lower-case code, a jurisdiction whose preset has another code).
+    #[test]
+    fn every_preset_is_found_by_its_exact_code() {
+        for p in Regime::presets() {
+            assert_eq!(
+                preset_with_code(p.code()).as_ref(),
+                Some(&p),
+                "{}",
+                p.code()
+            );
+            assert_eq!(RegimeRef::of(&p), RegimeRef::Preset(p.code().to_owned()));
+        }
+        for other in ["de", "US-NY", "UK", "JP", "US-ME", ""] {
+            assert!(preset_with_code(other).is_none(), "{other}");
+        }
     }
 }
