@@ -389,12 +389,10 @@ pub(crate) enum RegimeRef {
 /// The preset whose code is exactly `code`, built alone (not the whole
 /// list of [`Regime::presets`]: a catalog is written with every snapshot).
 fn preset_with_code(code: &str) -> Option<Regime> {
-    let preset = if code == Regime::maine_broadband().code() {
-        Some(Regime::maine_broadband())
-    } else {
-        Regime::for_jurisdiction(code)
-    };
-    preset.filter(|p| p.code() == code)
+    // Maine's broadband law is the one preset no jurisdiction code names.
+    Regime::for_jurisdiction(code)
+        .filter(|p| p.code() == code)
+        .or_else(|| Some(Regime::maine_broadband()).filter(|p| p.code() == code))
 }
 
 impl RegimeRef {
