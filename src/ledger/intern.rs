@@ -368,6 +368,31 @@ fn slice<'a>(bytes: &'a str, ends: &[u32], i: u32) -> &'a str {
     bytes.get(start..end).unwrap_or("")
 }
 
+impl super::store::Store {
+    /// Whether storing `events` surely cannot pass an interning limit: so
+    /// many new sets and profiles, and their strings, fit in any case.
+    pub(crate) fn has_room_for(&self, events: &[crate::wire::canonical::EventView<'_>]) -> bool {
+        let (mut ids, mut texts, mut proofs) = (0usize, 0usize, 0usize);
+        for e in events {
+            ids = ids.saturating_add(e.subject.len());
+            if let Some(ev) = &e.evidence {
+                for t in [ev.channel, ev.jurisdiction, ev.language, ev.verification]
+                    .into_iter()
+                    .flatten()
+                {
+                    texts = texts.saturating_add(t.len());
+                }
+                proofs = proofs.saturating_add(ev.proof.map_or(0, str::len));
+            }
+        }
+        self.sets.has_room(events.len())
+            && self.profiles.has_room(events.len())
+            && self.names.has_room(ids)
+            && self.texts.has_room(texts)
+            && self.proofs.has_room(proofs)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,8 @@
 //!   tables that hold them must resist hash flooding. Catalog names, declared
 //!   by the controller, use the faster foldhash.
 //! - A subject's head holds a bitmask of the columns it has a row in and the
-//!   row indices (up to six inline, more in a spill list), so a check by
-//!   handle reads the head and one row.
+//!   row indices (six inline; past six, five, and the rest, marks first, in
+//!   a spill list), so a check by handle reads the head and one row.
 //! - Rows of one purpose are contiguous: an audience scan reads one column.
 //! - Repeated evidence (method, notice version, channel, jurisdiction,
 //!   language) is interned as a profile; proof references are interned with a
@@ -38,8 +38,12 @@ pub(crate) use crate::ledger::traces::Floor;
 
 /// The erasure mark's bit in a head's mask.
 const ERASED_BIT: u64 = 1 << 63;
-/// Rows a head holds inline; more spill into a separate list.
+/// Rows a head holds inline; past that, the first `KEPT` stay inline and
+/// the rest spill into a separate list.
 const INLINE: usize = 6;
+/// Rows a head with a spill list keeps inline (its last slot indexes the
+/// list).
+const KEPT: usize = INLINE - 1;
 /// Purposes with an index below this have a bit in the head's mask; the
 /// others (catalogs with more purposes) are found through a side map.
 pub(crate) const FAST_PURPOSES: u16 = 58;
@@ -233,7 +237,8 @@ pub(crate) struct Head {
     /// find the row, not a set of named flags, so a plain integer.
     mask: u64,
     /// Row indices in mask-bit order when at most `INLINE` bits are set;
-    /// otherwise `slots[0]` indexes `Store::spill`.
+    /// otherwise the first `KEPT` of them, and `slots[KEPT]` indexes
+    /// `Store::spill`, which holds the rest.
     slots: [u32; INLINE],
 }
 
@@ -424,12 +429,12 @@ impl Store {
             return None;
         }
         let rank = (h.mask & ((1u64 << bit) - 1)).count_ones() as usize;
-        if h.mask.count_ones() as usize <= INLINE {
+        if rank < KEPT || h.mask.count_ones() as usize <= INLINE {
             h.slots.get(rank).copied()
         } else {
             self.spill
-                .get(h.slots[0] as usize)
-                .and_then(|list| list.get(rank))
+                .get(h.slots[KEPT] as usize)
+                .and_then(|list| list.get(rank - KEPT))
                 .copied()
         }
     }
@@ -493,15 +498,17 @@ impl Store {
     fn head_rows(&self, h: &Head) -> ([u32; 64], usize) {
         let mut rows = [0u32; 64];
         let n = h.mask.count_ones() as usize;
-        let list: &[u32] = if n <= INLINE {
-            &h.slots
+        let (inline, spilled): (&[u32], &[u32]) = if n <= INLINE {
+            (&h.slots, &[])
         } else {
-            self.spill
-                .get(h.slots[0] as usize)
+            let rest = self
+                .spill
+                .get(h.slots[KEPT] as usize)
                 .map(Vec::as_slice)
-                .unwrap_or(&[])
+                .unwrap_or(&[]);
+            (h.slots.get(..KEPT).unwrap_or(&[]), rest)
         };
-        for (dst, src) in rows.iter_mut().zip(list.iter().take(n)) {
+        for (dst, src) in rows.iter_mut().zip(inline.iter().chain(spilled).take(n)) {
             *dst = *src;
         }
         (rows, n)
@@ -512,7 +519,7 @@ impl Store {
         let Some(old) = self.heads.get(s as usize).copied() else {
             return;
         };
-        let old_spill = (old.mask.count_ones() as usize > INLINE).then_some(old.slots[0]);
+        let old_spill = (old.mask.count_ones() as usize > INLINE).then_some(old.slots[KEPT]);
         let mut head = Head {
             mask,
             slots: [0; INLINE],
@@ -539,11 +546,15 @@ impl Store {
                     }
                 },
             };
+            let (kept, rest) = rows.split_at(KEPT);
+            for (dst, src) in head.slots.iter_mut().zip(kept) {
+                *dst = *src;
+            }
             if let Some(list) = self.spill.get_mut(i as usize) {
                 list.clear();
-                list.extend_from_slice(rows);
+                list.extend_from_slice(rest);
             }
-            head.slots[0] = i;
+            head.slots[KEPT] = i;
         }
         if let Some(h) = self.heads.get_mut(s as usize) {
             *h = head;
@@ -723,29 +734,6 @@ impl Store {
             });
             self.last_texts = [0; 4];
         }
-    }
-
-    /// Whether storing `events` surely cannot pass an interning limit: so
-    /// many new sets and profiles, and their strings, fit in any case.
-    pub(crate) fn has_room_for(&self, events: &[crate::wire::canonical::EventView<'_>]) -> bool {
-        let (mut ids, mut texts, mut proofs) = (0usize, 0usize, 0usize);
-        for e in events {
-            ids = ids.saturating_add(e.subject.len());
-            if let Some(ev) = &e.evidence {
-                for t in [ev.channel, ev.jurisdiction, ev.language, ev.verification]
-                    .into_iter()
-                    .flatten()
-                {
-                    texts = texts.saturating_add(t.len());
-                }
-                proofs = proofs.saturating_add(ev.proof.map_or(0, str::len));
-            }
-        }
-        self.sets.has_room(events.len())
-            && self.profiles.has_room(events.len())
-            && self.names.has_room(ids)
-            && self.texts.has_room(texts)
-            && self.proofs.has_room(proofs)
     }
 
     /// Interns a category set, taking a reference to it.
