@@ -12,9 +12,8 @@ mod common;
 
 use std::hint::black_box;
 
-use common::{Rng, Workload, now, purpose_name, take_turns};
+use common::{Workload, instants, now, take_turns};
 use consentry::Timestamp;
-use time::OffsetDateTime;
 
 fn main() {
     let n: usize = std::env::args()
@@ -25,31 +24,13 @@ fn main() {
     let ledger = w.ledger();
     let typical = w.typical();
     let sketch = w.sketch();
-    let mut rng = Rng::new(0x0005_eed0_f1a5);
-    let ats: Vec<OffsetDateTime> = w
-        .checks
-        .iter()
-        .map(|_| now() + time::Duration::nanoseconds(rng.below(3_600_000_000_000) as i64))
-        .collect();
+    let ats = instants(&w);
     let stamps: Vec<Timestamp> = ats.iter().map(|t| Timestamp::from(*t)).collect();
     let nanos: Vec<i64> = stamps.iter().map(|t| t.unix_nanos()).collect();
-    let named: Vec<(&str, String, &str)> = w
-        .checks
-        .iter()
-        .map(|(s, p, c)| (w.subjects[*s].as_str(), purpose_name(*p), c.as_str()))
-        .collect();
+    let named = common::named(&w);
     let names: Vec<(&str, &str, &str)> =
         named.iter().map(|(s, p, c)| (*s, p.as_str(), *c)).collect();
-    let handles: Vec<_> = names
-        .iter()
-        .map(|(s, p, c)| {
-            (
-                ledger.subject_handle(s).expect("known"),
-                ledger.catalog().purpose_handle(p).expect("declared"),
-                ledger.catalog().category_handle(c).expect("declared"),
-            )
-        })
-        .collect();
+    let handles = common::handles(&ledger, &named);
     let dense: Vec<(u32, u8, u8)> = names
         .iter()
         .map(|(s, p, c)| {

@@ -8,10 +8,9 @@
 mod common;
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{Rng, Workload, catalog, now, purpose_name};
+use common::{Workload, catalog, criterion_dir, instants, now, purpose_name, sizes};
 use consentry::{Ledger, Snapshot, Timestamp};
 use criterion::{Criterion, Throughput};
 use time::OffsetDateTime;
@@ -20,34 +19,6 @@ use time::OffsetDateTime;
 /// (~80 MB) does not stay in the caches from one run to the next, as in
 /// real traffic.
 const CHECKS: usize = 1 << 18;
-
-fn sizes() -> Vec<(usize, &'static str)> {
-    let mut v = vec![(10_000, "10k")];
-    if std::env::var_os("CONSENTRY_BENCH_1M").is_some() {
-        v.push((1_000_000, "1M"));
-    }
-    v
-}
-
-fn criterion_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        // This crate is a member of the workspace at the repository root,
-        // whose target directory is shared.
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    target.join("criterion")
-}
-
-/// Every check of the workload asks about its own instant (a request's
-/// `now`): the base instant plus up to an hour, in nanoseconds.
-fn instants(w: &Workload) -> Vec<OffsetDateTime> {
-    let mut rng = Rng::new(0x0005_eed0_f1a5);
-    let base = now();
-    w.checks
-        .iter()
-        .map(|_| base + time::Duration::nanoseconds(rng.below(3_600_000_000_000) as i64))
-        .collect()
-}
 
 /// Follows a chain of checks where each one's index depends on the answer
 /// before (so no two overlap): the latency of one isolated check.
@@ -72,23 +43,10 @@ fn checks(c: &mut Criterion, w: &Workload, label: &str) {
         .iter()
         .map(|t| t.unix_timestamp_nanos() as i64)
         .collect();
-    let named: Vec<(&str, String, &str)> = w
-        .checks
-        .iter()
-        .map(|(s, p, cat)| (w.subjects[*s].as_str(), purpose_name(*p), cat.as_str()))
-        .collect();
+    let named = common::named(w);
     let names: Vec<(&str, &str, &str)> =
         named.iter().map(|(s, p, c)| (*s, p.as_str(), *c)).collect();
-    let handles: Vec<_> = named
-        .iter()
-        .map(|(s, p, cat)| {
-            (
-                ledger.subject_handle(s).expect("known subject"),
-                ledger.catalog().purpose_handle(p).expect("declared"),
-                ledger.catalog().category_handle(cat).expect("declared"),
-            )
-        })
-        .collect();
+    let handles = common::handles(&ledger, &named);
     let resolved: Vec<(&str, u8, u8)> = named
         .iter()
         .map(|(s, p, cat)| {
@@ -480,13 +438,7 @@ mod plain {
 
 /// Reads criterion's median estimate (ns per iteration) of one benchmark.
 fn median(group: &str, id: &str) -> Option<f64> {
-    let path = criterion_dir()
-        .join(group)
-        .join(id)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v["median"]["point_estimate"].as_f64()
+    common::estimate_ns(group, id, "median")
 }
 
 fn summary(all: &[(usize, &str, Sizes)]) {

@@ -9,62 +9,26 @@
 //! price of deciding under each subject's law.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{Rng, Workload, now, purpose_name, regime_ledger};
-use consentry::Ledger;
+use common::{Workload, criterion_dir, instants, regime_ledger, sizes};
 use criterion::{Criterion, Throughput};
-use time::OffsetDateTime;
 
 const CHECKS: usize = 262_144;
-
-fn sizes() -> Vec<(usize, &'static str)> {
-    let mut v = vec![(10_000, "10k")];
-    if std::env::var_os("CONSENTRY_BENCH_1M").is_some() {
-        v.push((1_000_000, "1M"));
-    }
-    v
-}
-
-fn criterion_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    target.join("criterion")
-}
 
 fn bench(c: &mut Criterion, n: usize, label: &str) {
     let w = Workload::generate(n, CHECKS);
     let plain = w.ledger();
     let regimes = regime_ledger(&w);
-    let mut rng = Rng::new(0x0005_eed0_f1a5);
-    let ats: Vec<OffsetDateTime> = w
-        .checks
-        .iter()
-        .map(|_| now() + time::Duration::nanoseconds(rng.below(3_600_000_000_000) as i64))
-        .collect();
-    let named: Vec<(&str, String, &str)> = w
-        .checks
-        .iter()
-        .map(|(s, p, cat)| (w.subjects[*s].as_str(), purpose_name(*p), cat.as_str()))
-        .collect();
-    let handles = |l: &Ledger| -> Vec<_> {
-        named
-            .iter()
-            .map(|(s, p, cat)| {
-                (
-                    l.subject_handle(s).expect("known"),
-                    l.catalog().purpose_handle(p).expect("declared"),
-                    l.catalog().category_handle(cat).expect("declared"),
-                )
-            })
-            .collect()
-    };
-    let (hp, hr) = (handles(&plain), handles(&regimes));
+    let ats = instants(&w);
+    let named = common::named(&w);
+    let (hp, hr) = (
+        common::handles(&plain, &named),
+        common::handles(&regimes, &named),
+    );
     let permitted = named
         .iter()
         .zip(&ats)

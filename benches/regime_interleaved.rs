@@ -12,8 +12,8 @@ mod common;
 
 use std::hint::black_box;
 
-use common::{Rng, Workload, now, purpose_name, regime_ledger, take_turns};
-use consentry::{Ledger, Timestamp};
+use common::{Workload, regime_ledger, take_turns};
+use consentry::Timestamp;
 
 fn main() {
     let n: usize = std::env::args()
@@ -23,34 +23,15 @@ fn main() {
     let w = Workload::generate(n, 1 << 18);
     let plain = w.ledger();
     let regimes = regime_ledger(&w);
-    let mut rng = Rng::new(0x0005_eed0_f1a5);
-    let stamps: Vec<Timestamp> = w
-        .checks
-        .iter()
-        .map(|_| {
-            Timestamp::from(
-                now() + time::Duration::nanoseconds(rng.below(3_600_000_000_000) as i64),
-            )
-        })
+    let stamps: Vec<Timestamp> = common::instants(&w)
+        .into_iter()
+        .map(Timestamp::from)
         .collect();
-    let named: Vec<(&str, String, &str)> = w
-        .checks
-        .iter()
-        .map(|(s, p, c)| (w.subjects[*s].as_str(), purpose_name(*p), c.as_str()))
-        .collect();
-    let handles = |l: &Ledger| -> Vec<_> {
-        named
-            .iter()
-            .map(|(s, p, c)| {
-                (
-                    l.subject_handle(s).expect("known"),
-                    l.catalog().purpose_handle(p).expect("declared"),
-                    l.catalog().category_handle(c).expect("declared"),
-                )
-            })
-            .collect()
-    };
-    let (hp, hr) = (handles(&plain), handles(&regimes));
+    let named = common::named(&w);
+    let (hp, hr) = (
+        common::handles(&plain, &named),
+        common::handles(&regimes, &named),
+    );
     let paths = [
         "by name, no regimes",
         "by name, regimes",

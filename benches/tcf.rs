@@ -8,8 +8,10 @@
 //! accept-all string of 900 vendors in bit fields. At the end it prints
 //! the ratios from criterion's estimates.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use consentry::codec::tcf::{PublisherRestriction, RestrictionType, TcString, VendorRanges};
 use criterion::Criterion;
@@ -88,22 +90,9 @@ fn bitfield_string() -> TcString {
     tc
 }
 
-fn criterion_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    target.join("criterion")
-}
-
 /// criterion's mean estimate of `group/name`, in nanoseconds.
 fn mean_ns(group: &str, name: &str) -> Option<f64> {
-    let path = criterion_dir()
-        .join(group)
-        .join(name)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v["mean"]["point_estimate"].as_f64()
+    common::estimate_ns(group, name, "mean")
 }
 
 fn bench(c: &mut Criterion) {

@@ -59,6 +59,7 @@ pub use model::category::{Category, CategoryDef};
 pub use model::evidence::{CollectionMethod, Evidence, GivenBy};
 pub use model::facts::{Age, Jurisdiction, MAX_AGE_YEARS};
 pub use model::purpose::{Purpose, PurposeDef};
+pub use model::regimes::{MAX_CATALOG_REGIMES, MOST_PROTECTIVE_CODE};
 pub use model::standards::{
     ConsentType, Standards, TCF_CONSENT_ONLY_PURPOSES, TCF_MAX_PURPOSE, TCF_MAX_SPECIAL_FEATURE,
     UsOptOut,

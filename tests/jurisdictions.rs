@@ -356,7 +356,7 @@ fn the_decision_table_holds_row_by_row() {
                 r.jurisdiction, r.age, r.purpose, r.signal, r.answer, r.want, r.source, why.regime()
             ));
         }
-        // The same through the batch and handle paths.
+        // `is_permitted` agrees with the decision.
         assert_eq!(
             l.is_permitted("s", r.purpose, category, AT),
             got.is_permitted(),

@@ -27,6 +27,22 @@ fn ads_under(regime: Regime) -> Ledger {
     Ledger::new(catalog)
 }
 
+/// Reading recommendations on consent, under `regime`.
+fn recommendations_under(regime: Regime) -> Ledger {
+    let catalog = Catalog::builder()
+        .category("history")
+        .purpose(
+            PurposeDef::new("recommendations", LegalBasis::Consent)
+                .title("Recommendations")
+                .description("What to read next, from what you read.")
+                .categories(["history"]),
+        )
+        .regime(regime)
+        .build()
+        .expect("a valid catalog");
+    Ledger::new(catalog)
+}
+
 fn form() -> Evidence {
     Evidence::new(CollectionMethod::Form)
 }
@@ -65,9 +81,9 @@ fn opted_in_then_signal(regime: Regime, place: &str, age: u8, t: OffsetDateTime)
 /// earlier opt-in (§1798.120(c)) is such a choice: after the signal, the
 /// sale must stop, as it does for an adult.
 ///
-/// The ledger applies the signal only to a rule that permits silence (the
-/// adult's opt-out), so the minor's opt-in rule ignores it: the minor
-/// stays "granted" where an adult is opted out.
+/// The ledger applied the signal only to a rule that permits silence (the
+/// adult's opt-out), so the minor's opt-in rule ignored it: the minor
+/// stayed "granted" where an adult was opted out (fixed since).
 #[test]
 fn california_minor_earlier_opt_in_yields_to_a_later_signal() {
     let t = datetime!(2026-03-01 10:00 UTC);
@@ -110,8 +126,8 @@ fn colorado_minor_earlier_consent_yields_to_a_later_signal() {
 /// European regimes require opt-in. A person of unknown jurisdiction who
 /// consented and then sent Global Privacy Control is opted out in
 /// California; under "the most protective" of California and Germany the
-/// ledger keeps the consent and permits the sale: less protective than one
-/// of its parts.
+/// ledger kept the consent and permitted the sale: less protective than
+/// one of its parts (fixed since).
 #[test]
 fn the_most_protective_default_honours_the_signal_over_an_earlier_consent() {
     let t = datetime!(2026-03-01 10:00 UTC);
@@ -204,8 +220,8 @@ fn a_missing_minor_opt_in_is_named_as_such() {
 /// (README, "Instants"): 2261-12-31T23:59:59.999999999Z, not the first
 /// instant past it. A Coloradan born on 1 January 2244 is 17 on the last
 /// day of the range: a known minor, whose ads need her consent
-/// (C.R.S. §6-1-1308.5). The ledger reads the date of 2262-01-01 and so
-/// her 18th birthday: permitted until she opts out.
+/// (C.R.S. §6-1-1308.5). The ledger read the date of 2262-01-01 and so
+/// her 18th birthday: permitted until she opts out (fixed since).
 #[test]
 fn a_check_after_the_range_reads_the_age_on_its_last_day() {
     let t = datetime!(2261-12-31 12:00 UTC);
@@ -228,10 +244,10 @@ fn a_check_after_the_range_reads_the_age_on_its_last_day() {
 
 /// Colorado: a consent given on the site *after* the universal opt-out
 /// signal takes precedence over it (C.R.S. §6-1-1306(1)(a)(IV)(C); 4 CCR
-/// 904-3 Rule 5.09): the decision grants. `Ledger::status` still reports
+/// 904-3 Rule 5.09): the decision grants. `Ledger::status` still reported
 /// the grant as `OptedOut` ("the signal wins over the earlier consent, as
 /// in the decision rules"), though here the consent is the later one and
-/// the decision says it won.
+/// the decision says it won (fixed since).
 #[test]
 fn colorado_status_follows_a_consent_that_won_over_the_signal() {
     let t = datetime!(2026-03-01 10:00 UTC);
@@ -262,23 +278,13 @@ fn colorado_status_follows_a_consent_that_won_over_the_signal() {
 /// (GDPR Art. 8(1); BDSG sets no lower age). A 15-year-old's own "yes"
 /// was not a valid consent when given, and turning 16 does not make it
 /// one: the controller must then ask the person again (Art. 7(1): it must
-/// be able to demonstrate a valid consent). The ledger checks the condition
-/// only against the age on the day of the check, so the same record turns
-/// from "a parent's consent is required" into a grant on the birthday.
+/// be able to demonstrate a valid consent). The ledger checked the
+/// condition only against the age on the day of the check, so the same
+/// record turned from "a parent's consent is required" into a grant on the
+/// birthday (found by the model, fixed since).
 #[test]
 fn a_childs_own_consent_does_not_become_valid_on_coming_of_age() {
-    let catalog = Catalog::builder()
-        .category("history")
-        .purpose(
-            PurposeDef::new("recommendations", LegalBasis::Consent)
-                .title("Recommendations")
-                .description("What to read next, from what you read.")
-                .categories(["history"]),
-        )
-        .regime(Regime::for_jurisdiction("DE").expect("a preset"))
-        .build()
-        .expect("a valid catalog");
-    let mut ledger = Ledger::new(catalog);
+    let mut ledger = recommendations_under(Regime::for_jurisdiction("DE").expect("a preset"));
     let t = datetime!(2026-03-01 10:00 UTC);
     ledger
         .set_jurisdiction("kim", "DE", t, form())
@@ -305,9 +311,9 @@ fn a_childs_own_consent_does_not_become_valid_on_coming_of_age() {
 /// (README, "Times"): 1678-01-01T00:00:00Z, as a check after it is since
 /// the fix above. Someone who stated "16" on 1678-01-01 is 16 then, an
 /// adult under the German rule for ads (opt-in, GDPR Art. 8(1) reaches only
-/// those under 16). The ledger reads the date of the instant just before
-/// the range (1677-12-31), when they were 15, and asks for a parent's
-/// consent: more protective, but not as documented.
+/// those under 16). The ledger read the date of the instant just before
+/// the range (1677-12-31), when they were 15, and asked for a parent's
+/// consent: more protective, but not as documented (fixed since).
 #[test]
 fn a_check_before_the_range_reads_the_age_on_its_first_day() {
     let t = datetime!(1678-01-01 0:00 UTC);
@@ -332,23 +338,12 @@ fn a_check_before_the_range_reads_the_age_on_its_first_day() {
 /// parental responsibility (Loi 78-17 art. 45): a parent alone is not
 /// enough. A parent's sole consent given when the child was 14 was no
 /// consent then, and stays none once the child turns 15, as a child's own
-/// does (GDPR Art. 8(1), 7(1)). The ledger keeps only the child's own
+/// does (GDPR Art. 8(1), 7(1)). The ledger kept only the child's own
 /// consent invalid: a parent's alone, where a joint one was needed,
-/// becomes a grant on the fifteenth birthday.
+/// became a grant on the fifteenth birthday (fixed since).
 #[test]
 fn a_parents_sole_consent_where_a_joint_one_was_needed_stays_invalid() {
-    let catalog = Catalog::builder()
-        .category("history")
-        .purpose(
-            PurposeDef::new("recommendations", LegalBasis::Consent)
-                .title("Recommendations")
-                .description("What to read next, from what you read.")
-                .categories(["history"]),
-        )
-        .regime(Regime::for_jurisdiction("FR").expect("a preset"))
-        .build()
-        .expect("a valid catalog");
-    let mut ledger = Ledger::new(catalog);
+    let mut ledger = recommendations_under(Regime::for_jurisdiction("FR").expect("a preset"));
     let t = datetime!(2026-03-01 10:00 UTC);
     ledger
         .set_jurisdiction("kim", "FR", t, form())

@@ -505,6 +505,16 @@ fn under_an_opt_out_regime_not_opting_out_lifts_an_opt_out() {
         .import_signal("ann", SignalFormat::UsPrivacy, "1YYN", later, cmp())
         .unwrap();
     assert!(!permitted(&fresh, "ann", "ads", later));
+    // The exported string lifts it there too.
+    let after = later + Duration::hours(1);
+    fresh
+        .import_signal("ann", SignalFormat::UsPrivacy, &usp, after, cmp())
+        .unwrap();
+    assert!(permitted(&fresh, "ann", "ads", after));
+    assert_eq!(
+        permitted(&fresh, "ann", "ads", after),
+        permitted(&l, "ann", "ads", after)
+    );
 }
 
 #[test]

@@ -537,3 +537,75 @@ pub fn take_turns(
         })
         .collect()
 }
+
+/// The sizes a criterion bench runs: 10k subjects, and 1M too when
+/// `CONSENTRY_BENCH_1M` is set.
+pub fn sizes() -> Vec<(usize, &'static str)> {
+    let mut v = vec![(10_000, "10k")];
+    if std::env::var_os("CONSENTRY_BENCH_1M").is_some() {
+        v.push((1_000_000, "1M"));
+    }
+    v
+}
+
+/// Where criterion writes: the target directory of the workspace at the
+/// repository root (shared by its members), or `CARGO_TARGET_DIR`.
+pub fn criterion_dir() -> std::path::PathBuf {
+    use std::path::PathBuf;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("criterion")
+}
+
+/// criterion's `stat` estimate (`"mean"`, `"median"`) of `group/id`, in
+/// nanoseconds per iteration, from its last run.
+pub fn estimate_ns(group: &str, id: &str, stat: &str) -> Option<f64> {
+    let path = criterion_dir()
+        .join(group)
+        .join(id)
+        .join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v[stat]["point_estimate"].as_f64()
+}
+
+/// Every check of the workload asks about its own instant (a request's
+/// `now`): the base instant plus up to an hour.
+pub fn instants(w: &Workload) -> Vec<OffsetDateTime> {
+    let mut rng = Rng::new(0x0005_eed0_f1a5);
+    let base = now();
+    w.checks
+        .iter()
+        .map(|_| base + time::Duration::nanoseconds(rng.below(3_600_000_000_000) as i64))
+        .collect()
+}
+
+/// The workload's checks by name: (subject, purpose, category).
+pub fn named(w: &Workload) -> Vec<(&str, String, &str)> {
+    w.checks
+        .iter()
+        .map(|(s, p, c)| (w.subjects[*s].as_str(), purpose_name(*p), c.as_str()))
+        .collect()
+}
+
+/// The same checks by handles of `ledger`.
+pub fn handles(
+    ledger: &Ledger,
+    named: &[(&str, String, &str)],
+) -> Vec<(
+    consentry::SubjectHandle,
+    consentry::PurposeHandle,
+    consentry::CategoryHandle,
+)> {
+    named
+        .iter()
+        .map(|(s, p, c)| {
+            (
+                ledger.subject_handle(s).expect("known subject"),
+                ledger.catalog().purpose_handle(p).expect("declared"),
+                ledger.catalog().category_handle(c).expect("declared"),
+            )
+        })
+        .collect()
+}

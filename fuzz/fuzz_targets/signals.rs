@@ -5,12 +5,14 @@
 
 #![no_main]
 
+#[path = "common.rs"]
+mod common;
+
 use consentry::{
     Catalog, CollectionMethod, Evidence, ExportOptions, Ledger, LegalBasis, PurposeDef,
     SignalFormat, Standards,
 };
 use libfuzzer_sys::fuzz_target;
-use time::OffsetDateTime;
 
 fn catalog() -> Catalog {
     let def = |name: &str, basis| {
@@ -51,10 +53,10 @@ fuzz_target!(|data: &[u8]| {
         1 => SignalFormat::Gpp,
         _ => SignalFormat::UsPrivacy,
     };
-    // 2026-03-01T10:00:00Z.
-    let at = OffsetDateTime::from_unix_timestamp(1_772_359_200).expect("in range");
+    let at = common::t0();
     let evidence = || Evidence::new(CollectionMethod::Banner);
-    let mut ledger = Ledger::new(catalog());
+    let catalog = catalog();
+    let mut ledger = Ledger::new(catalog.clone());
     if ledger
         .import_signal("s", format, text, at, evidence())
         .is_err()
@@ -78,7 +80,7 @@ fuzz_target!(|data: &[u8]| {
         (SignalFormat::Gpp, gpp),
         (SignalFormat::UsPrivacy, usp),
     ] {
-        let mut fresh = Ledger::new(catalog());
+        let mut fresh = Ledger::new(catalog.clone());
         fresh
             .import_signal("s", format, &text, at, evidence())
             .expect("an exported string imports");

@@ -106,7 +106,7 @@ impl<'a> BitReader<'a> {
         if bits == 0 {
             return Ok(0);
         }
-        let value = (self.window() << (self.pos % 8)) >> (64 - bits);
+        let value = self.peek() >> (64 - bits);
         self.pos += needed;
         Ok(value)
     }
@@ -167,6 +167,7 @@ impl<'a> BitReader<'a> {
     /// # Errors
     ///
     /// [`DecodeProblem::EndOfInput`] when fewer are left.
+    #[inline]
     pub fn skip(&mut self, bits: usize, field: &'static str) -> Result<(), DecodeError> {
         let left = self.remaining();
         if bits > left {
@@ -181,13 +182,6 @@ impl<'a> BitReader<'a> {
     #[inline]
     pub(crate) fn peek(&self) -> u64 {
         self.window() << (self.pos % 8)
-    }
-
-    /// Moves past `bits` bits, up to the end of the input (the caller has
-    /// checked they are there).
-    #[inline]
-    pub(crate) fn advance(&mut self, bits: usize) {
-        self.pos = self.pos.saturating_add(bits).min(self.bytes.len() * 8);
     }
 
     /// The eight bytes from the one holding the current bit, big-endian,

@@ -96,9 +96,8 @@ impl DayCache {
                 day: word as u8,
             };
         }
-        let julian = i32::try_from(at.div_euclid(NANOS_PER_DAY) + UNIX_EPOCH_DAY).unwrap_or(0);
-        let d = Day::of(Date::from_julian_day(julian).unwrap_or(Date::MIN));
-        let packed = (u64::from(julian as u32) << 32)
+        let d = day_of(at);
+        let packed = (u64::from(d.julian as u32) << 32)
             | (u64::from((d.year + 32_768) as u16) << 16)
             | (u64::from(d.month) << 8)
             | u64::from(d.day);
@@ -180,7 +179,9 @@ fn birth_of(age: Age, at: Nanos) -> Date {
 
 /// The day of an instant, without the cache (for a record's own time).
 pub(crate) fn day_of(at: Nanos) -> Day {
-    Day::of(timestamp::from_nanos(at.clamp(timestamp::MIN, timestamp::LAST)).date())
+    let at = at.clamp(timestamp::MIN, timestamp::LAST);
+    let julian = i32::try_from(at.div_euclid(NANOS_PER_DAY) + UNIX_EPOCH_DAY).unwrap_or(0);
+    Day::of(Date::from_julian_day(julian).unwrap_or(Date::MIN))
 }
 
 /// The age in whole years on `day` of the subject whose word is `word`;
@@ -232,6 +233,11 @@ impl Store {
         if let Some(w) = self.facts.get_mut(s as usize) {
             *w = (place << AGE_BITS) | age;
         }
+    }
+
+    /// The subject's recorded jurisdiction.
+    pub(crate) fn jurisdiction(&self, s: u32) -> Option<Jurisdiction> {
+        Jurisdiction::unpack(self.row(s, Slot::Jurisdiction)?.until)
     }
 
     /// The subject's word (0 for an unknown subject).
@@ -330,9 +336,7 @@ impl Ledger {
     /// The subject's jurisdiction as last recorded.
     #[must_use]
     pub fn jurisdiction(&self, subject: &str) -> Option<Jurisdiction> {
-        let s = self.store.names.find(subject)?;
-        let r = self.store.row(s, Slot::Jurisdiction)?;
-        Jurisdiction::unpack(r.until)
+        self.store.jurisdiction(self.store.names.find(subject)?)
     }
 
     /// The subject's age as last recorded, and when it was recorded.

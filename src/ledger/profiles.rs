@@ -4,7 +4,9 @@
 
 use crate::error::Result;
 use crate::ledger::store::{Cold, Store};
-use crate::model::evidence::{EvidenceView, method_index, method_of};
+use crate::model::evidence::{
+    BIT_EXPLICIT, BIT_SIGNAL_SHOWN, EvidenceView, GIVEN_BY_BITS, method_index, method_of,
+};
 
 /// Evidence apart from the proof reference: few distinct values, interned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -130,10 +132,10 @@ impl Store {
             proof: cold.proof.checked_sub(1).map(|i| self.proofs.get(i)),
             jurisdiction: text(p.jurisdiction),
             language: text(p.language),
-            given_by: crate::model::evidence::GivenBy::from_index(p.bits & 0b11),
+            given_by: crate::model::evidence::GivenBy::from_index(p.bits & GIVEN_BY_BITS),
             verification: text(p.verification),
-            explicit: p.bits & 0b100 != 0,
-            signal_conflict_shown: p.bits & 0b1000 != 0,
+            explicit: p.bits & BIT_EXPLICIT != 0,
+            signal_conflict_shown: p.bits & BIT_SIGNAL_SHOWN != 0,
         }
     }
 

@@ -603,41 +603,38 @@ impl Ledger {
         ) else {
             return plain(self.decision(base));
         };
+        // The rules that come before regimes (erasure, objection) decide
+        // alone.
+        if !is_regime_rule(base) {
+            return plain(self.decision(base));
+        }
         let idx = s.unwrap_or(u32::MAX);
         let record = s.and_then(|s| {
             self.store
                 .row(s, crate::ledger::store::Slot::Purpose(ph))
                 .copied()
         });
-        let own = self.jurisdiction(subject);
-        let mut candidates: Vec<(Option<Jurisdiction>, u16)> = Vec::with_capacity(2);
-        match (own, request) {
-            (Some(j), Some(r)) if regimes.index_for(Some(r)) != regimes.index_for(Some(j)) => {
-                candidates.push((Some(j), regimes.index_for(Some(j))));
-                candidates.push((Some(r), regimes.index_for(Some(r))));
-            }
-            (Some(j), _) => candidates.push((Some(j), regimes.index_for(Some(j)))),
-            (None, Some(r)) => candidates.push((Some(r), regimes.index_for(Some(r)))),
-            (None, None) => candidates.push((None, regimes.default)),
-        }
-        // The outcome before the regime rules (erased, objected, not in
-        // the purpose) holds whatever the regime.
-        let judged: Vec<(Option<Jurisdiction>, Judgement)> = candidates
-            .into_iter()
-            .map(|(j, r)| (j, self.judge(regimes, r, p, ph, c, idx, at, record)))
-            .collect();
-        let pick = judged
-            .iter()
-            .find(|(_, j)| !j.outcome.is_permitted())
-            .or(judged.first());
-        let Some((jurisdiction, j)) = pick else {
-            return plain(self.decision(base));
+        // Under the subject's own jurisdiction (else the request's, else
+        // the default), and under the request's too where it names another
+        // regime: the first that denies decides.
+        let own = s.and_then(|s| self.store.jurisdiction(s));
+        let under = |j: Option<Jurisdiction>| {
+            let r = j.map_or(regimes.default, |j| regimes.index_for(Some(j)));
+            (j, self.judge(regimes, r, p, ph, c, idx, at, record))
         };
-        // The rules that come before regimes (erasure, objection) decide
-        // alone.
-        if !is_regime_rule(base) {
-            return plain(self.decision(base));
-        }
+        let first = under(own.or(request));
+        let second = match (own, request) {
+            (Some(_), Some(r)) if regimes.index_for(Some(r)) != first.1.regime => {
+                Some(under(Some(r)))
+            }
+            _ => None,
+        };
+        let (jurisdiction, j) = match second {
+            Some(second) if first.1.outcome.is_permitted() && !second.1.outcome.is_permitted() => {
+                second
+            }
+            _ => first,
+        };
         let outcome = if request.is_none() { base } else { j.outcome };
         let regime = regimes.regime(j.regime);
         let day = crate::wire::timestamp::from_nanos(at).date();
@@ -659,7 +656,7 @@ impl Ledger {
                 code: r.code(),
                 name: r.name(),
             }),
-            jurisdiction: *jurisdiction,
+            jurisdiction,
             rule: Some(RuleView {
                 kind: j.kind,
                 mechanism: j.rule.mechanism(),

@@ -102,7 +102,7 @@ impl UsAnswers {
     /// `opted_out`: `Some(true)` opted out, `Some(false)` did not opt out,
     /// `None` not applicable.
     fn add(&mut self, kind: UsOptOut, opted_out: Option<bool>) {
-        let i = UsOptOut::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        let i = kind.index();
         if let (Some(slot), Some(out)) = (self.seen.get_mut(i), opted_out) {
             if out {
                 slot.0 = true;
@@ -113,18 +113,15 @@ impl UsAnswers {
     }
 
     /// Refuses every purpose mapped to an opt-out that was exercised;
-    /// accepts a purpose that needs no opt-in whose mapped opt-outs were
-    /// all offered and not exercised.
+    /// accepts a purpose that needs no opt-in when none of its mapped
+    /// opt-outs was exercised and at least one was offered.
     fn apply(&self, catalog: &Catalog, reading: &mut Reading) {
         for (i, p) in catalog.purposes.iter().enumerate() {
             let kinds = p.standards.us_opt_outs();
             if kinds.is_empty() {
                 continue;
             }
-            let state = |k: &UsOptOut| {
-                let i = UsOptOut::ALL.iter().position(|x| x == k).unwrap_or(0);
-                self.seen.get(i).copied().unwrap_or((false, false))
-            };
+            let state = |k: &UsOptOut| self.seen.get(k.index()).copied().unwrap_or((false, false));
             if kinds.iter().any(|k| state(k).0) {
                 reading.say(i, false);
             } else if !reading.opt_in.get(i).copied().unwrap_or(true)

@@ -137,9 +137,10 @@ impl RowFlags {
         let mut f = RowFlags::from_bits_retain(kind) & RowFlags::KIND;
         f.set(RowFlags::RENEWAL, renewal);
         f.set(RowFlags::NOTICE_OK, notice_ok);
-        f |= RowFlags::from_bits_retain((evidence & 0b11) << 6);
-        f.set(RowFlags::EXPLICIT, evidence & 0b100 != 0);
-        f.set(RowFlags::SIGNAL_SHOWN, evidence & 0b1000 != 0);
+        use crate::model::evidence::{BIT_EXPLICIT, BIT_SIGNAL_SHOWN, GIVEN_BY_BITS};
+        f |= RowFlags::from_bits_retain((evidence & GIVEN_BY_BITS) << 6);
+        f.set(RowFlags::EXPLICIT, evidence & BIT_EXPLICIT != 0);
+        f.set(RowFlags::SIGNAL_SHOWN, evidence & BIT_SIGNAL_SHOWN != 0);
         f
     }
 

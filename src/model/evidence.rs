@@ -539,10 +539,21 @@ impl EvidenceView<'_> {
     /// (two bits), explicit, signal conflict shown.
     pub(crate) fn regime_bits(&self) -> u8 {
         self.given_by.index()
-            | u8::from(self.explicit) << 2
-            | u8::from(self.signal_conflict_shown) << 3
+            | if self.explicit { BIT_EXPLICIT } else { 0 }
+            | if self.signal_conflict_shown {
+                BIT_SIGNAL_SHOWN
+            } else {
+                0
+            }
     }
 }
+
+/// The layout of [`EvidenceView::regime_bits`]: who gave it in the low two
+/// bits ([`GivenBy::index`]), then whether it was explicit and whether the
+/// signal conflict was shown.
+pub(crate) const GIVEN_BY_BITS: u8 = 0b11;
+pub(crate) const BIT_EXPLICIT: u8 = 1 << 2;
+pub(crate) const BIT_SIGNAL_SHOWN: u8 = 1 << 3;
 
 impl<'a> From<&'a Evidence> for EvidenceView<'a> {
     fn from(e: &'a Evidence) -> Self {

@@ -257,37 +257,19 @@ fn full_years(from: Date, to: Date) -> u8 {
     u8::try_from(years.max(0)).unwrap_or(u8::MAX)
 }
 
-/// `Date` as `YYYY-MM-DD` text (four-digit years).
+/// `Date` as `YYYY-MM-DD` text (four-digit years), as regimes write dates.
 mod date_text {
     use serde::{Deserialize, Deserializer, Serializer};
-    use time::{Date, Month};
+    use time::Date;
+
+    use crate::regime::date_opt;
 
     pub(super) fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
-        let text = format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
-        s.serialize_str(&text)
+        date_opt::serialize(&Some(*d), s)
     }
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        parse(&s)
-            .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a date as YYYY-MM-DD")))
-    }
-
-    fn parse(s: &str) -> Option<Date> {
-        let b = s.as_bytes();
-        if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-            return None;
-        }
-        let num = |r: std::ops::Range<usize>| -> Option<u32> {
-            let part = s.get(r)?;
-            if !part.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            part.parse().ok()
-        };
-        let year = i32::try_from(num(0..4)?).ok()?;
-        let month = Month::try_from(u8::try_from(num(5..7)?).ok()?).ok()?;
-        let day = u8::try_from(num(8..10)?).ok()?;
-        Date::from_calendar_date(year, month, day).ok()
+        date_opt::parse(&s).map_err(serde::de::Error::custom)
     }
 }

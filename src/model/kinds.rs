@@ -145,7 +145,10 @@ pub(crate) fn check_mechanisms(
         ));
     }
     for (code, _) in &list {
-        if code.trim().is_empty() || code.len() > MAX_REGIME_TEXT {
+        if code.trim().is_empty() {
+            return Err("overrides a mechanism for a blank regime code".to_owned());
+        }
+        if code.len() > MAX_REGIME_TEXT {
             return Err(format!(
                 "overrides a mechanism for a regime code of {} bytes (1 to {MAX_REGIME_TEXT})",
                 code.len()

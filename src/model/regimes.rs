@@ -180,13 +180,10 @@ impl RegimeDecls {
             return Ok(None);
         }
         if self.entries.len() + 1 > MAX_CATALOG_REGIMES {
-            return Err(Error::InvalidRegime {
-                regime: String::new(),
-                problem: format!(
-                    "a catalog enables at most {} regimes besides its default, not {}",
-                    MAX_CATALOG_REGIMES - 1,
-                    self.entries.len()
-                ),
+            return Err(Error::LimitExceeded {
+                what: "number of regimes a catalog enables besides its default",
+                limit: MAX_CATALOG_REGIMES - 1,
+                found: self.entries.len(),
             });
         }
         let mut entries = Vec::with_capacity(self.entries.len());
@@ -227,18 +224,15 @@ impl RegimeDecls {
             entries.push((list, regime));
         }
         lookup.sort_unstable();
+        let mut regimes: Vec<Regime> = entries.iter().map(|(_, r)| r.clone()).collect();
         let default = match &self.default {
             Some(r) => Regime::clone(r),
-            None => {
-                let all: Vec<Regime> = entries.iter().map(|(_, r)| r.clone()).collect();
-                Regime::most_protective(
-                    MOST_PROTECTIVE_CODE,
-                    "The most protective of the catalog's regimes",
-                    &all,
-                )?
-            }
+            None => Regime::most_protective(
+                MOST_PROTECTIVE_CODE,
+                "The most protective of the catalog's regimes",
+                &regimes,
+            )?,
         };
-        let mut regimes: Vec<Regime> = entries.iter().map(|(_, r)| r.clone()).collect();
         // A default that is one of the enabled regimes is that regime.
         let same = regimes.iter().position(|r| r.code() == default.code());
         let default_index = match same {
@@ -347,11 +341,11 @@ impl CatalogRegimes {
     /// The mechanism purpose `p` overrides under regime `r`.
     #[inline]
     pub(crate) fn override_for(&self, p: u16, r: u16) -> Option<Mechanism> {
-        let list = self.overrides.get(usize::from(p))?;
-        if list.is_empty() {
-            return None;
-        }
-        list.iter().find(|(x, _)| *x == r).map(|(_, m)| *m)
+        self.overrides
+            .get(usize::from(p))?
+            .iter()
+            .find(|(x, _)| *x == r)
+            .map(|(_, m)| *m)
     }
 
     pub(crate) fn to_repr(&self) -> (Vec<RegimeEntryRepr>, Option<RegimeRef>) {
@@ -432,14 +426,15 @@ pub(crate) struct RegimeEntryRepr {
 }
 
 impl RegimeEntryRepr {
-    /// The regime: exactly one of `preset` and `rules`.
-    pub(crate) fn regime(self) -> Result<(Vec<Jurisdiction>, Regime)> {
+    /// The regime: exactly one of `preset` and `rules`. `index`: where
+    /// the entry is in the catalog's `regimes`, for the error.
+    pub(crate) fn regime(self, index: usize) -> Result<(Vec<Jurisdiction>, Regime)> {
         let regime = match (self.preset, self.rules) {
             (Some(code), None) => RegimeRef::Preset(code).resolve()?,
             (None, Some(rules)) => RegimeRef::Rules(rules).resolve()?,
             _ => {
                 return Err(Error::InvalidRegime {
-                    regime: String::new(),
+                    regime: format!("regimes[{index}]"),
                     problem: "a catalog's regime names exactly one of `preset` and `rules`"
                         .to_owned(),
                 });

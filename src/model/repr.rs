@@ -198,8 +198,8 @@ impl TryFrom<CatalogRepr> for Catalog {
             }
             b = b.purpose(d);
         }
-        for entry in repr.regimes {
-            let (list, regime) = entry.regime()?;
+        for (i, entry) in repr.regimes.into_iter().enumerate() {
+            let (list, regime) = entry.regime(i)?;
             b = b.regime_for(list.iter().map(ToString::to_string), regime);
         }
         if let Some(d) = repr.default_regime {

@@ -104,6 +104,12 @@ impl UsOptOut {
     /// All three.
     pub const ALL: [Self; 3] = [Self::Sale, Self::Sharing, Self::TargetedAdvertising];
 
+    /// Its index in [`UsOptOut::ALL`].
+    #[cfg(any(feature = "gpp", feature = "usp"))]
+    pub(crate) const fn index(self) -> usize {
+        self as usize
+    }
+
     /// The snake_case name used in JSON.
     #[must_use]
     pub const fn as_str(self) -> &'static str {

@@ -50,7 +50,9 @@ pub(crate) use build::RegimeRepr;
 pub use build::{MAX_COOLDOWN_MONTHS, MAX_REGIME_TEXT, RegimeBuilder};
 pub use eval::{AgeBand, Regime, RegimeRule};
 pub use presets_intl::DIGITAL_CONSENT_AGES;
+pub(crate) use presets_intl::is_eea_country;
 pub use resolved::{PackedRule, RuleSet};
+pub(crate) use rules::date_opt;
 pub use rules::{Cooldown, KindRule, MAX_TIER_AGE, MAX_TIERS, SignalRule, Step, Tier};
 pub use table::{RegimeId, RegimeKey, RegimeTable};
 pub use types::{

@@ -128,6 +128,12 @@ pub const DIGITAL_CONSENT_AGES: [(&str, u8, &str); 30] = [
     ("SK", 16, "GDPR Art. 8(1); Slovakia Act 18/2018 §15: 16"),
 ];
 
+/// Whether `country` (ISO 3166-1 alpha-2, upper case) is an EU or other EEA
+/// state: one of [`DIGITAL_CONSENT_AGES`].
+pub(crate) fn is_eea_country(country: &str) -> bool {
+    DIGITAL_CONSENT_AGES.iter().any(|(c, _, _)| *c == country)
+}
+
 const DSA_MINORS: &str = "Digital Services Act (EU) 2022/2065 Art. 28(2): no profiling-based ads to a known minor on an online platform";
 const ART21_1: &str =
     "GDPR Art. 21(1): objection to processing on legitimate interest or public task";

@@ -65,9 +65,8 @@ impl RegimeKey {
 /// transitions, age band and signal.
 #[derive(Debug, Clone)]
 struct Resolved {
-    /// Ascending; period `p` is `[transitions[p - 1], transitions[p])`.
-    transitions: Vec<Date>,
-    /// The same, as Julian day numbers (for checks that hold one).
+    /// The Julian days the rules change on, ascending; period `p` is
+    /// `[days[p - 1], days[p])`.
     days: Vec<i32>,
     /// The age thresholds that start a band, ascending.
     thresholds: Vec<u8>,
@@ -171,15 +170,7 @@ impl RegimeTable {
     /// regime of this table denies everything.
     #[must_use]
     pub fn rules(&self, key: RegimeKey, date: Date) -> RuleSet {
-        let Some(r) = self.resolved.get(key.regime()) else {
-            return DENY_ALL;
-        };
-        let period = r.transitions.partition_point(|t| *t <= date);
-        // INVARIANT: `key` bands beyond the regime's last are its adult band,
-        // as `Regime::rule_in_band` treats them.
-        let band = key.band().min(r.bands.saturating_sub(1));
-        let at = (period * r.bands + band) * 2 + key.signal();
-        r.sets.get(at).copied().unwrap_or(DENY_ALL)
+        self.rule_set(key.regime(), key.band(), key.signal(), date.to_julian_day())
     }
 }
 
@@ -196,20 +187,25 @@ impl RegimeTable {
         signal: bool,
         day: i32,
     ) -> RuleSet {
-        let Some(r) = self.resolved.get(usize::from(regime)) else {
-            return DENY_ALL;
-        };
-        let band = match age {
+        let regime = usize::from(regime);
+        let band = self.resolved.get(regime).map_or(0, |r| match age {
             Some(age) => r.thresholds.partition_point(|a| *a <= age),
             None => r.thresholds.len(),
+        });
+        self.rule_set(regime, band, usize::from(signal), day)
+    }
+
+    /// The rule set of regime index `regime`, age band `band` (bands past
+    /// the regime's last are its adult band, as `Regime::rule_in_band`
+    /// treats them), signal `signal` (0 or 1), on Julian day `day`.
+    #[inline]
+    fn rule_set(&self, regime: usize, band: usize, signal: usize, day: i32) -> RuleSet {
+        let Some(r) = self.resolved.get(regime) else {
+            return DENY_ALL;
         };
-        let period = if r.days.is_empty() {
-            0
-        } else {
-            r.days.partition_point(|t| *t <= day)
-        };
+        let period = r.days.partition_point(|t| *t <= day);
         let band = band.min(r.bands.saturating_sub(1));
-        let at = (period * r.bands + band) * 2 + usize::from(signal);
+        let at = (period * r.bands + band) * 2 + signal;
         r.sets.get(at).copied().unwrap_or(DENY_ALL)
     }
 }
@@ -236,7 +232,6 @@ fn resolve(regime: &Regime) -> Resolved {
     Resolved {
         days: transitions.iter().map(|d| d.to_julian_day()).collect(),
         thresholds: regime.thresholds().as_slice().to_vec(),
-        transitions,
         bands,
         sets,
     }

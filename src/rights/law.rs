@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::ledger::Ledger;
-use crate::regime::{Binding, Mechanism, Objection, PurposeKind, Signal, UnboundSignal};
+use crate::regime::{Binding, KindSet, Mechanism, Objection, PurposeKind, Signal, UnboundSignal};
 
 /// The law that applied in a [`crate::SubjectReport`]: the regime, the
 /// jurisdiction and age it was chosen for, and the subject's rights under
@@ -75,7 +75,7 @@ fn kind_words(kind: PurposeKind) -> &'static str {
         PurposeKind::DirectMarketing => "direct marketing",
         PurposeKind::SensitiveData => "the use of your sensitive data",
         PurposeKind::StrictlyNecessary => "what is strictly necessary for the service",
-        _ => "other uses of your data",
+        PurposeKind::Other => "other uses of your data",
     }
 }
 
@@ -96,13 +96,10 @@ impl Ledger {
         let day = at.date();
         let age = self.age_on(subject, day);
         // The kinds the catalog's purposes are.
-        let mut used: Vec<PurposeKind> = self
+        let used = self
             .catalog
             .purposes()
-            .flat_map(|p| p.kinds().iter())
-            .collect();
-        used.sort_unstable();
-        used.dedup();
+            .fold(KindSet::EMPTY, |used, p| used.union(p.kinds()));
         let mut rights = Vec::new();
         let mut push = |text: String, source: &str| {
             rights.push(Right {
@@ -110,7 +107,7 @@ impl Ledger {
                 source: source.to_owned(),
             });
         };
-        for &kind in &used {
+        for kind in used.iter() {
             let rule = regime.rule_on(kind, age, Signal::Absent, day);
             match rule.mechanism() {
                 Mechanism::OptOut => push(
@@ -160,7 +157,7 @@ impl Ledger {
             }
         }
         let signal = regime.signal_rule();
-        let covered = list(used.iter().copied().filter(|k| signal.kinds().contains(*k)));
+        let covered = list(used.iter().filter(|k| signal.kinds().contains(*k)));
         if !covered.is_empty() {
             let text = match (signal.binding(), regime.unbound_signal()) {
                 (Binding::Binding, _) => format!(
@@ -174,7 +171,7 @@ impl Ledger {
             push(text, signal.source());
         }
         if let Some(c) = regime.cooldown() {
-            let covered = list(used.iter().copied().filter(|k| c.kinds().contains(*k)));
+            let covered = list(used.iter().filter(|k| c.kinds().contains(*k)));
             if !covered.is_empty() {
                 push(
                     format!(
@@ -200,9 +197,12 @@ impl fmt::Display for LawReport {
         write!(f, "The law that applies to you: {}", self.name)?;
         match &self.jurisdiction {
             Some(j) => write!(f, " (you are in {j})")?,
-            None => f.write_str(
+            None if self.code == crate::MOST_PROTECTIVE_CODE => f.write_str(
                 " (we do not know where you are, so we apply the strictest rules we follow)",
             )?,
+            None => {
+                f.write_str(" (we do not know where you are, so we apply our default rules)")?
+            }
         }
         writeln!(f, ".")?;
         for r in &self.rights {

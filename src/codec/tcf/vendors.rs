@@ -128,11 +128,12 @@ fn read_entries(
         let (is_range, start, peeked_end) = if r.remaining() >= RANGE_ENTRY_BITS {
             let w = r.peek();
             let is_range = w >> 63 == 1;
-            r.advance(if is_range {
+            let bits = if is_range {
                 RANGE_ENTRY_BITS
             } else {
                 SINGLE_ENTRY_BITS
-            });
+            };
+            r.skip(bits, n.is_range)?;
             (is_range, (w >> 47) & 0xFFFF, Some((w >> 31) & 0xFFFF))
         } else {
             let is_range = r.read_bool(n.is_range)?;

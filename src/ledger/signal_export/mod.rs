@@ -178,11 +178,6 @@ impl ExportOptions {
 /// # Ok::<(), consentry::Error>(())
 /// ```
 pub fn gpp_sections_for(jurisdiction: &str) -> Result<&'static [u16]> {
-    const EEA: [&str; 33] = [
-        "EU", "EEA", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "EL",
-        "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
-        "IS", "LI", "NO",
-    ];
     let code = jurisdiction.to_ascii_uppercase();
     let (country, region) = match code.split_once('-') {
         Some((c, r)) => (c, Some(r)),
@@ -195,7 +190,8 @@ pub fn gpp_sections_for(jurisdiction: &str) -> Result<&'static [u16]> {
         ("US", Some("UT")) => Ok(&[7, 11]),
         ("US", Some("CT")) => Ok(&[7, 12]),
         ("US", _) => Ok(&[7]),
-        (c, _) if EEA.contains(&c) => Ok(&[2]),
+        // `EL`: the EU's own code for Greece (ISO's is `GR`).
+        (c, _) if matches!(c, "EU" | "EEA" | "EL") || crate::regime::is_eea_country(c) => Ok(&[2]),
         _ => Err(Error::InvalidSignal {
             format: "GPP export",
             problem: format!(
@@ -240,34 +236,20 @@ impl Ledger {
     /// Whether each catalog purpose (in declaration order) is permitted for
     /// every category it declares; `false` for a purpose in no standard.
     fn permitted_standard_purposes(&self, subject: &str, at: OffsetDateTime) -> Vec<bool> {
-        let purposes = &self.catalog.purposes;
-        let mut permitted: Vec<bool> = purposes.iter().map(|p| !p.standards.is_empty()).collect();
-        let mut done: Vec<&str> = Vec::new();
-        for p in purposes.iter().filter(|p| !p.standards.is_empty()) {
-            for category in p.categories() {
-                if done.contains(&category) {
-                    continue;
-                }
-                done.push(category);
-                let mut here = vec![false; purposes.len()];
-                for q in self.permitted_purposes(subject, category, at) {
-                    if let Some(slot) = self
-                        .catalog
-                        .purpose_index
-                        .get(q.name())
-                        .and_then(|&i| here.get_mut(usize::from(i)))
-                    {
-                        *slot = true;
-                    }
-                }
-                for ((q, ok), here) in purposes.iter().zip(permitted.iter_mut()).zip(&here) {
-                    if q.categories().any(|c| c == category) {
-                        *ok &= *here;
-                    }
-                }
-            }
-        }
-        permitted
+        let s = self.store.names.find(subject);
+        let at = crate::wire::timestamp::check_nanos(at);
+        let catalog = &self.catalog;
+        (0u16..)
+            .zip(&catalog.purposes)
+            .map(|(i, p)| {
+                !p.standards.is_empty()
+                    && p.categories().all(|c| {
+                        catalog
+                            .category_index(c)
+                            .is_some_and(|c| self.outcome(s, i, c, at).is_permitted())
+                    })
+            })
+            .collect()
     }
 
     /// Whether `subject`'s global opt-out signal is on at `at`.

@@ -36,13 +36,6 @@ const CONTROLLER_NODE: &str = "_:controller";
 /// The blank-node id of the third party a sale/sharing purpose names.
 const THIRD_PARTY_NODE: &str = "_:third-party";
 
-/// The EU member states and the other EEA states (ISO 3166-1 alpha-2; Greece
-/// is `GR`), where the GDPR's rights apply.
-const EEA: [&str; 30] = [
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
-    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "IS", "LI", "NO",
-];
-
 /// A data subject right a receipt lists.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Right {
@@ -158,11 +151,11 @@ impl ConsentReceipt {
             .collect();
         process.insert("dpv:hasPersonalData".into(), Value::Array(personal_data));
         process.insert("dpv:hasLegalBasis".into(), node(dpv_basis(self.basis)));
-        if let Some(c) = self.controller_ref() {
+        let controller = self.controller_ref();
+        if let Some(c) = &controller {
             process.insert("dpv:hasDataController".into(), c.clone());
         }
-        let recipients: Vec<Value> = self
-            .controller_ref()
+        let recipients: Vec<Value> = controller
             .into_iter()
             .chain(self.third_party().map(|_| node(THIRD_PARTY_NODE)))
             .collect();
@@ -533,7 +526,7 @@ fn is_location_code(s: &str) -> bool {
 /// Whether a jurisdiction is the EU, the EEA or in it.
 fn in_eea(j: &str) -> bool {
     let country = j.split_once('-').map_or(j, |(c, _)| c);
-    j == "EU" || j == "EEA" || EEA.contains(&country)
+    j == "EU" || j == "EEA" || crate::regime::is_eea_country(country)
 }
 
 /// Whether `s` looks like an ISO 8601 duration (`P13M`, `P1Y6M`, `PT12H`).

@@ -14,12 +14,16 @@ use crate::ledger::records::Answer;
 use crate::model::basis::LegalBasis;
 use crate::rights::report::{answer_word, rfc3339};
 
+/// A v1.1 text field: the value, or empty (v1.1 requires the field).
+fn text(v: Option<&String>) -> Value {
+    json!(v.map_or("", String::as_str))
+}
+
 impl ConsentReceipt {
     /// The whole receipt.
     pub(super) fn kantara(&self) -> Value {
         let r = &self.record;
         let o = &self.options;
-        let text = |v: Option<&String>| json!(v.map_or("", String::as_str));
         let mut receipt = Map::new();
         receipt.insert("version".into(), json!(KANTARA_VERSION));
         receipt.insert("jurisdiction".into(), text(self.jurisdiction.as_ref()));
@@ -101,7 +105,6 @@ impl ConsentReceipt {
     fn kantara_controller(&self) -> Option<Value> {
         let name = self.controller.as_ref()?;
         let o = &self.options;
-        let text = |v: Option<&String>| json!(v.map_or("", String::as_str));
         let mut c = Map::new();
         c.insert("piiController".into(), json!(name));
         c.insert("contact".into(), text(o.controller_contact.as_ref()));
